@@ -1,0 +1,198 @@
+#include "internal/clone.h"
+
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "child/clone_trampoline.h"
+#include "internal/kernel.h"
+#include "linuxns/ns_type.h"
+#include "linuxns/status.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+namespace linuxns::internal {
+namespace {
+
+// struct clone_args of <linux/sched.h> (Linux 5.7 layout), spelled out here
+// because that header's CLONE_* macros clash with glibc's <sched.h>.
+struct CloneArgs {
+  std::uint64_t flags;
+  std::uint64_t pidfd;
+  std::uint64_t child_tid;
+  std::uint64_t parent_tid;
+  std::uint64_t exit_signal;
+  std::uint64_t stack;
+  std::uint64_t stack_size;
+  std::uint64_t tls;
+  std::uint64_t set_tid;
+  std::uint64_t set_tid_size;
+  std::uint64_t cgroup;
+};
+
+constexpr std::size_t kGuardSize = 4096;
+
+// Set once clone3 has answered ENOSYS; every later clone goes to clone(2).
+std::atomic<bool> clone3_missing{false};
+
+// The limits files for the types in `flags`, for ENOSPC's message.
+std::string LimitFiles(std::uint64_t ns_flags) {
+  std::string files;
+  absl::StatusOr<NsTypeSet> types = NsTypeSet::FromCloneFlags(ns_flags);
+  if (!types.ok()) return files;
+  for (NsType t : *types) {
+    absl::StrAppend(&files, files.empty() ? "" : ", ", "/proc/sys/user/max_",
+                    NsTypeName(t), "_namespaces");
+  }
+  return files;
+}
+
+}  // namespace
+
+absl::StatusOr<ChildStack> ChildStack::Allocate(std::size_t size) {
+  size = (size + 4095) & ~std::size_t{4095};
+  void* p = ::mmap(nullptr, size + kGuardSize, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (p == MAP_FAILED) return ErrnoError(errno, "mmap child stack");
+  if (::mprotect(p, kGuardSize, PROT_NONE) != 0) {
+    const int err = errno;
+    ::munmap(p, size + kGuardSize);
+    return ErrnoError(err, "mprotect child stack guard");
+  }
+  return ChildStack(static_cast<char*>(p) + kGuardSize, size);
+}
+
+ChildStack::ChildStack(ChildStack&& other) noexcept
+    : base_(std::exchange(other.base_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+
+ChildStack& ChildStack::operator=(ChildStack&& other) noexcept {
+  if (this != &other) {
+    this->~ChildStack();
+    base_ = std::exchange(other.base_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+  }
+  return *this;
+}
+
+ChildStack::~ChildStack() {
+  if (base_ != nullptr) ::munmap(static_cast<char*>(base_) - kGuardSize, size_ + kGuardSize);
+}
+
+void* ChildStack::top() const { return static_cast<char*>(base_) + size_; }
+
+absl::StatusOr<PidFd> CloneVm(const CloneSpec& spec) {
+  const std::uint64_t flags = spec.flags | CLONE_VM | CLONE_PIDFD;
+  const std::uint64_t ns_flags = flags & NsTypeSet::All().ToCloneFlags();
+  sigset_t all, old;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &old);
+  int pidfd = -1;
+  long pid = -ENOSYS;
+  if (!clone3_missing.load(std::memory_order_relaxed)) {
+    CloneArgs args{};
+    args.flags = flags;
+    args.pidfd = reinterpret_cast<std::uintptr_t>(&pidfd);
+    args.exit_signal = 0;
+    args.stack = reinterpret_cast<std::uintptr_t>(spec.stack->base());
+    args.stack_size = spec.stack->size();
+    pid = linuxns_clone3_run(&args, sizeof args, spec.fn, spec.arg);
+    if (pid == -ENOSYS) clone3_missing.store(true, std::memory_order_relaxed);
+  }
+  if (pid == -ENOSYS) {
+    // clone(2) takes the exit signal in the low byte, where CLONE_NEWTIME
+    // lives, and has no room for CLONE_INTO_CGROUP.
+    if ((flags & (CLONE_NEWTIME | CLONE_INTO_CGROUP)) != 0) {
+      ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+      return ErrnoError(absl::StatusCode::kUnimplemented, ENOSYS,
+                        "clone: a new time namespace or CLONE_INTO_CGROUP needs "
+                        "clone3 (Linux 5.3), which this system refuses");
+    }
+    pid = ::clone(spec.fn, spec.stack->top(), static_cast<int>(flags), spec.arg, &pidfd);
+    if (pid < 0) pid = -errno;
+  }
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (pid < 0) return DescribeCloneError(static_cast<int>(-pid), ns_flags, "clone");
+  return PidFd::Adopt(UniqueFd(pidfd), static_cast<pid_t>(pid));
+}
+
+absl::Status Reap(const PidFd& child) {
+  siginfo_t info;
+  while (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(child.get()), &info,
+                  WEXITED | __WALL) != 0) {
+    const int err = errno;
+    if (err != EINTR) return ErrnoError(err, absl::StrCat("waitid pid ", child.pid()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status KillAndReap(const PidFd& child) {
+  if (PidfdSendSignal(child.get(), SIGKILL) != 0 && errno != ESRCH) {
+    return ErrnoError(errno, absl::StrCat("kill pid ", child.pid()));
+  }
+  return Reap(child);
+}
+
+absl::Status DescribeCloneError(int err, std::uint64_t ns_flags, absl::string_view what) {
+  const bool user = (ns_flags & CloneFlag(NsType::kUser)) != 0;
+  std::string hint;
+  switch (err) {
+    case EPERM:
+      hint = user && ::geteuid() != 0
+                 ? "unprivileged user namespaces are disabled or restricted here "
+                   "(sysctl kernel.unprivileged_userns_clone, "
+                   "kernel.apparmor_restrict_unprivileged_userns, "
+                   "/proc/sys/user/max_user_namespaces), or the caller is in a "
+                   "chroot"
+                 : "creating these namespaces needs CAP_SYS_ADMIN: run as root, or "
+                   "create a user namespace too (NsType::kUser)";
+      break;
+    case ENOSPC:
+      hint = absl::StrCat("a namespace limit was reached: see ", LimitFiles(ns_flags),
+                          " (user and pid namespaces also nest at most 32 deep)");
+      break;
+    case EUSERS:
+      hint = "user namespaces nest at most 32 deep (EUSERS before Linux 4.9)";
+      break;
+    case EINVAL:
+      hint = "this kernel rejects this combination of flags, or lacks one of the "
+             "namespace types (CONFIG_*_NS)";
+      break;
+    case EAGAIN:
+      hint = "too many processes: RLIMIT_NPROC, or kernel.threads-max / pid_max";
+      break;
+    case ENOMEM:
+      hint = "out of memory, or the pid namespace to create the process in has no "
+             "init anymore (its PID 1 exited)";
+      break;
+    case EACCES:
+      hint = "refused by a security module (AppArmor, SELinux or another LSM policy)";
+      break;
+    default:
+      break;
+  }
+  std::string message(what);
+  if (ns_flags != 0) {
+    absl::StrAppend(&message, " with new ",
+                    NsTypeSet::FromCloneFlags(ns_flags)->ToString(), " namespaces");
+  }
+  return ErrnoError(err, message, hint);
+}
+
+void ResetCloneFallbackForTesting() { clone3_missing.store(false); }
+
+}  // namespace linuxns::internal

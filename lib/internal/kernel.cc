@@ -1,0 +1,68 @@
+#include "internal/kernel.h"
+
+#include <fcntl.h>
+
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "linuxns/status.h"
+#include "linuxns/unique_fd.h"
+
+namespace linuxns::internal {
+
+unsigned long PidfdNsIoctl(NsType type, bool for_children) {
+  if (for_children && type == NsType::kPid) return PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE;
+  if (for_children && type == NsType::kTime) return PIDFD_GET_TIME_FOR_CHILDREN_NAMESPACE;
+  static constexpr std::array<unsigned long, kNsTypeCount> kIoctls = {
+      PIDFD_GET_MNT_NAMESPACE,  PIDFD_GET_UTS_NAMESPACE,
+      PIDFD_GET_IPC_NAMESPACE,  PIDFD_GET_PID_NAMESPACE,
+      PIDFD_GET_NET_NAMESPACE,  PIDFD_GET_USER_NAMESPACE,
+      PIDFD_GET_CGROUP_NAMESPACE, PIDFD_GET_TIME_NAMESPACE,
+  };
+  return kIoctls[static_cast<std::size_t>(type)];
+}
+
+const char* ThreadNsPath(NsType type, bool for_children) {
+  if (for_children && type == NsType::kPid) {
+    return "/proc/thread-self/ns/pid_for_children";
+  }
+  if (for_children && type == NsType::kTime) {
+    return "/proc/thread-self/ns/time_for_children";
+  }
+  static constexpr std::array<const char*, kNsTypeCount> kPaths = {
+      "/proc/thread-self/ns/mnt",  "/proc/thread-self/ns/uts",
+      "/proc/thread-self/ns/ipc",  "/proc/thread-self/ns/pid",
+      "/proc/thread-self/ns/net",  "/proc/thread-self/ns/user",
+      "/proc/thread-self/ns/cgroup", "/proc/thread-self/ns/time",
+  };
+  return kPaths[static_cast<std::size_t>(type)];
+}
+
+absl::StatusOr<int> CountThreads() {
+  UniqueFd fd(::open("/proc/self/status", O_RDONLY | O_CLOEXEC));
+  if (!fd) return ErrnoError(errno, "open /proc/self/status");
+  char buf[4096];
+  ssize_t n;
+  do {
+    n = ::read(fd.get(), buf, sizeof buf - 1);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return ErrnoError(errno, "read /proc/self/status");
+  std::string_view text(buf, static_cast<std::size_t>(n));
+  constexpr std::string_view kKey = "\nThreads:\t";
+  std::size_t at = text.find(kKey);
+  if (at == std::string_view::npos) {
+    return absl::InternalError("no Threads: line in /proc/self/status");
+  }
+  const char* begin = text.data() + at + kKey.size();
+  int threads = 0;
+  auto [end, ec] = std::from_chars(begin, text.data() + text.size(), threads);
+  if (ec != std::errc() || end == begin) {
+    return absl::InternalError("unreadable Threads: line in /proc/self/status");
+  }
+  return threads;
+}
+
+}  // namespace linuxns::internal

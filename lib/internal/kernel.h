@@ -1,0 +1,85 @@
+// Private: kernel constants that Debian 12's headers lack, and small
+// parent-side syscall wrappers (they set errno like libc; never call them
+// between clone and exec: lib/child/ has raw forms for that).
+#ifndef LINUXNS_LIB_INTERNAL_KERNEL_H_
+#define LINUXNS_LIB_INTERNAL_KERNEL_H_
+
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "linuxns/ns_type.h"
+
+// nsfs ioctls (Linux 4.9 / 4.11); present in Debian 12's headers, kept here
+// for older ones.
+#ifndef NS_GET_NSTYPE
+#define NS_GET_NSTYPE _IO(0xb7, 0x3)
+#endif
+#ifndef NS_GET_OWNER_UID
+#define NS_GET_OWNER_UID _IO(0xb7, 0x4)
+#endif
+
+// pidfs ioctls (Linux 6.11): a namespace fd straight from a pidfd.
+#ifndef PIDFD_GET_CGROUP_NAMESPACE
+#define LINUXNS_PIDFS_IOCTL_MAGIC 0xFF
+#define PIDFD_GET_CGROUP_NAMESPACE _IO(LINUXNS_PIDFS_IOCTL_MAGIC, 1)
+#define PIDFD_GET_IPC_NAMESPACE _IO(LINUXNS_PIDFS_IOCTL_MAGIC, 2)
+#define PIDFD_GET_MNT_NAMESPACE _IO(LINUXNS_PIDFS_IOCTL_MAGIC, 3)
+#define PIDFD_GET_NET_NAMESPACE _IO(LINUXNS_PIDFS_IOCTL_MAGIC, 4)
+#define PIDFD_GET_PID_NAMESPACE _IO(LINUXNS_PIDFS_IOCTL_MAGIC, 5)
+#define PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE _IO(LINUXNS_PIDFS_IOCTL_MAGIC, 6)
+#define PIDFD_GET_TIME_NAMESPACE _IO(LINUXNS_PIDFS_IOCTL_MAGIC, 7)
+#define PIDFD_GET_TIME_FOR_CHILDREN_NAMESPACE _IO(LINUXNS_PIDFS_IOCTL_MAGIC, 8)
+#define PIDFD_GET_USER_NAMESPACE _IO(LINUXNS_PIDFS_IOCTL_MAGIC, 9)
+#define PIDFD_GET_UTS_NAMESPACE _IO(LINUXNS_PIDFS_IOCTL_MAGIC, 10)
+#endif
+
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+
+namespace linuxns::internal {
+
+// The pidfs ioctl that returns a process's namespace of `type` (its
+// *_for_children view when `for_children`, only for pid and time).
+unsigned long PidfdNsIoctl(NsType type, bool for_children);
+
+// Number of threads of the calling process (from /proc/self/status).
+absl::StatusOr<int> CountThreads();
+
+// "/proc/thread-self/ns/<name>", or ".../pid_for_children" and
+// ".../time_for_children" when `for_children` (only pid and time have those).
+const char* ThreadNsPath(NsType type, bool for_children);
+
+inline int PidfdOpen(pid_t pid, unsigned flags) {
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, flags));
+}
+
+inline int PidfdSendSignal(int pidfd, int sig) {
+  return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
+}
+
+}  // namespace linuxns::internal
+
+#endif  // LINUXNS_LIB_INTERNAL_KERNEL_H_

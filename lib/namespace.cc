@@ -1,0 +1,292 @@
+#include "linuxns/namespace.h"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/cleanup/cleanup.h"
+#include "absl/strings/str_cat.h"
+#include "child/holder.h"
+#include "internal/clone.h"
+#include "internal/mountinfo.h"
+#include "linuxns/status.h"
+
+namespace linuxns {
+namespace {
+
+constexpr std::size_t kHolderStackSize = 32 * 1024;
+
+absl::Status WriteProcFile(pid_t pid, const char* name, const std::string& text) {
+  const std::string path = absl::StrCat("/proc/", pid, "/", name);
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd) return ErrnoError(errno, absl::StrCat("open ", path));
+  // The kernel takes a map in one write at offset 0, once.
+  ssize_t n = ::write(fd.get(), text.data(), text.size());
+  if (n < 0) return ErrnoError(errno, absl::StrCat("write \"", text, "\" to ", path));
+  if (static_cast<std::size_t>(n) != text.size()) {
+    return absl::InternalError(absl::StrCat("short write to ", path));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WriteUserMaps(pid_t pid, UserNsMapping mapping) {
+  if (mapping == UserNsMapping::kNone) return absl::OkStatus();
+  const uid_t uid = ::geteuid();
+  const gid_t gid = ::getegid();
+  const uid_t inner_uid = mapping == UserNsMapping::kCurrentUserToRoot ? 0 : uid;
+  const gid_t inner_gid = mapping == UserNsMapping::kCurrentUserToRoot ? 0 : gid;
+  LINUXNS_RETURN_IF_ERROR(WriteProcFile(pid, "uid_map", absl::StrCat(inner_uid, " ", uid, " 1\n")));
+  // An unprivileged writer may write gid_map only after denying setgroups.
+  LINUXNS_RETURN_IF_ERROR(WriteProcFile(pid, "setgroups", "deny"));
+  return WriteProcFile(pid, "gid_map", absl::StrCat(inner_gid, " ", gid, " 1\n"));
+}
+
+// The text of /proc/PID/timens_offsets for `offsets`.
+std::string TimensOffsetsText(const TimeOffsets& offsets) {
+  auto line = [](const char* clock, absl::Duration d) {
+    const int64_t ns = absl::ToInt64Nanoseconds(d);
+    int64_t secs = ns / 1000000000;
+    int64_t nsecs = ns % 1000000000;
+    if (nsecs < 0) {  // the kernel wants 0 <= nanoseconds < 1e9
+      secs -= 1;
+      nsecs += 1000000000;
+    }
+    return absl::StrCat(clock, " ", secs, " ", nsecs, "\n");
+  };
+  return absl::StrCat(line("monotonic", offsets.monotonic),
+                      line("boottime", offsets.boottime));
+}
+
+absl::Status HolderFailure(child::HolderStep step, int err) {
+  const char* what = "namespace holder";
+  switch (step) {
+    case child::HolderStep::kCloseFds: what = "namespace holder: close_range"; break;
+    case child::HolderStep::kIgnoreSigchld: what = "namespace holder: ignore SIGCHLD"; break;
+    case child::HolderStep::kUnshareTime: what = "namespace holder: unshare time namespace"; break;
+    case child::HolderStep::kOpenTimensOffsets: what = "namespace holder: open /proc/self/timens_offsets"; break;
+    case child::HolderStep::kWriteTimensOffsets: what = "namespace holder: write /proc/self/timens_offsets"; break;
+    case child::HolderStep::kReady: break;
+  }
+  if (step == child::HolderStep::kUnshareTime) {
+    return internal::DescribeCloneError(err, CloneFlag(NsType::kTime), what);
+  }
+  return ErrnoError(err, what);
+}
+
+// Waits for the holder's one report.
+absl::Status ReadHolderReport(const UniqueFd& pipe) {
+  child::HolderReport report{};
+  ssize_t n;
+  do {
+    n = ::read(pipe.get(), &report, sizeof report);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return ErrnoError(errno, "read namespace holder report");
+  if (n != sizeof report) {
+    return absl::InternalError("namespace holder exited without reporting");
+  }
+  if (report.step == child::HolderStep::kReady) return absl::OkStatus();
+  return HolderFailure(report.step, report.err);
+}
+
+}  // namespace
+
+Namespace::Namespace() = default;
+Namespace::Namespace(Namespace&& other) noexcept = default;
+
+Namespace& Namespace::operator=(Namespace&& other) noexcept {
+  if (this != &other) {
+    Reset();
+    types_ = std::exchange(other.types_, NsTypeSet());
+    fds_ = std::move(other.fds_);
+    for (auto& fd : other.fds_) fd.reset();
+    pins_ = std::exchange(other.pins_, {});
+    holder_ = std::move(other.holder_);
+    holder_stack_ = std::move(other.holder_stack_);
+  }
+  return *this;
+}
+
+Namespace::~Namespace() { Reset(); }
+
+void Namespace::Reset() {
+  while (!pins_.empty()) {
+    // Best effort: the destructor cannot report. Drop the record either way.
+    std::string path = pins_.back().path;
+    if (!Unpin(path).ok()) pins_.pop_back();
+  }
+  for (auto& fd : fds_) fd.reset();
+  if (holder_.valid()) {
+    // A holder that cannot be reaped must keep its stack: it runs on it.
+    if (!internal::KillAndReap(holder_).ok()) holder_stack_->Leak();
+    holder_stack_.reset();
+    holder_ = PidFd();
+  }
+  types_ = NsTypeSet();
+}
+
+absl::StatusOr<Namespace> Namespace::Create(NsTypeSet types,
+                                            const NamespaceOptions& options) {
+  if (types.empty()) {
+    return absl::InvalidArgumentError("Namespace::Create: no namespace type given");
+  }
+  if (options.time_offsets.has_value() && !types.Contains(NsType::kTime)) {
+    return absl::InvalidArgumentError(
+        "Namespace::Create: time offsets given without a time namespace");
+  }
+
+  // Everything the holder needs is prepared here, before the clone.
+  const bool pid_init = types.Contains(NsType::kPid);
+  const bool unshare_time = types.Contains(NsType::kTime);
+  const std::string offsets =
+      options.time_offsets ? TimensOffsetsText(*options.time_offsets) : "";
+  LINUXNS_ASSIGN_OR_RETURN(PidFd self, PidFd::Self());
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return ErrnoError(errno, "pipe2");
+  UniqueFd report_read(pipe_fds[0]);
+  UniqueFd report_write(pipe_fds[1]);
+  LINUXNS_ASSIGN_OR_RETURN(internal::ChildStack stack,
+                           internal::ChildStack::Allocate(kHolderStackSize));
+  child::HolderPlan plan;
+  plan.parent_pidfd = self.get();
+  plan.report_fd = report_write.get();
+  plan.pid_init = pid_init;
+  plan.unshare_time = unshare_time;
+  plan.timens_offsets = offsets.data();
+  plan.timens_offsets_len = offsets.size();
+
+  internal::CloneSpec spec;
+  spec.flags = (types - NsTypeSet{NsType::kTime}).ToCloneFlags();
+  spec.fn = &child::HolderMain;
+  spec.arg = &plan;
+  spec.stack = &stack;
+  LINUXNS_ASSIGN_OR_RETURN(PidFd holder, internal::CloneVm(spec));
+  report_write.reset();
+  bool keep_holder = false;
+  absl::Cleanup reap = [&holder, &stack, &keep_holder] {
+    if (keep_holder) return;
+    if (!internal::KillAndReap(holder).ok()) stack.Leak();
+  };
+
+  if (types.Contains(NsType::kUser)) {
+    absl::Status maps = WriteUserMaps(holder.pid(), options.user_mapping);
+    if (!maps.ok()) return WithContext(maps, "writing the new user namespace's maps");
+  }
+  // The holder reads `plan` and `offsets` only until it reports; wait when it
+  // has work to do (and, as PID 1, until it reaps orphans).
+  if (pid_init || unshare_time) LINUXNS_RETURN_IF_ERROR(ReadHolderReport(report_read));
+
+  Namespace ns;
+  for (NsType t : types) {
+    absl::StatusOr<NsFd> fd = t == NsType::kTime ? NsFd::FromPidFdForChildren(holder, t)
+                                                 : NsFd::FromPidFd(holder, t);
+    if (!fd.ok()) return WithContext(fd.status(), "opening a new namespace");
+    ns.fds_[static_cast<std::size_t>(t)] = std::move(*fd);
+  }
+  ns.types_ = types;
+  if (pid_init) {
+    keep_holder = true;
+    ns.holder_ = std::move(holder);
+    ns.holder_stack_ = std::make_unique<internal::ChildStack>(std::move(stack));
+  }
+  return ns;
+}
+
+const NsFd* Namespace::Find(NsType type) const {
+  const std::optional<NsFd>& fd = fds_[static_cast<std::size_t>(type)];
+  return fd.has_value() ? &*fd : nullptr;
+}
+
+absl::Status Namespace::Pin(NsType type, const std::string& path) {
+  const NsFd* ns = Find(type);
+  const std::string what = absl::StrCat("pin ", NsTypeName(type), " namespace at ", path);
+  if (ns == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": this Namespace holds no ", NsTypeName(type), " namespace"));
+  }
+  bool created = false;
+  struct stat st;
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (!S_ISREG(st.st_mode)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, ": the path exists and is not a regular file"));
+    }
+  } else if (errno == ENOENT) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                       0444));
+    if (!fd) {
+      const int err = errno;
+      return ErrnoError(err, what,
+                        err == ENOENT ? "its directory does not exist" : "");
+    }
+    created = true;
+  } else {
+    return ErrnoError(errno, absl::StrCat(what, ": stat"));
+  }
+  absl::Cleanup remove_file = [&] {
+    if (created) ::unlink(path.c_str());
+  };
+
+  if (type == NsType::kMnt) {
+    absl::StatusOr<internal::MountInfo> mount = internal::MountOf(path);
+    if (!mount.ok()) return WithContext(mount.status(), what);
+    if (mount->shared) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          what, ": ", mount->mount_point,
+          " is a shared mount, and a mount namespace cannot be pinned where the "
+          "pin would propagate (the kernel says EINVAL); pin it below a private "
+          "mount, e.g. after `mount --make-private ", mount->mount_point, "`"));
+    }
+  }
+  const std::string source = absl::StrCat("/proc/thread-self/fd/", ns->get());
+  if (::mount(source.c_str(), path.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+    const int err = errno;
+    return ErrnoError(err, absl::StrCat(what, ": mount"),
+                      err == EPERM ? "CAP_SYS_ADMIN is needed" : "");
+  }
+  std::move(remove_file).Cancel();
+  pins_.push_back(PinRecord{type, path, created});
+  return absl::OkStatus();
+}
+
+absl::Status Namespace::Unpin(const std::string& path) {
+  auto it = std::find_if(pins_.begin(), pins_.end(),
+                         [&](const PinRecord& p) { return p.path == path; });
+  if (it == pins_.end()) {
+    return absl::NotFoundError(absl::StrCat("unpin ", path, ": not pinned by this Namespace"));
+  }
+  const PinRecord pin = *it;
+  // EINVAL: someone unmounted it already; the record goes either way then.
+  if (::umount2(path.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) != 0 && errno != EINVAL) {
+    return ErrnoError(errno, absl::StrCat("unpin ", path, ": umount"));
+  }
+  pins_.erase(it);
+  if (pin.created_file && ::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return ErrnoError(errno, absl::StrCat("unpin ", path, ": unlink"));
+  }
+  return absl::OkStatus();
+}
+
+std::vector<std::string> Namespace::pinned_paths() const {
+  std::vector<std::string> paths;
+  for (const PinRecord& p : pins_) paths.push_back(p.path);
+  return paths;
+}
+
+void Namespace::Release() {
+  pins_.clear();
+  for (auto& fd : fds_) fd.reset();
+  // The holder lives on until the creating process exits; so must its stack.
+  if (holder_stack_) holder_stack_->Leak();
+  holder_stack_.reset();
+  holder_ = PidFd();
+  types_ = NsTypeSet();
+}
+
+}  // namespace linuxns

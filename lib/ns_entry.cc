@@ -1,0 +1,137 @@
+#include "linuxns/ns_entry.h"
+
+#include <sched.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+#include <system_error>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "linuxns/status.h"
+
+namespace linuxns {
+namespace {
+
+// The types a thread may enter and leave without affecting the rest of its
+// process and without unsharing its filesystem context first.
+constexpr NsTypeSet kThreadLocalTypes = {NsType::kNet, NsType::kUts, NsType::kIpc,
+                                         NsType::kCgroup};
+
+// Checks the targets: non-null, one per type, each of a type in `allowed`.
+absl::Status ValidateTargets(absl::Span<const NsFd* const> targets, NsTypeSet allowed,
+                             absl::string_view form, absl::string_view advice) {
+  NsTypeSet seen;
+  for (const NsFd* target : targets) {
+    if (target == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(form, ": null target"));
+    }
+    const NsType type = target->type();
+    if (!allowed.Contains(type)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          form, " cannot enter ", target->id().ToString(), ": it supports only ",
+          allowed.ToString(), " namespaces; ", advice));
+    }
+    if (seen.Contains(type)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(form, ": two ", NsTypeName(type), " namespaces given"));
+    }
+    seen.Add(type);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SetnsRaw(const NsFd& ns) {
+  if (::setns(ns.get(), static_cast<int>(CloneFlag(ns.type()))) == 0) {
+    return absl::OkStatus();
+  }
+  return ErrnoError(errno, absl::StrCat("setns into ", ns.id().ToString()));
+}
+
+}  // namespace
+
+absl::StatusOr<ThreadNsEntry> ThreadNsEntry::Prepare(
+    absl::Span<const NsFd* const> targets) {
+  LINUXNS_RETURN_IF_ERROR(ValidateTargets(
+      targets, kThreadLocalTypes, "ThreadNsEntry",
+      "use RunInNamespacesOnThread for mnt and pid, a ChildProcess for user and time"));
+  std::vector<NsFd> dups;
+  std::vector<NsFd> home;
+  dups.reserve(targets.size());
+  home.reserve(targets.size());
+  for (const NsFd* target : targets) {
+    LINUXNS_ASSIGN_OR_RETURN(NsFd dup, target->Dup());
+    LINUXNS_ASSIGN_OR_RETURN(NsFd current, NsFd::OpenCurrent(target->type()));
+    dups.push_back(std::move(dup));
+    home.push_back(std::move(current));
+  }
+  return ThreadNsEntry(std::move(dups), std::move(home), ::gettid());
+}
+
+absl::Status ThreadNsEntry::Enter() const {
+  if (::gettid() != tid_) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "ThreadNsEntry prepared on thread ", tid_, " used on thread ", ::gettid()));
+  }
+  for (std::size_t i = 0; i < targets_.size(); ++i) {
+    absl::Status entered = SetnsRaw(targets_[i]);
+    if (!entered.ok()) {
+      absl::Status restored = Restore();
+      return restored.ok() ? entered : restored;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ThreadNsEntry::Restore() const {
+  absl::Status result;
+  for (const NsFd& home : home_) {
+    if (::setns(home.get(), static_cast<int>(CloneFlag(home.type()))) == 0) continue;
+    const int err = errno;
+    absl::StatusOr<NsFd> now = NsFd::OpenCurrent(home.type());
+    result.Update(ErrnoError(
+        absl::StatusCode::kInternal, err,
+        absl::StrCat("restoring thread ", tid_, " to ", home.id().ToString(),
+                     " failed; the thread is left in ",
+                     now.ok() ? now->id().ToString() : "an unknown namespace",
+                     " and should end")));
+  }
+  return result;
+}
+
+namespace internal {
+
+absl::Status RunOnNewThread(absl::Span<const NsFd* const> targets,
+                            absl::FunctionRef<void()> body) {
+  LINUXNS_RETURN_IF_ERROR(ValidateTargets(
+      targets, NsTypeSet::All() - NsTypeSet{NsType::kUser, NsType::kTime},
+      "RunInNamespacesOnThread",
+      "only a single-threaded process can enter user and time namespaces: "
+      "use a ChildProcess"));
+  absl::Status entered;
+  auto run = [&] {
+    // A mount namespace can be entered only by a thread with its own
+    // filesystem context (root, cwd, umask).
+    for (const NsFd* target : targets) {
+      if (target->type() == NsType::kMnt && ::unshare(CLONE_FS) != 0) {
+        entered = ErrnoError(errno, "unshare(CLONE_FS)");
+        return;
+      }
+    }
+    for (const NsFd* target : targets) {
+      entered = target->Enter();
+      if (!entered.ok()) return;
+    }
+    body();
+  };
+  try {
+    std::thread(run).join();
+  } catch (const std::system_error& e) {
+    return ErrnoError(e.code().value(), "RunInNamespacesOnThread: start a thread");
+  }
+  return entered;
+}
+
+}  // namespace internal
+}  // namespace linuxns
