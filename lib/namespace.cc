@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,7 +27,18 @@ constexpr std::size_t kHolderStackSize = 32 * 1024;
 absl::Status WriteProcFile(pid_t pid, const char* name, const std::string& text) {
   const std::string path = absl::StrCat("/proc/", pid, "/", name);
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd) return ErrnoError(errno, absl::StrCat("open ", path));
+  if (!fd) {
+    const int err = errno;
+    // The holder shares our memory, and with it the dumpable flag that
+    // decides who owns its /proc files.
+    const bool dumpable = ::prctl(PR_GET_DUMPABLE) == 1;
+    return ErrnoError(err, absl::StrCat("open ", path),
+                      err == EACCES && !dumpable
+                          ? "this process is not dumpable (prctl PR_SET_DUMPABLE, or "
+                            "it changed uids), so the /proc files of its children "
+                            "belong to root"
+                          : "");
+  }
   // The kernel takes a map in one write at offset 0, once.
   ssize_t n = ::write(fd.get(), text.data(), text.size());
   if (n < 0) return ErrnoError(errno, absl::StrCat("write \"", text, "\" to ", path));
@@ -91,14 +103,21 @@ absl::Status ReadHolderReport(const UniqueFd& pipe) {
   if (n != sizeof report) {
     return absl::InternalError("namespace holder exited without reporting");
   }
-  if (report.step == child::HolderStep::kReady) return absl::OkStatus();
-  return HolderFailure(report.step, report.err);
+  if (report.step != child::HolderStep::kReady) {
+    return HolderFailure(report.step, report.err);
+  }
+  // Wait for end-of-file too: the holder has then closed its last descriptor
+  // but the parent's pidfd.
+  char extra;
+  while ((n = ::read(pipe.get(), &extra, 1)) < 0 && errno == EINTR) {
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
 
 Namespace::Namespace() = default;
-Namespace::Namespace(Namespace&& other) noexcept = default;
+Namespace::Namespace(Namespace&& other) noexcept { *this = std::move(other); }
 
 Namespace& Namespace::operator=(Namespace&& other) noexcept {
   if (this != &other) {

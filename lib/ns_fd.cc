@@ -17,10 +17,6 @@
 namespace linuxns {
 namespace {
 
-// Set once the kernel has answered a PIDFD_GET_*_NAMESPACE ioctl with "no such
-// ioctl", so that later look-ups go straight to /proc.
-std::atomic<bool> pidfs_ioctls_missing{false};
-
 // What a file is, in words, for "X is not a namespace file (a directory)".
 const char* DescribeMode(mode_t mode) {
   switch (mode & S_IFMT) {
@@ -118,7 +114,7 @@ absl::StatusOr<NsFd> NsFd::FromPidFdView(const PidFd& process, NsType type,
                                         "needed)"));
   };
 
-  if (!pidfs_ioctls_missing.load(std::memory_order_relaxed)) {
+  if (!internal::pidfs_ns_ioctls_missing.load(std::memory_order_relaxed)) {
     UniqueFd fd(::ioctl(process.get(), internal::PidfdNsIoctl(type, for_children), 0));
     if (fd) return FromKnownType(std::move(fd), type, what);
     const int err = errno;
@@ -126,7 +122,7 @@ absl::StatusOr<NsFd> NsFd::FromPidFdView(const PidFd& process, NsType type,
       case ENOTTY:
       case EINVAL:
       case ENOSYS:
-        pidfs_ioctls_missing.store(true, std::memory_order_relaxed);
+        internal::pidfs_ns_ioctls_missing.store(true, std::memory_order_relaxed);
         break;  // Before Linux 6.11: use /proc below.
       case ESRCH:
         return gone(err);

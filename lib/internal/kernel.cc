@@ -13,6 +13,8 @@
 
 namespace linuxns::internal {
 
+std::atomic<bool> pidfs_ns_ioctls_missing{false};
+
 unsigned long PidfdNsIoctl(NsType type, bool for_children) {
   if (for_children && type == NsType::kPid) return PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE;
   if (for_children && type == NsType::kTime) return PIDFD_GET_TIME_FOR_CHILDREN_NAMESPACE;

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdint>
 
 #include "absl/status/statusor.h"
@@ -64,6 +65,11 @@ namespace linuxns::internal {
 // The pidfs ioctl that returns a process's namespace of `type` (its
 // *_for_children view when `for_children`, only for pid and time).
 unsigned long PidfdNsIoctl(NsType type, bool for_children);
+
+// Set once the kernel has answered a PIDFD_GET_*_NAMESPACE ioctl with "no such
+// ioctl" (before Linux 6.11), so that later look-ups go straight to /proc.
+// Tests set it to exercise that path.
+extern std::atomic<bool> pidfs_ns_ioctls_missing;
 
 // Number of threads of the calling process (from /proc/self/status).
 absl::StatusOr<int> CountThreads();

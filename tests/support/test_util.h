@@ -1,0 +1,78 @@
+// Test support: a fixture that proves nothing leaks, and helpers to run code
+// in a forked child or with an extra thread.
+#ifndef LINUXNS_TESTS_SUPPORT_TEST_UTIL_H_
+#define LINUXNS_TESTS_SUPPORT_TEST_UTIL_H_
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "gtest/gtest.h"
+
+namespace linuxns::testing {
+
+// What a test could leave behind in the test process.
+struct ProcessResources {
+  std::map<int, std::string> fds;      // open descriptor -> what it refers to
+  std::set<pid_t> children;            // live or zombie children
+  std::vector<std::string> mounts;     // mount points under the scratch dir
+};
+
+// Reads the current resources; `scratch` limits the mount check to one
+// directory tree (mounts are machine-wide and CTest runs tests in parallel).
+ProcessResources TakeSnapshot(const std::string& scratch);
+
+// Base fixture: every test gets its own scratch directory and, after the test,
+// an expectation that the same descriptors and children exist as before and
+// that no mount is left under the scratch directory.
+class LeakCheckedTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+  const std::string& scratch() const { return scratch_; }
+
+ private:
+  std::string scratch_;
+  ProcessResources before_;
+};
+
+// Runs `fn` in a forked child and returns what the child's exit status means:
+// its exit code, or 128 + signal. `fn` returns the child's exit code. Use it
+// for anything that changes the process (setns into user or time namespaces,
+// dropping privileges). The child writes its failures to stderr.
+int RunInForkedChild(absl::FunctionRef<int()> fn);
+
+// In a forked child: drops every privilege (groups, gid, uid -> 65534) and
+// sets the dumpable flag again, as an ordinary user's process has it. Returns false with a message on stderr on
+// failure.
+bool DropToNobody();
+
+// Whether the test process has root's effective uid.
+bool IsRoot();
+
+// Keeps one extra thread alive for its lifetime, to make the process
+// multi-threaded.
+class ExtraThread {
+ public:
+  ExtraThread();
+  ~ExtraThread();
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// GTEST_SKIP() unless the process is root.
+#define LINUXNS_SKIP_UNLESS_ROOT()                                     \
+  if (!::linuxns::testing::IsRoot())                                   \
+  GTEST_SKIP() << "needs root (CAP_SYS_ADMIN) in the initial user namespace"
+
+}  // namespace linuxns::testing
+
+#endif  // LINUXNS_TESTS_SUPPORT_TEST_UTIL_H_
