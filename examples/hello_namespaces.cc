@@ -27,8 +27,8 @@ std::string HostnameAndLinks(const std::string& hostname) {
   char name[65] = {};
   ::gethostname(name, sizeof name - 1);
   std::string links;
-  if (if_nameindex* list = ::if_nameindex()) {
-    for (if_nameindex* i = list; i->if_index != 0; ++i) {
+  if (struct if_nameindex* list = ::if_nameindex()) {
+    for (struct if_nameindex* i = list; i->if_index != 0; ++i) {
       links += std::string(links.empty() ? "" : " ") + i->if_name;
     }
     ::if_freenameindex(list);

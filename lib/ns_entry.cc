@@ -77,16 +77,19 @@ absl::Status ThreadNsEntry::Enter() const {
   for (std::size_t i = 0; i < targets_.size(); ++i) {
     absl::Status entered = SetnsRaw(targets_[i]);
     if (!entered.ok()) {
-      absl::Status restored = Restore();
+      // Put back only what was changed: returning to a namespace never left
+      // could itself be refused (setns needs CAP_SYS_ADMIN even for that).
+      absl::Status restored = Restore(i);
       return restored.ok() ? entered : restored;
     }
   }
   return absl::OkStatus();
 }
 
-absl::Status ThreadNsEntry::Restore() const {
+absl::Status ThreadNsEntry::Restore(std::size_t count) const {
   absl::Status result;
-  for (const NsFd& home : home_) {
+  for (std::size_t i = 0; i < count && i < home_.size(); ++i) {
+    const NsFd& home = home_[i];
     if (::setns(home.get(), static_cast<int>(CloneFlag(home.type()))) == 0) continue;
     const int err = errno;
     absl::StatusOr<NsFd> now = NsFd::OpenCurrent(home.type());

@@ -43,7 +43,8 @@ absl::StatusOr<NsTypeSet> NsTypeSet::Parse(absl::string_view text) {
     if (!type.ok()) return type.status();
     if (set.Contains(*type)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "namespace type \"", item, "\" listed twice in \"", text, "\""));
+          "namespace type \"", item, "\" listed twice in \"", absl::CHexEscape(text),
+          "\""));
     }
     set.Add(*type);
   }

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <utility>
 
@@ -29,14 +30,15 @@ absl::StatusOr<PidFd> PidFd::Open(pid_t pid) {
   const int err = errno;
   switch (err) {
     case ESRCH:
-      return ErrnoError(err, absl::StrCat("pidfd_open ", pid, ": no such process"));
+      return ErrnoError(err, absl::StrCat("pidfd_open ", pid));
     case ENOSYS:
       return ErrnoError(absl::StatusCode::kUnimplemented, err,
                         "pidfd_open: the kernel has no pidfds (Linux 5.3 or "
                         "later is needed)");
-    case EINVAL:
-      return ErrnoError(err, absl::StrCat("pidfd_open ", pid,
-                                          ": not a process (a thread id?)"));
+    case EINVAL:  // a thread id, before Linux 6.15
+    case ENOENT:  // a thread id, since Linux 6.15
+      return ErrnoError(absl::StatusCode::kInvalidArgument, err,
+                        absl::StrCat("pidfd_open ", pid, ": not a process (a thread id?)"));
     default:
       return ErrnoError(err, absl::StrCat("pidfd_open ", pid));
   }

@@ -118,7 +118,8 @@ TEST_F(NsFdTest, FromPidSeesAChildsNewNamespace) {
 TEST_F(NsFdTest, FromPidOfMissingProcessIsNotFoundWithEsrch) {
   // A pid above pid_max never exists.
   EXPECT_THAT(NsFd::FromPid(INT_MAX - 1, NsType::kNet),
-              StatusIs(absl::StatusCode::kNotFound, HasSubstr("no such process")));
+              StatusIs(absl::StatusCode::kNotFound,
+                       absl::StrCat("pidfd_open ", INT_MAX - 1, ": No such process")));
   EXPECT_THAT(NsFd::FromPid(INT_MAX - 1, NsType::kNet), ErrnoIs(ESRCH));
 }
 

@@ -135,7 +135,9 @@ class ThreadNsEntry {
   ThreadNsEntry(std::vector<NsFd> targets, std::vector<NsFd> home, pid_t tid)
       : targets_(std::move(targets)), home_(std::move(home)), tid_(tid) {}
   absl::Status Enter() const;
-  absl::Status Restore() const;
+  // Puts the thread back into home_[0..count).
+  absl::Status Restore(std::size_t count) const;
+  absl::Status Restore() const { return Restore(home_.size()); }
 
   std::vector<NsFd> targets_;
   std::vector<NsFd> home_;  // home_[i] is the thread's namespace of targets_[i]'s type

@@ -21,7 +21,9 @@
 #define LINUXNS_NS_TYPE_H_
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <iosfwd>
 #include <iterator>
 #include <optional>

@@ -16,10 +16,11 @@
 // HasExited() that it is still the same live process: NsFd::FromPidFd() does
 // exactly that.
 //
-// Errors: Open() returns NotFound (ESRCH) for a pid that does not exist,
-// InvalidArgument (EINVAL) for a pid <= 0 or a thread id that is not a
-// process, and Unimplemented (ENOSYS) naming Linux 5.3 where the kernel has no
-// pidfds; linuxns never falls back to racy plain pids.
+// Errors: Open() returns NotFound (ESRCH) for a pid that does not exist;
+// InvalidArgument for a pid <= 0 (checked before any call) and for a thread id
+// that is not a process (the kernel's errno is kept: EINVAL before Linux 6.15,
+// ENOENT since); Unimplemented (ENOSYS) naming Linux 5.3 where the kernel has
+// no pidfds. linuxns never falls back to racy plain pids.
 //
 // Thread-safety: a PidFd is an immutable value apart from assignment; its
 // const methods may be called from several threads at once.
