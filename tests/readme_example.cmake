@@ -1,0 +1,13 @@
+# Extracts the C++ block between the readme-example markers of README.md.
+file(READ "${README}" text)
+string(FIND "${text}" "<!-- readme-example:begin -->" begin)
+string(FIND "${text}" "<!-- readme-example:end -->" end)
+if(begin EQUAL -1 OR end EQUAL -1)
+  message(FATAL_ERROR "README.md has no readme-example block")
+endif()
+math(EXPR length "${end} - ${begin}")
+string(SUBSTRING "${text}" ${begin} ${length} block)
+string(REGEX REPLACE "^[^\n]*\n```cpp\n" "" block "${block}")
+string(REGEX REPLACE "```\n*$" "" block "${block}")
+file(WRITE "${OUTPUT}.tmp" "${block}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUTPUT}.tmp" "${OUTPUT}")
