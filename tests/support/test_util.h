@@ -49,7 +49,8 @@ class LeakCheckedTest : public ::testing::Test {
 int RunInForkedChild(absl::FunctionRef<int()> fn);
 
 // In a forked child: drops every privilege (groups, gid, uid -> 65534) and
-// sets the dumpable flag again, as an ordinary user's process has it. Returns false with a message on stderr on
+// sets the dumpable flag again, as an ordinary user's process has it. A
+// process that is not root already is left as it is. Returns false with a message on stderr on
 // failure.
 bool DropToNobody();
 
