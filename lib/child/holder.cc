@@ -18,9 +18,8 @@
 #endif
 
 namespace linuxns::child {
-namespace {
 
-int CloseRange(unsigned first, unsigned last) {
+int CloseFdRange(unsigned first, unsigned last) {
   if (first > last) return 0;
   long r = RawSyscall(SYS_close_range, first, last, 0);
   if (r != -ENOSYS) return static_cast<int>(r);
@@ -33,6 +32,8 @@ int CloseRange(unsigned first, unsigned last) {
   for (unsigned fd = first; fd <= end && fd != ~0u; ++fd) RawSyscall(SYS_close, fd);
   return 0;
 }
+
+namespace {
 
 [[noreturn]] void Report(int fd, HolderStep step, long err) {
   HolderReport report{step, static_cast<std::int32_t>(-err)};
@@ -53,9 +54,9 @@ struct KernelSigaction {
 int CloseAllFdsExcept(int keep_a, int keep_b) {
   unsigned a = static_cast<unsigned>(keep_a < keep_b ? keep_a : keep_b);
   unsigned b = static_cast<unsigned>(keep_a < keep_b ? keep_b : keep_a);
-  int r = a == 0 ? 0 : CloseRange(0, a - 1);
-  if (r == 0) r = CloseRange(a + 1, b - 1);
-  if (r == 0) r = CloseRange(b + 1, ~0u);
+  int r = a == 0 ? 0 : CloseFdRange(0, a - 1);
+  if (r == 0) r = CloseFdRange(a + 1, b - 1);
+  if (r == 0) r = CloseFdRange(b + 1, ~0u);
   return r;
 }
 

@@ -54,6 +54,10 @@ int HolderMain(void* plan);
 // -errno.
 int CloseAllFdsExcept(int keep_a, int keep_b);
 
+// Closes descriptors first..last (close_range(2), or a loop up to the
+// RLIMIT_NOFILE soft limit before Linux 5.9). Returns 0 or -errno.
+int CloseFdRange(unsigned first, unsigned last);
+
 }  // namespace linuxns::child
 
 #endif  // LINUXNS_LIB_CHILD_HOLDER_H_

@@ -1,0 +1,91 @@
+// linuxns/id_map.h: uid and gid maps of a user namespace, checked before the
+// kernel sees them.
+//
+// An IdMap is the content of /proc/PID/uid_map or gid_map (user_namespaces(7)):
+// lines "INNER OUTER COUNT" mapping COUNT ids starting at INNER inside the
+// namespace onto ids starting at OUTER in the parent namespace. The kernel
+// answers a bad map with a bare EINVAL; IdMap checks every one of its rules in
+// user space first and says which field of which line is wrong:
+//   - at most 340 lines, and under 4096 bytes once written out;
+//   - every field a decimal number in 0..4294967295; COUNT > 0;
+//   - no range past 2^32 on either side;
+//   - no two lines overlapping, inside or outside.
+//
+//   absl::StatusOr<linuxns::IdMap> map = linuxns::IdMap::Parse("0 100000 65536");
+//   linuxns::IdMap me = linuxns::IdMap::Single(0, getuid());   // unshare -r
+//
+// Who may write which map is the kernel's other rule: a process without
+// CAP_SETUID (CAP_SETGID) over the parent namespace may write only one line
+// of count 1 mapping its own effective id (and, for gid_map, only after
+// writing "deny" to setgroups). MapsOnlyOwnId() tells whether a map is of
+// that kind.
+//
+// Thread-safety: a value; no function makes a system call.
+#ifndef LINUXNS_ID_MAP_H_
+#define LINUXNS_ID_MAP_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace linuxns {
+
+struct IdMapEntry {
+  std::uint32_t inner = 0;  // first id inside the namespace
+  std::uint32_t outer = 0;  // first id in the parent namespace
+  std::uint32_t count = 0;  // how many ids, > 0
+
+  friend bool operator==(const IdMapEntry&, const IdMapEntry&) = default;
+};
+
+class IdMap {
+ public:
+  // The kernel's limits (Linux 4.15 and later).
+  static constexpr std::size_t kMaxLines = 340;
+  static constexpr std::size_t kMaxBytes = 4095;
+
+  // Create()
+  //
+  // A map of `entries`, checked against every rule above. InvalidArgument
+  // naming the line (1-based) and the rule otherwise.
+  static absl::StatusOr<IdMap> Create(std::vector<IdMapEntry> entries);
+
+  // Parse()
+  //
+  // Parses map text: one "INNER OUTER COUNT" line per entry, fields separated
+  // by spaces or tabs, an optional newline at the end. Errors name the line
+  // and the field: `id map line 2: COUNT "-1" is not a number in
+  // 0..4294967295`.
+  static absl::StatusOr<IdMap> Parse(absl::string_view text);
+
+  // Single()
+  //
+  // The one-line map of `inner` onto `outer`, count 1.
+  static IdMap Single(std::uint32_t inner, std::uint32_t outer) {
+    return IdMap({IdMapEntry{inner, outer, 1}});
+  }
+
+  const std::vector<IdMapEntry>& entries() const { return entries_; }
+
+  // The text the kernel takes: "INNER OUTER COUNT\n" per line.
+  std::string ToString() const;
+
+  // True when this map is one line of count 1 whose OUTER is `id`: the only
+  // map a process may write without privilege over the parent namespace.
+  bool MapsOnlyOwnId(std::uint32_t id) const {
+    return entries_.size() == 1 && entries_[0].count == 1 && entries_[0].outer == id;
+  }
+
+  friend bool operator==(const IdMap&, const IdMap&) = default;
+
+ private:
+  explicit IdMap(std::vector<IdMapEntry> entries) : entries_(std::move(entries)) {}
+  std::vector<IdMapEntry> entries_;
+};
+
+}  // namespace linuxns
+
+#endif  // LINUXNS_ID_MAP_H_

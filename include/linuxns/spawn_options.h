@@ -1,0 +1,110 @@
+// linuxns/spawn_options.h: the complete description of a child process.
+//
+// SpawnOptions is a plain value: fill it in, then hand it to
+// ChildProcess::Spawn(), which validates all of it before any system call
+// (InvalidArgument naming the field) and renders it into the fixed program the
+// child runs between clone and exec. The same options can spawn many
+// children.
+//
+//   linuxns::SpawnOptions options;
+//   options.argv = {"hostname"};
+//   options.new_namespaces = {linuxns::NsType::kUser, linuxns::NsType::kUts};
+//   options.MapCurrentUserToRoot();
+//   options.hostname = "sandbox";
+//   LINUXNS_ASSIGN_OR_RETURN(linuxns::ChildProcess child,
+//                            linuxns::ChildProcess::Spawn(options));
+//
+// What each field does, in the order the child applies them:
+//   1. new_namespaces are created by the clone itself (clone3; all at once, a
+//      new user namespace first and the others owned by it);
+//   2. uid_map / gid_map of the new user namespace (setgroups "deny" first when
+//      deny_setgroups): written by the child itself when each map is the single
+//      line of the caller's own id (no round trip), otherwise by the parent
+//      while the child waits (needs CAP_SETUID/CAP_SETGID);
+//   3. join: setns into each given namespace (a user namespace first when it
+//      lies below the caller's, last when it is an ancestor; namespaces the
+//      child is already in are skipped);
+//   4. propagation of "/" when the mount namespace is new (private by default);
+//   5. hostname and domainname (need a new or joined uts namespace);
+//   6. mount_proc: a fresh procfs on /proc (needs new pid and mnt namespaces;
+//      refuses a /proc that is a symlink);
+//   7. loopback_up: bring "lo" up (needs a new or joined network namespace);
+//   8. cwd, umask, new_session;
+//   9. descriptors: each `fds` entry is duplicated onto its target number;
+//      every other descriptor above 2 is closed unless inherit_fds;
+//  10. signal dispositions reset to default and the signal mask emptied;
+//  11. execve of argv[0] (searched in PATH when it has no '/'; see
+//      ChildProcess for where the search happens) with env.
+//
+// Thread-safety: a value; nothing here makes a system call.
+#ifndef LINUXNS_SPAWN_OPTIONS_H_
+#define LINUXNS_SPAWN_OPTIONS_H_
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "linuxns/id_map.h"
+#include "linuxns/ns_fd.h"
+#include "linuxns/ns_type.h"
+
+namespace linuxns {
+
+// Mount propagation of "/" in a new mount namespace (mount_namespaces(7)).
+enum class Propagation {
+  kPrivate,    // MS_REC|MS_PRIVATE: nothing flows in or out (the default)
+  kSlave,      // MS_REC|MS_SLAVE: host mounts flow in, nothing flows out
+  kShared,     // MS_REC|MS_SHARED
+  kUnchanged,  // as copied from the parent
+};
+
+// A descriptor of the parent to appear in the child at number `target`.
+struct FdMapping {
+  int source = -1;  // the parent's descriptor; must stay open until Spawn returns
+  int target = -1;  // its number in the child
+};
+
+struct SpawnOptions {
+  // The command: argv[0] is the program (searched in PATH when it has no '/').
+  std::vector<std::string> argv;
+  // The environment, "NAME=value" each; std::nullopt inherits the caller's.
+  std::optional<std::vector<std::string>> env;
+
+  NsTypeSet new_namespaces;
+  // Namespaces to enter, borrowed: they must stay valid until Spawn returns.
+  std::vector<const NsFd*> join;
+
+  // Maps of the new user namespace (only with NsType::kUser in
+  // new_namespaces). Without them the child sees every id as 65534.
+  std::optional<IdMap> uid_map;
+  std::optional<IdMap> gid_map;
+  // Write "deny" to setgroups before gid_map (required unless the parent has
+  // CAP_SETGID over the parent namespace).
+  bool deny_setgroups = true;
+
+  Propagation propagation = Propagation::kPrivate;
+  std::optional<std::string> hostname;    // at most 64 bytes, no NUL
+  std::optional<std::string> domainname;  // at most 64 bytes, no NUL
+  bool mount_proc = false;
+  bool loopback_up = false;
+
+  std::optional<std::string> cwd;
+  std::optional<mode_t> umask;
+  bool new_session = false;
+
+  std::vector<FdMapping> fds;
+  // Keep every inherited descriptor (those not close-on-exec), as exec
+  // wrappers such as unshare(1) and nsenter(1) do. Off by default: the child
+  // then sees only 0, 1, 2 and the `fds` targets.
+  bool inherit_fds = false;
+
+  // Maps the caller's effective uid and gid to 0 inside a new user namespace
+  // (what `unshare -r` does), and adds NsType::kUser to new_namespaces.
+  SpawnOptions& MapCurrentUserToRoot();
+};
+
+}  // namespace linuxns
+
+#endif  // LINUXNS_SPAWN_OPTIONS_H_

@@ -1,0 +1,191 @@
+#include "child/spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "child/holder.h"
+#include "child/raw_syscall.h"
+
+namespace linuxns::child {
+namespace {
+
+[[noreturn]] void Fail(SpawnPlan& plan, SpawnStep step, long result, int index = 0) {
+  plan.failed_step = step;
+  plan.failed_index = index;
+  plan.failed_errno = static_cast<int>(-result);
+  RawExit(127);
+}
+
+// Writes all of `len` bytes to the file at `path` in one write().
+long WriteFile(const char* path, const char* data, std::size_t len) {
+  long fd = RawSyscall(SYS_openat, AT_FDCWD, Arg(path), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return fd;
+  long n = RawSyscall(SYS_write, fd, Arg(data), static_cast<long>(len));
+  RawSyscall(SYS_close, fd);
+  if (n >= 0 && static_cast<std::size_t>(n) != len) return -EIO;
+  return n < 0 ? n : 0;
+}
+
+long BringLoopbackUp() {
+  long sock = RawSyscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0) return sock;
+  ifreq ifr;
+  char* bytes = reinterpret_cast<char*>(&ifr);
+  for (std::size_t i = 0; i < sizeof ifr; ++i) bytes[i] = 0;
+  ifr.ifr_name[0] = 'l';
+  ifr.ifr_name[1] = 'o';
+  long r = RawSyscall(SYS_ioctl, sock, SIOCGIFFLAGS, Arg(&ifr));
+  if (r == 0) {
+    ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
+    r = RawSyscall(SYS_ioctl, sock, SIOCSIFFLAGS, Arg(&ifr));
+  }
+  RawSyscall(SYS_close, sock);
+  return r;
+}
+
+// Closes every descriptor from `first` up that is not in the sorted `keep`.
+long CloseAllAbove(int first, const int* keep, int keep_count) {
+  unsigned low = static_cast<unsigned>(first);
+  for (int i = 0; i < keep_count; ++i) {
+    const unsigned k = static_cast<unsigned>(keep[i]);
+    if (k < low) continue;
+    if (k > low) {
+      long r = CloseFdRange(low, k - 1);
+      if (r < 0) return r;
+    }
+    low = k + 1;
+  }
+  return CloseFdRange(low, ~0u);
+}
+
+// The kernel's struct sigaction for rt_sigaction(2).
+struct KernelSigaction {
+  void (*handler)(int);
+  unsigned long flags;
+  void (*restorer)();
+  unsigned long mask;
+};
+
+}  // namespace
+
+int SpawnMain(void* arg) {
+  SpawnPlan& plan = *static_cast<SpawnPlan*>(arg);
+  long r;
+
+  if (plan.wait_fd >= 0) {
+    char go;
+    do {
+      r = RawSyscall(SYS_read, plan.wait_fd, Arg(&go), 1);
+    } while (r == -EINTR);
+    if (r != 1) Fail(plan, SpawnStep::kWaitForParent, r < 0 ? r : -EPIPE);
+  }
+
+  if (plan.write_setgroups_deny) {
+    r = WriteFile("/proc/self/setgroups", "deny", 4);
+    if (r < 0) Fail(plan, SpawnStep::kWriteSetgroups, r);
+  }
+  if (plan.uid_map != nullptr) {
+    r = WriteFile("/proc/self/uid_map", plan.uid_map, plan.uid_map_len);
+    if (r < 0) Fail(plan, SpawnStep::kWriteUidMap, r);
+  }
+  if (plan.gid_map != nullptr) {
+    r = WriteFile("/proc/self/gid_map", plan.gid_map, plan.gid_map_len);
+    if (r < 0) Fail(plan, SpawnStep::kWriteGidMap, r);
+  }
+
+  for (int i = 0; i < plan.join_count; ++i) {
+    r = RawSyscall(SYS_setns, plan.join_fds[i], plan.join_types[i]);
+    if (r < 0) Fail(plan, SpawnStep::kSetns, r, i);
+  }
+
+  if (plan.propagation != 0) {
+    r = RawSyscall(SYS_mount, 0, Arg("/"), 0, static_cast<long>(plan.propagation), 0);
+    if (r < 0) Fail(plan, SpawnStep::kPropagation, r);
+  }
+  if (plan.hostname != nullptr) {
+    r = RawSyscall(SYS_sethostname, Arg(plan.hostname), static_cast<long>(plan.hostname_len));
+    if (r < 0) Fail(plan, SpawnStep::kSethostname, r);
+  }
+  if (plan.domainname != nullptr) {
+    r = RawSyscall(SYS_setdomainname, Arg(plan.domainname),
+                   static_cast<long>(plan.domainname_len));
+    if (r < 0) Fail(plan, SpawnStep::kSetdomainname, r);
+  }
+  if (plan.mount_proc) {
+    struct stat st;
+    r = RawSyscall(SYS_newfstatat, AT_FDCWD, Arg("/proc"), Arg(&st), AT_SYMLINK_NOFOLLOW);
+    if (r == 0 && S_ISLNK(st.st_mode)) Fail(plan, SpawnStep::kProcIsSymlink, -ELOOP);
+    r = RawSyscall(SYS_mount, Arg("proc"), Arg("/proc"), Arg("proc"),
+                   MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
+    if (r < 0) Fail(plan, SpawnStep::kMountProc, r);
+  }
+  if (plan.loopback_up) {
+    r = BringLoopbackUp();
+    if (r < 0) Fail(plan, SpawnStep::kLoopback, r);
+  }
+  if (plan.cwd != nullptr) {
+    r = RawSyscall(SYS_chdir, Arg(plan.cwd));
+    if (r < 0) Fail(plan, SpawnStep::kChdir, r);
+  }
+  if (plan.umask >= 0) RawSyscall(SYS_umask, plan.umask);
+  if (plan.new_session) {
+    r = RawSyscall(SYS_setsid);
+    if (r < 0) Fail(plan, SpawnStep::kSetsid, r);
+  }
+
+  // Two phases, so that a target number that is also another move's source
+  // is not overwritten before it is copied.
+  for (int i = 0; i < plan.move_count; ++i) {
+    r = RawSyscall(SYS_fcntl, plan.moves[i].source, F_DUPFD_CLOEXEC, plan.move_floor);
+    if (r < 0) Fail(plan, SpawnStep::kDupFd, r, i);
+    // Remember the copy in place of the source: the plan is ours to edit.
+    const_cast<FdMove*>(plan.moves)[i].source = static_cast<int>(r);
+  }
+  for (int i = 0; i < plan.move_count; ++i) {
+    r = RawSyscall(SYS_dup3, plan.moves[i].source, plan.moves[i].target, 0);
+    if (r < 0) Fail(plan, SpawnStep::kDupFd, r, i);
+  }
+  if (!plan.inherit_fds) {
+    r = CloseAllAbove(3, plan.keep, plan.keep_count);
+    if (r < 0) Fail(plan, SpawnStep::kCloseFds, r);
+  }
+
+  // Every signal is blocked (the parent blocked them around the clone): give
+  // each its default action, so that no handler of the host can run here and
+  // the command inherits no ignored signal, then unblock them all.
+  KernelSigaction dfl{SIG_DFL, 0, nullptr, 0};
+  for (int sig = 1; sig < 65; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    r = RawSyscall(SYS_rt_sigaction, sig, Arg(&dfl), 0, sizeof(unsigned long));
+    if (r < 0 && r != -EINVAL) Fail(plan, SpawnStep::kResetSignals, r, sig);
+  }
+  unsigned long empty = 0;
+  RawSyscall(SYS_rt_sigprocmask, SIG_SETMASK, Arg(&empty), 0, sizeof empty);
+
+  long first_error = -ENOENT;
+  int first_index = 0;
+  bool eacces = false;
+  for (int i = 0; i < plan.candidate_count; ++i) {
+    r = RawSyscall(SYS_execve, Arg(plan.candidates[i]), Arg(plan.argv), Arg(plan.envp));
+    if (r == -ENOENT || r == -ENOTDIR) continue;
+    if (r == -EACCES) {
+      if (!eacces) first_index = i;
+      eacces = true;
+      continue;
+    }
+    first_error = r;
+    first_index = i;
+    break;
+  }
+  if (eacces && first_error == -ENOENT) first_error = -EACCES;
+  Fail(plan, SpawnStep::kExec, first_error, first_index);
+}
+
+}  // namespace linuxns::child

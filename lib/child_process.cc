@@ -1,0 +1,524 @@
+#include "linuxns/child_process.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "child/spawn.h"
+#include "internal/clone.h"
+#include "linuxns/status.h"
+
+extern char** environ;
+
+#ifndef CLONE_VFORK
+#define CLONE_VFORK 0x00004000
+#endif
+
+namespace linuxns {
+namespace {
+
+constexpr std::size_t kSpawnStackSize = 64 * 1024;
+constexpr std::size_t kMaxNameLength = 64;  // HOST_NAME_MAX, __NEW_UTS_LEN
+constexpr char kDefaultPath[] = "/usr/local/bin:/usr/bin:/bin";
+
+absl::Status Invalid(absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat("spawn: ", what));
+}
+
+bool HasNul(const std::string& s) { return s.find('\0') != std::string::npos; }
+
+absl::Status CheckName(const char* field, const std::optional<std::string>& name) {
+  if (!name.has_value()) return absl::OkStatus();
+  if (name->size() > kMaxNameLength) {
+    return Invalid(absl::StrCat(field, " is ", name->size(), " bytes long; at most ",
+                                kMaxNameLength, " are allowed"));
+  }
+  if (HasNul(*name)) return Invalid(absl::StrCat(field, " contains a NUL byte"));
+  return absl::OkStatus();
+}
+
+// Everything the options must satisfy, checked before any system call.
+absl::Status Validate(const SpawnOptions& o) {
+  if (o.argv.empty() || o.argv[0].empty()) return Invalid("argv is empty");
+  for (const std::string& a : o.argv) {
+    if (HasNul(a)) return Invalid("an argv string contains a NUL byte");
+  }
+  if (o.env.has_value()) {
+    for (const std::string& e : *o.env) {
+      if (HasNul(e)) return Invalid("an env string contains a NUL byte");
+    }
+  }
+  NsTypeSet joined;
+  for (const NsFd* ns : o.join) {
+    if (ns == nullptr) return Invalid("null namespace in join");
+    if (joined.Contains(ns->type())) {
+      return Invalid(absl::StrCat("two ", NsTypeName(ns->type()), " namespaces in join"));
+    }
+    if (o.new_namespaces.Contains(ns->type())) {
+      return Invalid(absl::StrCat("a ", NsTypeName(ns->type()),
+                                  " namespace is both new and joined"));
+    }
+    joined.Add(ns->type());
+  }
+  const NsTypeSet own = o.new_namespaces | joined;
+  if ((o.uid_map || o.gid_map) && !o.new_namespaces.Contains(NsType::kUser)) {
+    return Invalid("uid_map/gid_map need a new user namespace");
+  }
+  LINUXNS_RETURN_IF_ERROR(CheckName("hostname", o.hostname));
+  LINUXNS_RETURN_IF_ERROR(CheckName("domainname", o.domainname));
+  if ((o.hostname || o.domainname) && !own.Contains(NsType::kUts)) {
+    return Invalid("hostname/domainname need a new or joined uts namespace (they "
+                   "would change the host's)");
+  }
+  if (o.mount_proc && !(o.new_namespaces.ContainsAll({NsType::kPid, NsType::kMnt}))) {
+    return Invalid("mount_proc needs new pid and mnt namespaces");
+  }
+  if (o.loopback_up && !own.Contains(NsType::kNet)) {
+    return Invalid("loopback_up needs a new or joined network namespace");
+  }
+  if (o.cwd.has_value() && (o.cwd->empty() || HasNul(*o.cwd))) {
+    return Invalid("cwd is empty or contains a NUL byte");
+  }
+  if (o.umask.has_value() && (*o.umask & ~mode_t{0777}) != 0) {
+    return Invalid("umask has bits outside 0777");
+  }
+  std::vector<int> targets;
+  for (const FdMapping& m : o.fds) {
+    if (m.target < 0) return Invalid(absl::StrCat("fd target ", m.target, " is negative"));
+    if (std::find(targets.begin(), targets.end(), m.target) != targets.end()) {
+      return Invalid(absl::StrCat("fd target ", m.target, " given twice"));
+    }
+    if (::fcntl(m.source, F_GETFD) < 0) {
+      return Invalid(absl::StrCat("fd source ", m.source, " is not an open descriptor"));
+    }
+    targets.push_back(m.target);
+  }
+  return absl::OkStatus();
+}
+
+unsigned long PropagationFlags(const SpawnOptions& o) {
+  if (!o.new_namespaces.Contains(NsType::kMnt)) return 0;
+  switch (o.propagation) {
+    case Propagation::kPrivate: return MS_REC | MS_PRIVATE;
+    case Propagation::kSlave: return MS_REC | MS_SLAVE;
+    case Propagation::kShared: return MS_REC | MS_SHARED;
+    case Propagation::kUnchanged: return 0;
+  }
+  return 0;
+}
+
+// Whether `user` is the caller's user namespace or one of its ancestors:
+// entering it drops privilege, so it goes last.
+bool IsOwnOrAncestorUserNs(const NsFd& user) {
+  absl::StatusOr<NsFd> ns = NsFd::OpenCurrent(NsType::kUser);
+  for (int depth = 0; depth < 33 && ns.ok(); ++depth) {
+    if (ns->id() == user.id()) return true;
+    ns = ns->Parent();
+  }
+  return false;
+}
+
+// The namespaces to setns into, in order, without those the caller's thread
+// (and so the child, which inherits them) is already in.
+std::vector<const NsFd*> JoinOrder(const SpawnOptions& o) {
+  std::vector<const NsFd*> order;
+  const NsFd* user = nullptr;
+  for (const NsFd* ns : o.join) {
+    absl::StatusOr<NsFd> current = ns->type() == NsType::kPid || ns->type() == NsType::kTime
+                                       ? NsFd::OpenForChildren(ns->type())
+                                       : NsFd::OpenCurrent(ns->type());
+    if (current.ok() && current->id() == ns->id()) continue;
+    if (ns->type() == NsType::kUser) {
+      user = ns;
+    } else {
+      order.push_back(ns);
+    }
+  }
+  if (user != nullptr) {
+    if (IsOwnOrAncestorUserNs(*user)) {
+      order.push_back(user);
+    } else {
+      order.insert(order.begin(), user);
+    }
+  }
+  return order;
+}
+
+// PATH candidates for argv[0].
+std::vector<std::string> Candidates(const SpawnOptions& o) {
+  const std::string& program = o.argv[0];
+  if (absl::StrContains(program, '/')) return {program};
+  std::string path = kDefaultPath;
+  if (o.env.has_value()) {
+    for (const std::string& e : *o.env) {
+      if (absl::StartsWith(e, "PATH=")) path = e.substr(5);
+    }
+  } else if (const char* p = ::getenv("PATH")) {
+    path = p;
+  }
+  std::vector<std::string> out;
+  for (absl::string_view dir : absl::StrSplit(path, ':')) {
+    out.push_back(absl::StrCat(dir.empty() ? "." : dir, "/", program));
+  }
+  return out;
+}
+
+absl::Status ExecError(int err, const std::string& program) {
+  const char* hint = err == ENOENT && !absl::StrContains(program, '/')
+                         ? "not found in PATH"
+                         : "";
+  return ErrnoError(err, absl::StrCat("spawn: execve ", program), hint);
+}
+
+// Searches PATH here, as execvp would, when the child sees the same files.
+absl::StatusOr<std::string> ResolveInParent(const std::vector<std::string>& candidates,
+                                            const std::string& program) {
+  bool found_not_executable = false;
+  for (const std::string& c : candidates) {
+    struct stat st;
+    if (::stat(c.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    if (::faccessat(AT_FDCWD, c.c_str(), X_OK, AT_EACCESS) == 0) return c;
+    found_not_executable = true;
+  }
+  return ExecError(found_not_executable ? EACCES : ENOENT, program);
+}
+
+// C views of a list of strings, null-terminated.
+std::vector<char*> CStrings(const std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  out.reserve(strings.size() + 1);
+  for (const std::string& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+std::string Quote(absl::string_view s) { return absl::StrCat("\"", absl::CHexEscape(s), "\""); }
+
+// The status for a step the child reported.
+absl::Status ChildFailure(const child::SpawnPlan& plan, const SpawnOptions& o,
+                          const std::vector<const NsFd*>& joins,
+                          const std::vector<std::string>& candidates,
+                          const std::string& uid_map, const std::string& gid_map) {
+  using child::SpawnStep;
+  const int err = plan.failed_errno;
+  std::string what;
+  std::string hint;
+  switch (plan.failed_step) {
+    case SpawnStep::kExec:
+      return ExecError(err, candidates.size() == 1
+                                ? candidates[0]
+                                : o.argv[0]);
+    case SpawnStep::kNone: return absl::InternalError("spawn: child failed without a reason");
+    case SpawnStep::kWaitForParent: what = "wait for the parent"; break;
+    case SpawnStep::kWriteSetgroups: what = "write \"deny\" to /proc/self/setgroups"; break;
+    case SpawnStep::kWriteUidMap:
+      what = absl::StrCat("write ", Quote(uid_map), " to /proc/self/uid_map");
+      break;
+    case SpawnStep::kWriteGidMap:
+      what = absl::StrCat("write ", Quote(gid_map), " to /proc/self/gid_map");
+      break;
+    case SpawnStep::kSetns:
+      what = absl::StrCat("setns into ", joins[static_cast<std::size_t>(plan.failed_index)]->id().ToString());
+      if (err == EPERM) hint = "CAP_SYS_ADMIN in the namespace's owning user namespace is needed";
+      break;
+    case SpawnStep::kPropagation: what = "set the propagation of /"; break;
+    case SpawnStep::kSethostname: what = absl::StrCat("sethostname ", Quote(*o.hostname)); break;
+    case SpawnStep::kSetdomainname:
+      what = absl::StrCat("setdomainname ", Quote(*o.domainname));
+      break;
+    case SpawnStep::kProcIsSymlink:
+      what = "mount proc on /proc";
+      hint = "/proc is a symbolic link; refusing to mount over it";
+      break;
+    case SpawnStep::kMountProc: what = "mount proc on /proc"; break;
+    case SpawnStep::kLoopback: what = "bring up lo"; break;
+    case SpawnStep::kChdir: what = absl::StrCat("chdir ", Quote(*o.cwd)); break;
+    case SpawnStep::kSetsid: what = "setsid"; break;
+    case SpawnStep::kDupFd: {
+      const FdMapping& m = o.fds[static_cast<std::size_t>(plan.failed_index)];
+      what = absl::StrCat("dup fd ", m.source, " onto ", m.target);
+      break;
+    }
+    case SpawnStep::kCloseFds: what = "close inherited descriptors"; break;
+    case SpawnStep::kResetSignals:
+      what = absl::StrCat("reset signal ", plan.failed_index);
+      break;
+  }
+  return ErrnoError(err, absl::StrCat("spawn: child: ", what), hint);
+}
+
+absl::Status WriteParentMap(pid_t pid, const char* file, const std::string& text) {
+  const std::string path = absl::StrCat("/proc/", pid, "/", file);
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd) return ErrnoError(errno, absl::StrCat("spawn: open ", path));
+  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+    const int err = errno;
+    return ErrnoError(err, absl::StrCat("spawn: write ", Quote(text), " to ", path),
+                      err == EPERM ? "a map of other ids than one's own needs CAP_SETUID/"
+                                     "CAP_SETGID over the parent user namespace"
+                                   : "");
+  }
+  return absl::OkStatus();
+}
+
+// A stack per thread, reused: the child runs on it only until it has exec'd
+// or exited, and Spawn() does not return before that.
+absl::StatusOr<internal::ChildStack*> ThreadStack() {
+  thread_local std::optional<internal::ChildStack> stack;
+  if (!stack.has_value()) {
+    LINUXNS_ASSIGN_OR_RETURN(internal::ChildStack s,
+                             internal::ChildStack::Allocate(kSpawnStackSize));
+    stack.emplace(std::move(s));
+  }
+  return &*stack;
+}
+
+}  // namespace
+
+SpawnOptions& SpawnOptions::MapCurrentUserToRoot() {
+  new_namespaces.Add(NsType::kUser);
+  uid_map = IdMap::Single(0, ::geteuid());
+  gid_map = IdMap::Single(0, ::getegid());
+  deny_setgroups = true;
+  return *this;
+}
+
+struct ChildProcess::State {
+  std::mutex mu;
+  std::optional<ExitStatus> status;
+  bool detached = false;
+};
+
+ChildProcess::ChildProcess(PidFd pidfd, std::unique_ptr<State> state)
+    : pidfd_(std::move(pidfd)), state_(std::move(state)) {}
+
+ChildProcess::ChildProcess(ChildProcess&& other) noexcept = default;
+
+ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
+  if (this != &other) {
+    KillAndReapIfRunning();
+    pidfd_ = std::move(other.pidfd_);
+    state_ = std::move(other.state_);
+  }
+  return *this;
+}
+
+ChildProcess::~ChildProcess() { KillAndReapIfRunning(); }
+
+void ChildProcess::KillAndReapIfRunning() {
+  if (!state_ || !pidfd_.valid()) return;
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    if (state_->detached || state_->status.has_value()) return;
+  }
+  static_cast<void>(internal::KillAndReap(pidfd_));
+}
+
+void ChildProcess::Detach() {
+  if (state_) {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->detached = true;
+  }
+}
+
+absl::StatusOr<ExitStatus> ChildProcess::Wait() {
+  if (!state_) return absl::FailedPreconditionError("ChildProcess is empty");
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    if (state_->status.has_value()) return *state_->status;
+  }
+  siginfo_t info{};
+  int r;
+  do {
+    r = ::waitid(static_cast<idtype_t>(3 /* P_PIDFD */), static_cast<id_t>(pidfd_.get()),
+                 &info, WEXITED | __WALL);
+  } while (r != 0 && errno == EINTR);
+  std::lock_guard<std::mutex> lock(state_->mu);
+  if (r != 0) {
+    const int err = errno;
+    // Another thread's Wait() reaped it first.
+    if (err == ECHILD && state_->status.has_value()) return *state_->status;
+    return ErrnoError(err, absl::StrCat("waitid pid ", pid()));
+  }
+  ExitStatus status = info.si_code == CLD_EXITED
+                          ? ExitStatus::Exited(info.si_status)
+                          : ExitStatus::Signaled(info.si_status, info.si_code == CLD_DUMPED);
+  state_->status = status;
+  return status;
+}
+
+absl::StatusOr<std::optional<ExitStatus>> ChildProcess::WaitFor(absl::Duration timeout) {
+  if (!state_) return absl::FailedPreconditionError("ChildProcess is empty");
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    if (state_->status.has_value()) return state_->status;
+  }
+  LINUXNS_ASSIGN_OR_RETURN(bool exited, pidfd_.WaitForExit(timeout));
+  if (!exited) return std::optional<ExitStatus>();
+  LINUXNS_ASSIGN_OR_RETURN(ExitStatus status, Wait());
+  return std::optional<ExitStatus>(status);
+}
+
+absl::StatusOr<ChildProcess> ChildProcess::Spawn(const SpawnOptions& o) {
+  LINUXNS_RETURN_IF_ERROR(Validate(o));
+
+  // Everything the child will read is prepared here and outlives the child's
+  // use of it: Spawn() returns only after the child has exec'd or exited.
+  const std::vector<const NsFd*> joins = JoinOrder(o);
+  std::vector<int> join_fds, join_types;
+  for (const NsFd* ns : joins) {
+    join_fds.push_back(ns->get());
+    join_types.push_back(static_cast<int>(CloneFlag(ns->type())));
+  }
+  const bool new_user = o.new_namespaces.Contains(NsType::kUser);
+  const std::string uid_map = o.uid_map ? o.uid_map->ToString() : "";
+  const std::string gid_map = o.gid_map ? o.gid_map->ToString() : "";
+  // The child may write a map itself only when it is the caller's own id.
+  const bool child_writes_maps =
+      (!o.uid_map || o.uid_map->MapsOnlyOwnId(::geteuid())) &&
+      (!o.gid_map || (o.gid_map->MapsOnlyOwnId(::getegid()) && o.deny_setgroups));
+  const bool parent_writes_maps = new_user && !child_writes_maps;
+
+  std::vector<std::string> candidates = Candidates(o);
+  const bool same_files = !o.new_namespaces.Contains(NsType::kMnt) &&
+                          std::none_of(o.join.begin(), o.join.end(), [](const NsFd* ns) {
+                            return ns->type() == NsType::kMnt;
+                          });
+  if (same_files && candidates.size() > 1) {
+    LINUXNS_ASSIGN_OR_RETURN(std::string chosen, ResolveInParent(candidates, o.argv[0]));
+    candidates = {chosen};
+  }
+  std::vector<const char*> candidate_ptrs;
+  for (const std::string& c : candidates) candidate_ptrs.push_back(c.c_str());
+  std::vector<char*> argv = CStrings(o.argv);
+  std::vector<std::string> inherited_env;
+  if (!o.env.has_value()) {
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) inherited_env.emplace_back(*e);
+  }
+  std::vector<char*> envp = CStrings(o.env.has_value() ? *o.env : inherited_env);
+
+  int max_target = 2;
+  std::vector<child::FdMove> moves;
+  std::vector<int> keep;
+  for (const FdMapping& m : o.fds) {
+    moves.push_back(child::FdMove{m.source, m.target});
+    max_target = std::max(max_target, m.target);
+    if (m.target > 2) keep.push_back(m.target);
+  }
+
+  // When the parent acts first: the child waits on `go`, and the parent
+  // learns that it exec'd (or failed) from end-of-file on `done`, whose write
+  // end sits above every target number so no move can overwrite it.
+  UniqueFd go_read, go_write, done_read, done_write;
+  if (parent_writes_maps) {
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0) return ErrnoError(errno, "spawn: pipe2");
+    go_read.reset(p[0]);
+    go_write.reset(p[1]);
+    if (::pipe2(p, O_CLOEXEC) != 0) return ErrnoError(errno, "spawn: pipe2");
+    done_read.reset(p[0]);
+    UniqueFd raw_write(p[1]);
+    done_write.reset(::fcntl(raw_write.get(), F_DUPFD_CLOEXEC, max_target + 1));
+    if (!done_write) return ErrnoError(errno, "spawn: fcntl F_DUPFD_CLOEXEC");
+    keep.push_back(done_write.get());
+  }
+  std::sort(keep.begin(), keep.end());
+
+  child::SpawnPlan plan;
+  plan.wait_fd = go_read.get();
+  if (new_user && child_writes_maps) {
+    plan.write_setgroups_deny = o.deny_setgroups;
+    if (o.uid_map) {
+      plan.uid_map = uid_map.c_str();
+      plan.uid_map_len = uid_map.size();
+    }
+    if (o.gid_map) {
+      plan.gid_map = gid_map.c_str();
+      plan.gid_map_len = gid_map.size();
+    }
+  }
+  plan.join_fds = join_fds.data();
+  plan.join_types = join_types.data();
+  plan.join_count = static_cast<int>(join_fds.size());
+  plan.propagation = PropagationFlags(o);
+  if (o.hostname) {
+    plan.hostname = o.hostname->c_str();
+    plan.hostname_len = o.hostname->size();
+  }
+  if (o.domainname) {
+    plan.domainname = o.domainname->c_str();
+    plan.domainname_len = o.domainname->size();
+  }
+  plan.mount_proc = o.mount_proc;
+  plan.loopback_up = o.loopback_up;
+  plan.cwd = o.cwd ? o.cwd->c_str() : nullptr;
+  plan.umask = o.umask ? static_cast<int>(*o.umask) : -1;
+  plan.new_session = o.new_session;
+  plan.moves = moves.data();
+  plan.move_count = static_cast<int>(moves.size());
+  plan.move_floor = std::max(max_target + 1, 3);
+  plan.keep = keep.data();
+  plan.keep_count = static_cast<int>(keep.size());
+  plan.inherit_fds = o.inherit_fds;
+  plan.candidates = candidate_ptrs.data();
+  plan.candidate_count = static_cast<int>(candidate_ptrs.size());
+  plan.argv = argv.data();
+  plan.envp = envp.data();
+
+  LINUXNS_ASSIGN_OR_RETURN(internal::ChildStack * stack, ThreadStack());
+  internal::CloneSpec spec;
+  spec.flags = o.new_namespaces.ToCloneFlags() | (parent_writes_maps ? 0 : CLONE_VFORK);
+  spec.fn = &child::SpawnMain;
+  spec.arg = &plan;
+  spec.stack = stack;
+  absl::StatusOr<PidFd> pidfd = internal::CloneVm(spec);
+  if (!pidfd.ok()) return WithContext(pidfd.status(), "spawn");
+
+  if (parent_writes_maps) {
+    go_read.reset();
+    done_write.reset();
+    absl::Status maps = absl::OkStatus();
+    if (o.deny_setgroups) maps = WriteParentMap(pidfd->pid(), "setgroups", "deny");
+    if (maps.ok() && o.uid_map) maps = WriteParentMap(pidfd->pid(), "uid_map", uid_map);
+    if (maps.ok() && o.gid_map) maps = WriteParentMap(pidfd->pid(), "gid_map", gid_map);
+    if (!maps.ok()) {
+      // Closing `go` unblocks the child, which then fails and exits.
+      go_write.reset();
+      static_cast<void>(internal::KillAndReap(*pidfd));
+      return maps;
+    }
+    char byte = 1;
+    if (::write(go_write.get(), &byte, 1) != 1) {
+      const int err = errno;
+      static_cast<void>(internal::KillAndReap(*pidfd));
+      return ErrnoError(err, "spawn: wake the child");
+    }
+    ssize_t n;
+    while ((n = ::read(done_read.get(), &byte, 1)) < 0 && errno == EINTR) {
+    }
+  }
+  if (plan.failed_step != child::SpawnStep::kNone) {
+    absl::Status failure = ChildFailure(plan, o, joins, candidates, uid_map, gid_map);
+    static_cast<void>(internal::Reap(*pidfd));
+    return failure;
+  }
+  return ChildProcess(std::move(*pidfd), std::make_unique<State>());
+}
+
+}  // namespace linuxns

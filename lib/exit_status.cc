@@ -1,0 +1,20 @@
+#include "linuxns/exit_status.h"
+
+#include <string.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace linuxns {
+
+std::string ExitStatus::ToString() const {
+  if (exited()) return absl::StrCat("exited with code ", code_);
+  const char* name = ::sigdescr_np(signal_);
+  return absl::StrCat("killed by signal ", signal_, " (", name ? name : "unknown", ")",
+                      core_dumped_ ? " (core dumped)" : "");
+}
+
+std::ostream& operator<<(std::ostream& os, const ExitStatus& status) {
+  return os << status.ToString();
+}
+
+}  // namespace linuxns
