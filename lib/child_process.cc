@@ -22,6 +22,7 @@
 #include "absl/strings/str_split.h"
 #include "child/spawn.h"
 #include "internal/clone.h"
+#include "internal/kernel.h"
 #include "linuxns/status.h"
 
 extern char** environ;
@@ -349,18 +350,22 @@ absl::StatusOr<ExitStatus> ChildProcess::Wait() {
     r = ::waitid(static_cast<idtype_t>(3 /* P_PIDFD */), static_cast<id_t>(pidfd_.get()),
                  &info, WEXITED | __WALL);
   } while (r != 0 && errno == EINTR);
+  const int err = r != 0 ? errno : 0;
   std::lock_guard<std::mutex> lock(state_->mu);
-  if (r != 0) {
-    const int err = errno;
-    // Another thread's Wait() reaped it first.
-    if (err == ECHILD && state_->status.has_value()) return *state_->status;
-    return ErrnoError(err, absl::StrCat("waitid pid ", pid()));
+  if (state_->status.has_value()) return *state_->status;  // another Wait() won
+  if (r == 0) {
+    state_->status = info.si_code == CLD_EXITED
+                         ? ExitStatus::Exited(info.si_status)
+                         : ExitStatus::Signaled(info.si_status, info.si_code == CLD_DUMPED);
+    return *state_->status;
   }
-  ExitStatus status = info.si_code == CLD_EXITED
-                          ? ExitStatus::Exited(info.si_status)
-                          : ExitStatus::Signaled(info.si_status, info.si_code == CLD_DUMPED);
-  state_->status = status;
-  return status;
+  if (err != ECHILD) return ErrnoError(err, absl::StrCat("waitid pid ", pid()));
+  // Someone else reaped the child: the kernel does that by itself when this
+  // process ignores SIGCHLD, and a waitpid(-1) loop elsewhere in the program
+  // takes it too (execve gives the child the exit signal SIGCHLD again). The
+  // pidfd keeps the status for us since Linux 6.15.
+  LINUXNS_ASSIGN_OR_RETURN(state_->status, internal::ExitStatusFromPidfd(pidfd_));
+  return *state_->status;
 }
 
 absl::StatusOr<std::optional<ExitStatus>> ChildProcess::WaitFor(absl::Duration timeout) {
@@ -422,26 +427,37 @@ absl::StatusOr<ChildProcess> ChildProcess::Spawn(const SpawnOptions& o) {
     if (m.target > 2) keep.push_back(m.target);
   }
 
-  // When the parent acts first: the child waits on `go`, and the parent
-  // learns that it exec'd (or failed) from end-of-file on `done`, whose write
-  // end sits above every target number so no move can overwrite it.
-  UniqueFd go_read, go_write, done_read, done_write;
+  // The parent sleeps until the child has exec'd (CLONE_VFORK) and reads a
+  // failure from the memory they share, unless the parent must act first
+  // (write id maps while the child waits on `go`) or the child must not share
+  // memory (to enter a time namespace). Then it learns the outcome from the
+  // `report` pipe: a SpawnReport, or end-of-file at exec. The pipe's write end
+  // sits above every target number so that no move can overwrite it.
+  const bool joins_time = std::any_of(joins.begin(), joins.end(), [](const NsFd* ns) {
+    return ns->type() == NsType::kTime;
+  });
+  const bool pipe_mode = parent_writes_maps || joins_time;
+  UniqueFd go_read, go_write, report_read, report_write;
   if (parent_writes_maps) {
     int p[2];
     if (::pipe2(p, O_CLOEXEC) != 0) return ErrnoError(errno, "spawn: pipe2");
     go_read.reset(p[0]);
     go_write.reset(p[1]);
+  }
+  if (pipe_mode) {
+    int p[2];
     if (::pipe2(p, O_CLOEXEC) != 0) return ErrnoError(errno, "spawn: pipe2");
-    done_read.reset(p[0]);
+    report_read.reset(p[0]);
     UniqueFd raw_write(p[1]);
-    done_write.reset(::fcntl(raw_write.get(), F_DUPFD_CLOEXEC, max_target + 1));
-    if (!done_write) return ErrnoError(errno, "spawn: fcntl F_DUPFD_CLOEXEC");
-    keep.push_back(done_write.get());
+    report_write.reset(::fcntl(raw_write.get(), F_DUPFD_CLOEXEC, max_target + 1));
+    if (!report_write) return ErrnoError(errno, "spawn: fcntl F_DUPFD_CLOEXEC");
+    keep.push_back(report_write.get());
   }
   std::sort(keep.begin(), keep.end());
 
   child::SpawnPlan plan;
   plan.wait_fd = go_read.get();
+  plan.report_fd = report_write.get();
   if (new_user && child_writes_maps) {
     plan.write_setgroups_deny = o.deny_setgroups;
     if (o.uid_map) {
@@ -483,23 +499,22 @@ absl::StatusOr<ChildProcess> ChildProcess::Spawn(const SpawnOptions& o) {
 
   LINUXNS_ASSIGN_OR_RETURN(internal::ChildStack * stack, ThreadStack());
   internal::CloneSpec spec;
-  spec.flags = o.new_namespaces.ToCloneFlags() | (parent_writes_maps ? 0 : CLONE_VFORK);
+  spec.flags = o.new_namespaces.ToCloneFlags() | (pipe_mode ? 0 : CLONE_VFORK);
+  spec.share_memory = !joins_time;
   spec.fn = &child::SpawnMain;
   spec.arg = &plan;
   spec.stack = stack;
   absl::StatusOr<PidFd> pidfd = internal::CloneVm(spec);
   if (!pidfd.ok()) return WithContext(pidfd.status(), "spawn");
 
+  go_read.reset();
+  report_write.reset();
   if (parent_writes_maps) {
-    go_read.reset();
-    done_write.reset();
     absl::Status maps = absl::OkStatus();
     if (o.deny_setgroups) maps = WriteParentMap(pidfd->pid(), "setgroups", "deny");
     if (maps.ok() && o.uid_map) maps = WriteParentMap(pidfd->pid(), "uid_map", uid_map);
     if (maps.ok() && o.gid_map) maps = WriteParentMap(pidfd->pid(), "gid_map", gid_map);
     if (!maps.ok()) {
-      // Closing `go` unblocks the child, which then fails and exits.
-      go_write.reset();
       static_cast<void>(internal::KillAndReap(*pidfd));
       return maps;
     }
@@ -509,8 +524,16 @@ absl::StatusOr<ChildProcess> ChildProcess::Spawn(const SpawnOptions& o) {
       static_cast<void>(internal::KillAndReap(*pidfd));
       return ErrnoError(err, "spawn: wake the child");
     }
+  }
+  if (pipe_mode) {
+    child::SpawnReport report{};
     ssize_t n;
-    while ((n = ::read(done_read.get(), &byte, 1)) < 0 && errno == EINTR) {
+    while ((n = ::read(report_read.get(), &report, sizeof report)) < 0 && errno == EINTR) {
+    }
+    if (n == static_cast<ssize_t>(sizeof report)) {
+      plan.failed_step = report.step;
+      plan.failed_index = report.index;
+      plan.failed_errno = report.err;
     }
   }
   if (plan.failed_step != child::SpawnStep::kNone) {

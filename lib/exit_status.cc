@@ -1,5 +1,6 @@
 #include "linuxns/exit_status.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include "absl/strings/str_cat.h"
@@ -9,7 +10,11 @@ namespace linuxns {
 std::string ExitStatus::ToString() const {
   if (exited()) return absl::StrCat("exited with code ", code_);
   const char* name = ::sigdescr_np(signal_);
-  return absl::StrCat("killed by signal ", signal_, " (", name ? name : "unknown", ")",
+  std::string text = name != nullptr ? name : "unknown";
+  if (name == nullptr && signal_ >= SIGRTMIN && signal_ <= SIGRTMAX) {
+    text = absl::StrCat("Real-time signal ", signal_ - SIGRTMIN);
+  }
+  return absl::StrCat("killed by signal ", signal_, " (", text, ")",
                       core_dumped_ ? " (core dumped)" : "");
 }
 

@@ -14,6 +14,8 @@ namespace linuxns {
 namespace {
 
 constexpr std::uint64_t kIdSpace = std::uint64_t{1} << 32;
+// (uid_t)-1 means "no id": the kernel maps no range that reaches it.
+constexpr std::uint64_t kNoId = kIdSpace - 1;
 
 absl::Status LineError(std::size_t line, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat("id map line ", line, ": ", what));
@@ -29,7 +31,7 @@ absl::StatusOr<std::uint32_t> ParseField(std::size_t line, absl::string_view nam
                                          absl::string_view text) {
   std::uint64_t value = 0;
   // SimpleAtoi accepts a leading '+' and whitespace; the kernel does not.
-  const bool digits = !text.empty() && text.size() <= 10 &&
+  const bool digits = !text.empty() &&
                       text.find_first_not_of("0123456789") == absl::string_view::npos;
   if (!digits || !absl::SimpleAtoi(text, &value) || value >= kIdSpace) {
     return LineError(line, absl::StrCat(name, " \"", absl::CHexEscape(text),
@@ -50,13 +52,13 @@ absl::StatusOr<IdMap> IdMap::Create(std::vector<IdMapEntry> entries) {
     const IdMapEntry& e = entries[i];
     const std::size_t line = i + 1;
     if (e.count == 0) return LineError(line, "COUNT must be greater than 0");
-    if (std::uint64_t{e.inner} + e.count > kIdSpace) {
+    if (std::uint64_t{e.inner} + e.count > kNoId) {
       return LineError(line, absl::StrCat("inner range ", e.inner, "+", e.count,
-                                          " goes past 4294967295"));
+                                          " reaches 4294967295, which cannot be mapped"));
     }
-    if (std::uint64_t{e.outer} + e.count > kIdSpace) {
+    if (std::uint64_t{e.outer} + e.count > kNoId) {
       return LineError(line, absl::StrCat("outer range ", e.outer, "+", e.count,
-                                          " goes past 4294967295"));
+                                          " reaches 4294967295, which cannot be mapped"));
     }
     for (std::size_t j = 0; j < i; ++j) {
       const IdMapEntry& o = entries[j];

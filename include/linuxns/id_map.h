@@ -8,7 +8,7 @@
 // user space first and says which field of which line is wrong:
 //   - at most 340 lines, and under 4096 bytes once written out;
 //   - every field a decimal number in 0..4294967295; COUNT > 0;
-//   - no range past 2^32 on either side;
+//   - no range that reaches 4294967295 ((uid_t)-1, "no id") on either side;
 //   - no two lines overlapping, inside or outside.
 //
 //   absl::StatusOr<linuxns::IdMap> map = linuxns::IdMap::Parse("0 100000 65536");

@@ -20,6 +20,10 @@ namespace {
   plan.failed_step = step;
   plan.failed_index = index;
   plan.failed_errno = static_cast<int>(-result);
+  if (plan.report_fd >= 0) {
+    SpawnReport report{step, index, plan.failed_errno};
+    RawSyscall(SYS_write, plan.report_fd, Arg(&report), sizeof report);
+  }
   RawExit(127);
 }
 

@@ -6,7 +6,8 @@
 // stack, and the child runs SpawnMain() over the plan: raw system calls only
 // (see raw_syscall.h), in a fixed order. A failing step stores (step, index,
 // errno) in the plan's result fields, which the parent reads once the child
-// has exited (the memory is shared), and the child exits with 127.
+// has exited (the memory is shared), or writes them to report_fd when there
+// is one, and the child exits with 127.
 #ifndef LINUXNS_LIB_CHILD_SPAWN_H_
 #define LINUXNS_LIB_CHILD_SPAWN_H_
 
@@ -36,6 +37,13 @@ enum class SpawnStep : std::int32_t {
   kExec,
 };
 
+// What the child writes to report_fd when a step fails.
+struct SpawnReport {
+  SpawnStep step;
+  std::int32_t index;
+  std::int32_t err;
+};
+
 struct FdMove {
   int source;
   int target;
@@ -44,6 +52,10 @@ struct FdMove {
 struct SpawnPlan {
   // Set when the parent acts first (writes id maps): read one byte from it.
   int wait_fd = -1;
+  // Set when the parent does not sleep until exec (no CLONE_VFORK): a failure
+  // is also written here as a SpawnReport, since without CLONE_VM the parent
+  // cannot see this process's memory.
+  int report_fd = -1;
 
   // Id maps the child writes itself (own id only), or null.
   const char* uid_map = nullptr;

@@ -2,6 +2,7 @@
 
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -96,7 +97,8 @@ ChildStack::~ChildStack() {
 void* ChildStack::top() const { return static_cast<char*>(base_) + size_; }
 
 absl::StatusOr<PidFd> CloneVm(const CloneSpec& spec) {
-  const std::uint64_t flags = spec.flags | CLONE_VM | CLONE_PIDFD;
+  const std::uint64_t flags =
+      spec.flags | CLONE_PIDFD | (spec.share_memory ? std::uint64_t{CLONE_VM} : 0);
   const std::uint64_t ns_flags = flags & NsTypeSet::All().ToCloneFlags();
   sigset_t all, old;
   ::sigfillset(&all);
@@ -145,6 +147,35 @@ absl::Status KillAndReap(const PidFd& child) {
     return ErrnoError(errno, absl::StrCat("kill pid ", child.pid()));
   }
   return Reap(child);
+}
+
+absl::StatusOr<ExitStatus> ExitStatusFromPidfd(const PidFd& child) {
+  // The pidfd turns readable at exit; the status is recorded when the child
+  // is released, a moment later.
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    LinuxnsPidfdInfo info{};
+    info.mask = LINUXNS_PIDFD_INFO_EXIT;
+    if (::ioctl(child.get(), LINUXNS_PIDFD_GET_INFO, &info) != 0) {
+      const int err = errno;
+      if (err == ENOTTY || err == EINVAL || err == ENOSYS) {
+        return ErrnoError(absl::StatusCode::kFailedPrecondition, ECHILD,
+                          absl::StrCat("waitid pid ", child.pid(),
+                                       ": the child was reaped by someone else (SIGCHLD "
+                                       "ignored, or a waitpid(-1) loop in this program), "
+                                       "and this kernel keeps no exit status for pidfds "
+                                       "(Linux 6.15 does)"));
+      }
+      if (err != ESRCH) return ErrnoError(err, "ioctl PIDFD_GET_INFO");
+    } else if ((info.mask & LINUXNS_PIDFD_INFO_EXIT) != 0) {
+      const int w = info.exit_code;
+      if (WIFEXITED(w)) return ExitStatus::Exited(WEXITSTATUS(w));
+      return ExitStatus::Signaled(WTERMSIG(w), WCOREDUMP(w));
+    }
+    ::usleep(1000);
+  }
+  return absl::DeadlineExceededError(
+      absl::StrCat("pid ", child.pid(), " was reaped elsewhere and its status never "
+                                        "appeared on its pidfd"));
 }
 
 absl::Status DescribeCloneError(int err, std::uint64_t ns_flags, absl::string_view what) {

@@ -17,6 +17,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "linuxns/exit_status.h"
 #include "linuxns/pid_fd.h"
 
 namespace linuxns::internal {
@@ -44,13 +45,17 @@ class ChildStack {
 };
 
 struct CloneSpec {
-  std::uint64_t flags = 0;  // CLONE_NEW* and others; CLONE_VM|CLONE_PIDFD added
+  std::uint64_t flags = 0;  // CLONE_NEW* and others; CLONE_PIDFD added
+  // CLONE_VM, unless the child must be a process of its own: the kernel lets
+  // only a process whose memory nobody shares enter a time namespace.
+  bool share_memory = true;
   int (*fn)(void*) = nullptr;
   void* arg = nullptr;
   const ChildStack* stack = nullptr;
 };
 
-// Clones a child running spec.fn(spec.arg) on spec.stack. Uses clone3(2) and,
+// Clones a child running spec.fn(spec.arg) on spec.stack (with CLONE_VM
+// unless !spec.share_memory). Uses clone3(2) and,
 // when the kernel says ENOSYS (before 5.3, or a seccomp policy), falls back to
 // clone(2), which cannot pass CLONE_NEWTIME or CLONE_INTO_CGROUP: such a
 // request then fails with Unimplemented naming clone3. Errors keep the errno
@@ -63,6 +68,11 @@ absl::Status KillAndReap(const PidFd& child);
 
 // Reaps a child cloned by CloneVm() that has exited or is exiting.
 absl::Status Reap(const PidFd& child);
+
+// The exit status of a child that someone else reaped, from its pidfd
+// (PIDFD_INFO_EXIT, Linux 6.15); waits briefly for the kernel to record it.
+// FailedPrecondition naming the cause on older kernels.
+absl::StatusOr<ExitStatus> ExitStatusFromPidfd(const PidFd& child);
 
 // A message for an errno from clone/unshare that tells the user what to do
 // (RELIABILITY.md rule 10): which limit or privilege, and how to change it.

@@ -40,6 +40,17 @@
 #define PIDFD_GET_UTS_NAMESPACE _IO(LINUXNS_PIDFS_IOCTL_MAGIC, 10)
 #endif
 
+// pidfd information (Linux 6.13), with the exit status kept for pidfd holders
+// after the process was reaped (PIDFD_INFO_EXIT, Linux 6.15).
+struct LinuxnsPidfdInfo {
+  std::uint64_t mask;
+  std::uint64_t cgroupid;
+  std::uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+  std::int32_t exit_code;  // a wait status, as waitpid(2) would give it
+};
+#define LINUXNS_PIDFD_GET_INFO _IOWR(0xFF, 11, struct LinuxnsPidfdInfo)
+#define LINUXNS_PIDFD_INFO_EXIT (1UL << 3)
+
 #ifndef NSFS_MAGIC
 #define NSFS_MAGIC 0x6e736673
 #endif
