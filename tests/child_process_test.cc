@@ -48,6 +48,14 @@ SpawnOptions Shell(const std::string& script) {
   return o;
 }
 
+// A child that runs until killed, with nothing forked behind it that could
+// keep the test runner's output pipe open.
+SpawnOptions Sleeper() {
+  SpawnOptions o;
+  o.argv = {"sleep", "60"};
+  return o;
+}
+
 struct Output {
   absl::StatusOr<ExitStatus> status;
   std::string out;
@@ -439,7 +447,7 @@ TEST_F(ChildProcessTest, PropagationOfRootFollowsTheOption) {
 }
 
 TEST_F(ChildProcessTest, WaitForTimesOutThenSignalEndsIt) {
-  ASSERT_OK_AND_ASSIGN(ChildProcess child, ChildProcess::Spawn(Shell("sleep 60")));
+  ASSERT_OK_AND_ASSIGN(ChildProcess child, ChildProcess::Spawn(Sleeper()));
   ASSERT_OK_AND_ASSIGN(std::optional<ExitStatus> early, child.WaitFor(absl::Milliseconds(50)));
   EXPECT_FALSE(early.has_value());
   ASSERT_OK(child.Signal(SIGTERM));
@@ -452,7 +460,7 @@ TEST_F(ChildProcessTest, WaitForTimesOutThenSignalEndsIt) {
 TEST_F(ChildProcessTest, DestructorKillsAndReapsARunningChild) {
   pid_t pid = 0;
   {
-    ASSERT_OK_AND_ASSIGN(ChildProcess child, ChildProcess::Spawn(Shell("sleep 60")));
+    ASSERT_OK_AND_ASSIGN(ChildProcess child, ChildProcess::Spawn(Sleeper()));
     pid = child.pid();
   }
   EXPECT_FALSE(std::filesystem::exists(absl::StrCat("/proc/", pid)));
@@ -508,7 +516,7 @@ TEST_F(ChildProcessTest, HostWithItsOwnReaperStillGetsTheStatus) {
 TEST_F(ChildProcessTest, ChildOutlivesTheThreadThatSpawnedIt) {
   std::optional<ChildProcess> child;
   std::thread([&] {
-    absl::StatusOr<ChildProcess> c = ChildProcess::Spawn(Shell("sleep 60"));
+    absl::StatusOr<ChildProcess> c = ChildProcess::Spawn(Sleeper());
     ASSERT_OK(c);
     child.emplace(std::move(*c));
   }).join();
