@@ -90,6 +90,9 @@ absl::Status Validate(const SpawnOptions& o) {
   if (o.mount_proc && !(o.new_namespaces.ContainsAll({NsType::kPid, NsType::kMnt}))) {
     return Invalid("mount_proc needs new pid and mnt namespaces");
   }
+  if (o.mount_sys && !(o.new_namespaces.ContainsAll({NsType::kNet, NsType::kMnt}))) {
+    return Invalid("mount_sys needs new net and mnt namespaces");
+  }
   if (o.loopback_up && !own.Contains(NsType::kNet)) {
     return Invalid("loopback_up needs a new or joined network namespace");
   }
@@ -248,6 +251,7 @@ absl::Status ChildFailure(const child::SpawnPlan& plan, const SpawnOptions& o,
       hint = "/proc is a symbolic link; refusing to mount over it";
       break;
     case SpawnStep::kMountProc: what = "mount proc on /proc"; break;
+    case SpawnStep::kMountSys: what = "mount sysfs on /sys"; break;
     case SpawnStep::kLoopback: what = "bring up lo"; break;
     case SpawnStep::kChdir: what = absl::StrCat("chdir ", Quote(*o.cwd)); break;
     case SpawnStep::kSetsid: what = "setsid"; break;
@@ -482,6 +486,7 @@ absl::StatusOr<ChildProcess> ChildProcess::Spawn(const SpawnOptions& o) {
     plan.domainname_len = o.domainname->size();
   }
   plan.mount_proc = o.mount_proc;
+  plan.mount_sys = o.mount_sys;
   plan.loopback_up = o.loopback_up;
   plan.cwd = o.cwd ? o.cwd->c_str() : nullptr;
   plan.umask = o.umask ? static_cast<int>(*o.umask) : -1;

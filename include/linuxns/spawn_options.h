@@ -28,7 +28,9 @@
 //   5. hostname and domainname (need a new or joined uts namespace);
 //   6. mount_proc: a fresh procfs on /proc (needs new pid and mnt namespaces;
 //      refuses a /proc that is a symlink);
-//   7. loopback_up: bring "lo" up (needs a new or joined network namespace);
+//   7. mount_sys: a fresh sysfs on /sys, so that /sys/class/net shows the new
+//      network namespace's links (needs new net and mnt namespaces);
+//      loopback_up: bring "lo" up (needs a new or joined network namespace);
 //   8. cwd, umask, new_session;
 //   9. descriptors: each `fds` entry is duplicated onto its target number;
 //      every other descriptor above 2 is closed unless inherit_fds;
@@ -88,6 +90,7 @@ struct SpawnOptions {
   std::optional<std::string> hostname;    // at most 64 bytes, no NUL
   std::optional<std::string> domainname;  // at most 64 bytes, no NUL
   bool mount_proc = false;
+  bool mount_sys = false;
   bool loopback_up = false;
 
   std::optional<std::string> cwd;

@@ -130,6 +130,11 @@ int SpawnMain(void* arg) {
                    MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
     if (r < 0) Fail(plan, SpawnStep::kMountProc, r);
   }
+  if (plan.mount_sys) {
+    r = RawSyscall(SYS_mount, Arg("sysfs"), Arg("/sys"), Arg("sysfs"),
+                   MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
+    if (r < 0) Fail(plan, SpawnStep::kMountSys, r);
+  }
   if (plan.loopback_up) {
     r = BringLoopbackUp();
     if (r < 0) Fail(plan, SpawnStep::kLoopback, r);

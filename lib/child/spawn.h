@@ -28,6 +28,7 @@ enum class SpawnStep : std::int32_t {
   kSetdomainname,
   kProcIsSymlink,
   kMountProc,
+  kMountSys,
   kLoopback,
   kChdir,
   kSetsid,
@@ -75,6 +76,7 @@ struct SpawnPlan {
   const char* domainname = nullptr;
   std::size_t domainname_len = 0;
   bool mount_proc = false;
+  bool mount_sys = false;
   bool loopback_up = false;
   const char* cwd = nullptr;
   int umask = -1;

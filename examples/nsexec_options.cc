@@ -1,0 +1,69 @@
+#include "nsexec_options.h"
+
+#include <getopt.h>
+
+#include "getopt_util.h"
+
+namespace linuxns::tools {
+
+const char kNsexecUsage[] =
+    "Usage:\n"
+    " nsexec [options] [--] <command> [<argument>...]\n"
+    "\n"
+    "Run a command in new namespaces: a minimal container of sorts.\n"
+    "\n"
+    "Options:\n"
+    " -n, --net             new network namespace (loopback up, fresh /sys)\n"
+    " -p, --pid             new PID namespace, with a fresh /proc\n"
+    " -u, --uts <hostname>  new UTS namespace with this hostname\n"
+    " -U, --user            new user namespace, current user mapped to root\n"
+    " -i, --ipc             new IPC namespace\n"
+    " -m, --mount           new mount namespace (implied by -p and -n)\n"
+    " -C, --cgroup          new cgroup namespace\n"
+    " -T, --time            new time namespace\n"
+    " -v, --verbose         say what is being done\n"
+    "\n"
+    " -h, --help            display this help\n"
+    " -V, --version         display version\n"
+    "\n"
+    "Exit status: the command's, or 128+N if signal N killed it; 126 if it\n"
+    "could not be executed, 127 if it was not found, 1 for any other error.\n";
+
+absl::StatusOr<NsexecOptions> ParseNsexecOptions(int argc, char* const* argv) {
+  static const option kLongOptions[] = {
+      {"net", no_argument, nullptr, 'n'},     {"pid", no_argument, nullptr, 'p'},
+      {"uts", required_argument, nullptr, 'u'}, {"user", no_argument, nullptr, 'U'},
+      {"ipc", no_argument, nullptr, 'i'},     {"mount", no_argument, nullptr, 'm'},
+      {"cgroup", no_argument, nullptr, 'C'},  {"time", no_argument, nullptr, 'T'},
+      {"verbose", no_argument, nullptr, 'v'}, {"help", no_argument, nullptr, 'h'},
+      {"version", no_argument, nullptr, 'V'}, {nullptr, 0, nullptr, 0},
+  };
+  GetoptScope scope;
+  NsexecOptions options;
+  int c;
+  // '+': stop at the command; ':' first: tell a missing argument apart.
+  while ((c = getopt_long(argc, argv, "+:npu:UimCTvhV", kLongOptions, nullptr)) != -1) {
+    switch (c) {
+      case 'n': options.types.Add(NsType::kNet).Add(NsType::kMnt); break;
+      case 'p': options.types.Add(NsType::kPid).Add(NsType::kMnt); break;
+      case 'u':
+        options.types.Add(NsType::kUts);
+        options.hostname = optarg;
+        break;
+      case 'U': options.types.Add(NsType::kUser); break;
+      case 'i': options.types.Add(NsType::kIpc); break;
+      case 'm': options.types.Add(NsType::kMnt); break;
+      case 'C': options.types.Add(NsType::kCgroup); break;
+      case 'T': options.types.Add(NsType::kTime); break;
+      case 'v': options.verbose = true; break;
+      case 'h': options.help = true; return options;
+      case 'V': options.version = true; return options;
+      default: return GetoptError(argv, c);
+    }
+  }
+  for (int i = optind; i < argc; ++i) options.command.emplace_back(argv[i]);
+  if (options.command.empty()) return absl::InvalidArgumentError("no command given");
+  return options;
+}
+
+}  // namespace linuxns::tools

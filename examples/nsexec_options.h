@@ -1,0 +1,37 @@
+// The command line of nsexec, parsed without side effects (no exit, no
+// output), so that it can be tested and fuzzed in-process.
+#ifndef LINUXNS_EXAMPLES_NSEXEC_OPTIONS_H_
+#define LINUXNS_EXAMPLES_NSEXEC_OPTIONS_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "linuxns/ns_type.h"
+
+namespace linuxns::tools {
+
+struct NsexecOptions {
+  bool help = false;
+  bool version = false;
+  bool verbose = false;
+  NsTypeSet types;                      // the new namespaces
+  std::optional<std::string> hostname;  // -u HOSTNAME
+  std::vector<std::string> command;     // CMD [ARGS...]
+};
+
+// Parses argv (argv[0] is the program name) with getopt_long: bundled short
+// options (-npu host) work, parsing stops at the first non-option (the
+// command), and "--" ends the options. Resets getopt's state before and
+// after. Errors are InvalidArgument with glibc's wording for option errors
+// ("invalid option -- 'x'", "unrecognized option '--x'", "option requires an
+// argument -- 'u'") or "no command given".
+absl::StatusOr<NsexecOptions> ParseNsexecOptions(int argc, char* const* argv);
+
+// The --help text.
+extern const char kNsexecUsage[];
+
+}  // namespace linuxns::tools
+
+#endif  // LINUXNS_EXAMPLES_NSEXEC_OPTIONS_H_

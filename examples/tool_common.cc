@@ -1,0 +1,80 @@
+#include "tool_common.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+
+#include "linuxns/status.h"
+#include "linuxns/unique_fd.h"
+
+namespace linuxns::tools {
+
+int ReportUsageError(absl::string_view tool, const absl::Status& error) {
+  std::fprintf(stderr, "%.*s: %.*s\nTry '%.*s --help' for more information.\n",
+               static_cast<int>(tool.size()), tool.data(),
+               static_cast<int>(error.message().size()), error.message().data(),
+               static_cast<int>(tool.size()), tool.data());
+  return kExitFailure;
+}
+
+int ReportFailure(absl::string_view tool, const absl::Status& error) {
+  std::fprintf(stderr, "%.*s: %.*s\n", static_cast<int>(tool.size()), tool.data(),
+               static_cast<int>(error.message().size()), error.message().data());
+  const bool exec_failed = error.message().find("execve ") != absl::string_view::npos;
+  if (exec_failed && ErrnoOf(error) == ENOENT) return kExitNotFound;
+  if (exec_failed) return kExitNotExecutable;
+  return kExitFailure;
+}
+
+void PrintNamespaces(absl::string_view tool, const ChildProcess& child, NsTypeSet types) {
+  for (NsType type : types) {
+    absl::StatusOr<NsFd> ours = NsFd::OpenCurrent(type);
+    absl::StatusOr<NsFd> theirs = child.OpenNamespace(type);
+    std::fprintf(stderr, "%.*s: %s: %s -> %s\n", static_cast<int>(tool.size()), tool.data(),
+                 std::string(NsTypeName(type)).c_str(),
+                 ours.ok() ? ours->id().ToString().c_str() : "?",
+                 theirs.ok() ? theirs->id().ToString().c_str() : "(exited)");
+  }
+}
+
+bool RefuseSetId(absl::string_view tool) {
+  if (::geteuid() == ::getuid() && ::getegid() == ::getgid()) return false;
+  std::fprintf(stderr, "%.*s: refusing to run set-user-ID or set-group-ID\n",
+               static_cast<int>(tool.size()), tool.data());
+  return true;
+}
+
+int WaitForwardingSignals(absl::string_view tool, ChildProcess& child,
+                          std::initializer_list<int> forwarded,
+                          std::initializer_list<int> ignored) {
+  for (int sig : ignored) ::signal(sig, SIG_IGN);
+  sigset_t set;
+  ::sigemptyset(&set);
+  for (int sig : forwarded) ::sigaddset(&set, sig);
+  ::sigprocmask(SIG_BLOCK, &set, nullptr);
+  UniqueFd signals(::signalfd(-1, &set, SFD_CLOEXEC));
+  if (!signals) return ReportFailure(tool, ErrnoError(errno, "signalfd"));
+  for (;;) {
+    pollfd fds[2] = {{child.pidfd().get(), POLLIN, 0}, {signals.get(), POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return ReportFailure(tool, ErrnoError(errno, "poll"));
+    }
+    if (fds[1].revents & POLLIN) {
+      signalfd_siginfo info;
+      if (::read(signals.get(), &info, sizeof info) == sizeof info) {
+        static_cast<void>(child.Signal(static_cast<int>(info.ssi_signo)));
+      }
+    }
+    if (fds[0].revents & POLLIN) break;
+  }
+  absl::StatusOr<ExitStatus> status = child.Wait();
+  if (!status.ok()) return ReportFailure(tool, status.status());
+  return status->ShellCode();
+}
+
+}  // namespace linuxns::tools

@@ -1,0 +1,48 @@
+// Shared by the example tools: the util-linux conventions for errors, exit
+// codes and signals, on top of the public linuxns headers.
+#ifndef LINUXNS_EXAMPLES_TOOL_COMMON_H_
+#define LINUXNS_EXAMPLES_TOOL_COMMON_H_
+
+#include <initializer_list>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "linuxns/child_process.h"
+#include "linuxns/exit_status.h"
+
+namespace linuxns::tools {
+
+// Exit codes, as util-linux documents them.
+inline constexpr int kExitFailure = 1;        // usage and setup errors
+inline constexpr int kExitNotExecutable = 126;
+inline constexpr int kExitNotFound = 127;
+
+// A usage error from an option parser: "tool: message" and the hint to run
+// --help, on stderr. Returns kExitFailure.
+int ReportUsageError(absl::string_view tool, const absl::Status& error);
+
+// A failure: "tool: message" on stderr. Returns the exit code for it: 127 for
+// a command that was not found, 126 for one that could not be executed, 1
+// otherwise.
+int ReportFailure(absl::string_view tool, const absl::Status& error);
+
+// True (after saying why on stderr) when the program runs set-user-id or
+// set-group-id, which the tools refuse.
+bool RefuseSetId(absl::string_view tool);
+
+// For --verbose: one line per type in `types` on stderr, the caller's
+// namespace and the child's ("tool: net: net:[4026531833] -> net:[4026532301]").
+void PrintNamespaces(absl::string_view tool, const ChildProcess& child, NsTypeSet types);
+
+// Waits for `child`, forwarding each of `forwarded` signals that this process
+// receives meanwhile to it, and ignoring `ignored` ones (the terminal sends
+// those to the child's process group itself). Returns the child's shell code
+// (its exit code, or 128 + signal), or 1 after reporting a failure.
+int WaitForwardingSignals(absl::string_view tool, ChildProcess& child,
+                          std::initializer_list<int> forwarded,
+                          std::initializer_list<int> ignored);
+
+}  // namespace linuxns::tools
+
+#endif  // LINUXNS_EXAMPLES_TOOL_COMMON_H_
