@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cerrno>
 #include <mutex>
 #include <string>
@@ -77,6 +78,16 @@ absl::Status Validate(const SpawnOptions& o) {
     }
     joined.Add(ns->type());
   }
+  if (o.join_process != nullptr) {
+    if (!o.join_process->valid()) return Invalid("join_process is an empty PidFd");
+    if (o.join_process_types.empty()) return Invalid("join_process without join_process_types");
+    if (!(o.join_process_types & (joined | o.new_namespaces)).empty()) {
+      return Invalid("a namespace type is both in join_process_types and new or joined");
+    }
+    joined = joined | o.join_process_types;
+  } else if (!o.join_process_types.empty()) {
+    return Invalid("join_process_types without join_process");
+  }
   const NsTypeSet own = o.new_namespaces | joined;
   if ((o.uid_map || o.gid_map) && !o.new_namespaces.Contains(NsType::kUser)) {
     return Invalid("uid_map/gid_map need a new user namespace");
@@ -101,6 +112,12 @@ absl::Status Validate(const SpawnOptions& o) {
   }
   if (o.umask.has_value() && (*o.umask & ~mode_t{0777}) != 0) {
     return Invalid("umask has bits outside 0777");
+  }
+  if (o.keep_capabilities && !o.uid) {
+    return Invalid("keep_capabilities needs uid (capabilities survive exec as root anyway)");
+  }
+  if (o.cgroup_fd >= 0 && ::fcntl(o.cgroup_fd, F_GETFD) < 0) {
+    return Invalid(absl::StrCat("cgroup_fd ", o.cgroup_fd, " is not an open descriptor"));
   }
   std::vector<int> targets;
   for (const FdMapping& m : o.fds) {
@@ -203,6 +220,27 @@ absl::StatusOr<std::string> ResolveInParent(const std::vector<std::string>& cand
   return ExecError(found_not_executable ? EACCES : ENOENT, program);
 }
 
+// /proc/sys/kernel/cap_last_cap, or CAP_LAST_CAP of these headers.
+int LastCapability() {
+  UniqueFd fd(::open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC));
+  char buf[16] = {};
+  int last = 40;
+  if (fd && ::read(fd.get(), buf, sizeof buf - 1) > 0) last = std::atoi(buf);
+  return last;
+}
+
+// The flags for setns(pidfd, flags): join_process_types without the types
+// whose namespace is already ours (setns refuses one's own user namespace).
+absl::StatusOr<std::uint64_t> ProcessJoinFlags(const SpawnOptions& o) {
+  std::uint64_t flags = o.join_process_types.ToCloneFlags();
+  if (o.join_process_types.Contains(NsType::kUser)) {
+    LINUXNS_ASSIGN_OR_RETURN(NsFd theirs, NsFd::FromPidFd(*o.join_process, NsType::kUser));
+    LINUXNS_ASSIGN_OR_RETURN(NsFd ours, NsFd::OpenCurrent(NsType::kUser));
+    if (theirs.id() == ours.id()) flags &= ~CloneFlag(NsType::kUser);
+  }
+  return flags;
+}
+
 // C views of a list of strings, null-terminated.
 std::vector<char*> CStrings(const std::vector<std::string>& strings) {
   std::vector<char*> out;
@@ -255,6 +293,23 @@ absl::Status ChildFailure(const child::SpawnPlan& plan, const SpawnOptions& o,
     case SpawnStep::kLoopback: what = "bring up lo"; break;
     case SpawnStep::kChdir: what = absl::StrCat("chdir ", Quote(*o.cwd)); break;
     case SpawnStep::kSetsid: what = "setsid"; break;
+    case SpawnStep::kRlimit: {
+      const Rlimit& l = o.rlimits[static_cast<std::size_t>(plan.failed_index)];
+      what = absl::StrCat("setrlimit ", l.resource, " to ", l.soft, "/", l.hard);
+      break;
+    }
+    case SpawnStep::kSetgroups:
+      what = "setgroups";
+      if (err == EPERM) hint = "setgroups is denied in this user namespace (deny_setgroups)";
+      break;
+    case SpawnStep::kSetgid: what = absl::StrCat("setresgid ", *o.gid); break;
+    case SpawnStep::kSetuid: what = absl::StrCat("setresuid ", *o.uid); break;
+    case SpawnStep::kCapabilities: what = "keep capabilities (ambient)"; break;
+    case SpawnStep::kNoNewPrivs: what = "set no_new_privs"; break;
+    case SpawnStep::kSetnsProcess:
+      what = absl::StrCat("setns into the namespaces of pid ", o.join_process->pid());
+      if (err == ESRCH) hint = "the process has exited";
+      break;
     case SpawnStep::kDupFd: {
       const FdMapping& m = o.fds[static_cast<std::size_t>(plan.failed_index)];
       what = absl::StrCat("dup fd ", m.source, " onto ", m.target);
@@ -491,6 +546,31 @@ absl::StatusOr<ChildProcess> ChildProcess::Spawn(const SpawnOptions& o) {
   plan.cwd = o.cwd ? o.cwd->c_str() : nullptr;
   plan.umask = o.umask ? static_cast<int>(*o.umask) : -1;
   plan.new_session = o.new_session;
+  std::vector<child::SpawnPlan::RlimitSetting> rlimits;
+  for (const Rlimit& l : o.rlimits) {
+    rlimits.push_back({l.resource, static_cast<unsigned long>(l.soft),
+                       static_cast<unsigned long>(l.hard)});
+  }
+  plan.rlimits = rlimits.data();
+  plan.rlimit_count = static_cast<int>(rlimits.size());
+  std::vector<unsigned> groups;
+  if (o.groups) {
+    groups.assign(o.groups->begin(), o.groups->end());
+    plan.groups = groups.data();
+    plan.group_count = static_cast<int>(groups.size());
+  }
+  plan.gid = o.gid ? static_cast<long>(*o.gid) : -1;
+  plan.uid = o.uid ? static_cast<long>(*o.uid) : -1;
+  plan.keep_capabilities = o.keep_capabilities;
+  if (o.keep_capabilities) plan.cap_last_cap = LastCapability();
+  plan.no_new_privs = o.no_new_privs;
+  if (o.join_process != nullptr) {
+    LINUXNS_ASSIGN_OR_RETURN(std::uint64_t flags, ProcessJoinFlags(o));
+    if (flags != 0) {
+      plan.join_pidfd = o.join_process->get();
+      plan.join_pidfd_flags = static_cast<int>(flags);
+    }
+  }
   plan.moves = moves.data();
   plan.move_count = static_cast<int>(moves.size());
   plan.move_floor = std::max(max_target + 1, 3);
@@ -506,6 +586,7 @@ absl::StatusOr<ChildProcess> ChildProcess::Spawn(const SpawnOptions& o) {
   internal::CloneSpec spec;
   spec.flags = o.new_namespaces.ToCloneFlags() | (pipe_mode ? 0 : CLONE_VFORK);
   spec.share_memory = !joins_time;
+  spec.cgroup_fd = o.cgroup_fd;
   spec.fn = &child::SpawnMain;
   spec.arg = &plan;
   spec.stack = stack;

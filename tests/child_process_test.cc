@@ -18,6 +18,7 @@
 #include <optional>
 #include <sstream>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -572,6 +573,101 @@ TEST_F(ChildProcessTest, BusyMultiThreadedHostSpawnsWithoutHangs) {
   stop.store(true);
   for (std::thread& t : busy) t.join();
   EXPECT_EQ(wrong, 0);
+}
+
+}  // namespace
+}  // namespace linuxns
+
+namespace linuxns {
+namespace {
+
+// The cgroup2 mount point, from mountinfo.
+std::optional<std::string> Cgroup2Mount() {
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, mount_point, field;
+    fields >> id >> parent >> dev >> root >> mount_point;
+    while (fields >> field && field != "-") {
+    }
+    std::string fstype;
+    fields >> fstype;
+    if (fstype == "cgroup2") return mount_point;
+  }
+  return std::nullopt;
+}
+
+TEST_F(ChildProcessTest, StartsDirectlyInACgroup) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  std::optional<std::string> root = Cgroup2Mount();
+  if (!root) GTEST_SKIP() << "no cgroup2 hierarchy mounted";
+  const std::string name = absl::StrCat("linuxns-test-", ::getpid());
+  const std::string dir = *root + "/" + name;
+  ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0) << std::strerror(errno);
+  {
+    UniqueFd cgroup(::open(dir.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+    ASSERT_TRUE(cgroup.valid());
+    SpawnOptions o;
+    o.argv = {"cat", "/proc/self/cgroup"};
+    o.cgroup_fd = cgroup.get();
+    EXPECT_THAT(OutputOf(o), HasSubstr("0::/" + name + "\n"));
+  }
+  EXPECT_EQ(::rmdir(dir.c_str()), 0) << std::strerror(errno);
+}
+
+TEST_F(ChildProcessTest, CgroupThatIsNotCgroup2IsExplained) {
+  UniqueFd not_cgroup(::open("/tmp", O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+  SpawnOptions o;
+  o.argv = {"true"};
+  o.cgroup_fd = not_cgroup.get();
+  absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(o);
+  EXPECT_THAT(child, StatusIs(absl::StatusCode::kInvalidArgument,
+                              HasSubstr("must be a directory of the cgroup v2 hierarchy")));
+  EXPECT_THAT(child, ErrnoIs(EBADF));
+}
+
+TEST_F(ChildProcessTest, JoinsEveryNamespaceOfAnotherProcessByPidfd) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  SpawnOptions target = Sleeper();
+  target.new_namespaces = {NsType::kUts, NsType::kNet, NsType::kIpc, NsType::kUser};
+  target.MapCurrentUserToRoot();
+  target.hostname = "target";
+  ASSERT_OK_AND_ASSIGN(ChildProcess sleeper, ChildProcess::Spawn(target));
+  SpawnOptions o = Shell("hostname; readlink /proc/self/ns/net");
+  o.join_process = &sleeper.pidfd();
+  o.join_process_types = {NsType::kUts, NsType::kNet, NsType::kIpc, NsType::kUser,
+                          NsType::kMnt, NsType::kCgroup};
+  ASSERT_OK_AND_ASSIGN(NsFd net, sleeper.OpenNamespace(NsType::kNet));
+  EXPECT_EQ(OutputOf(o), "target\n" + net.id().ToString() + "\n");
+  // Its user namespace is ours when it has none of its own: skipped, not EINVAL.
+  SpawnOptions plain = Sleeper();
+  ASSERT_OK_AND_ASSIGN(ChildProcess same_user, ChildProcess::Spawn(plain));
+  SpawnOptions join_same = Shell("true");
+  join_same.join_process = &same_user.pidfd();
+  join_same.join_process_types = {NsType::kUser, NsType::kNet};
+  EXPECT_EQ(OutputOf(join_same), "");
+}
+
+TEST_F(ChildProcessTest, CredentialsRlimitsAndNoNewPrivs) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  SpawnOptions o = Shell(
+      "id -u; id -g; id -G; ulimit -n; grep NoNewPrivs /proc/self/status | tr -d '\\t'");
+  o.uid = 1234;
+  o.gid = 2345;
+  o.groups = std::vector<gid_t>{2345, 3456};
+  o.rlimits = {{RLIMIT_NOFILE, 64, 64}};
+  o.no_new_privs = true;
+  EXPECT_EQ(OutputOf(o), "1234\n2345\n2345 3456\n64\nNoNewPrivs:1\n");
+}
+
+TEST_F(ChildProcessTest, KeepCapabilitiesMakesThemAmbient) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  SpawnOptions o = Shell("grep CapAmb /proc/self/status | tr -d '\\t'");
+  o.uid = 1234;
+  EXPECT_EQ(OutputOf(o), "CapAmb:0000000000000000\n");
+  o.keep_capabilities = true;
+  EXPECT_THAT(OutputOf(o), ::testing::Not(HasSubstr("CapAmb:0000000000000000")));
 }
 
 }  // namespace

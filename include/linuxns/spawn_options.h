@@ -23,7 +23,9 @@
 //      while the child waits (needs CAP_SETUID/CAP_SETGID);
 //   3. join: setns into each given namespace (a user namespace first when it
 //      lies below the caller's, last when it is an ancestor; namespaces the
-//      child is already in are skipped);
+//      child is already in are skipped); join_process: the namespaces of
+//      another process, all in one setns(pidfd) call (Linux 5.8), which
+//      orders them itself;
 //   4. propagation of "/" when the mount namespace is new (private by default);
 //   5. hostname and domainname (need a new or joined uts namespace);
 //   6. mount_proc: a fresh procfs on /proc (needs new pid and mnt namespaces;
@@ -31,17 +33,20 @@
 //   7. mount_sys: a fresh sysfs on /sys, so that /sys/class/net shows the new
 //      network namespace's links (needs new net and mnt namespaces);
 //      loopback_up: bring "lo" up (needs a new or joined network namespace);
-//   8. cwd, umask, new_session;
-//   9. descriptors: each `fds` entry is duplicated onto its target number;
+//   8. cwd, umask, new_session, rlimits;
+//   9. credentials: groups, gid, uid (in that order), then keep_capabilities
+//      and no_new_privs;
+//  10. descriptors: each `fds` entry is duplicated onto its target number;
 //      every other descriptor above 2 is closed unless inherit_fds;
-//  10. signal dispositions reset to default and the signal mask emptied;
-//  11. execve of argv[0] (searched in PATH when it has no '/'; see
+//  11. signal dispositions reset to default and the signal mask emptied;
+//  12. execve of argv[0] (searched in PATH when it has no '/'; see
 //      ChildProcess for where the search happens) with env.
 //
 // Thread-safety: a value; nothing here makes a system call.
 #ifndef LINUXNS_SPAWN_OPTIONS_H_
 #define LINUXNS_SPAWN_OPTIONS_H_
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <optional>
@@ -51,6 +56,7 @@
 #include "linuxns/id_map.h"
 #include "linuxns/ns_fd.h"
 #include "linuxns/ns_type.h"
+#include "linuxns/pid_fd.h"
 
 namespace linuxns {
 
@@ -60,6 +66,13 @@ enum class Propagation {
   kSlave,      // MS_REC|MS_SLAVE: host mounts flow in, nothing flows out
   kShared,     // MS_REC|MS_SHARED
   kUnchanged,  // as copied from the parent
+};
+
+// A resource limit to set in the child (setrlimit(2)).
+struct Rlimit {
+  int resource = 0;  // RLIMIT_*
+  rlim_t soft = 0;
+  rlim_t hard = 0;
 };
 
 // A descriptor of the parent to appear in the child at number `target`.
@@ -77,6 +90,10 @@ struct SpawnOptions {
   NsTypeSet new_namespaces;
   // Namespaces to enter, borrowed: they must stay valid until Spawn returns.
   std::vector<const NsFd*> join;
+  // Enter `join_process_types` namespaces of this process (borrowed), e.g.
+  // every type, as `nsenter -t PID -a` does.
+  const PidFd* join_process = nullptr;
+  NsTypeSet join_process_types;
 
   // Maps of the new user namespace (only with NsType::kUser in
   // new_namespaces). Without them the child sees every id as 65534.
@@ -96,6 +113,23 @@ struct SpawnOptions {
   std::optional<std::string> cwd;
   std::optional<mode_t> umask;
   bool new_session = false;
+  std::vector<Rlimit> rlimits;
+
+  // Credentials after setup, as ids of the child's user namespace.
+  std::optional<std::vector<gid_t>> groups;  // setgroups(2); needs setgroups allowed
+  std::optional<gid_t> gid;
+  std::optional<uid_t> uid;
+  // Keep the capabilities the child has (in its user namespace) across the
+  // exec of a program that is not run as root: they are made inheritable and
+  // ambient (`unshare --keep-caps`).
+  bool keep_capabilities = false;
+  // prctl(PR_SET_NO_NEW_PRIVS): exec never grants privilege (set-user-ID bits
+  // and file capabilities are ignored).
+  bool no_new_privs = false;
+
+  // Start the child in this cgroup v2 directory (an O_DIRECTORY fd, borrowed)
+  // with CLONE_INTO_CGROUP (Linux 5.7, clone3 only); -1 for the caller's.
+  int cgroup_fd = -1;
 
   std::vector<FdMapping> fds;
   // Keep every inherited descriptor (those not close-on-exec), as exec

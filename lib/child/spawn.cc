@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -69,6 +70,32 @@ long CloseAllAbove(int first, const int* keep, int keep_count) {
   return CloseFdRange(low, ~0u);
 }
 
+// Makes every permitted capability inheritable and ambient, so that it
+// survives execve of a program that is not set-user-ID root.
+long KeepCapabilities(int last_cap) {
+  struct Header {
+    unsigned version;
+    int pid;
+  } header{0x20080522 /* _LINUX_CAPABILITY_VERSION_3 */, 0};
+  struct Data {
+    unsigned effective, permitted, inheritable;
+  } data[2];
+  long r = RawSyscall(SYS_capget, Arg(&header), Arg(data));
+  if (r < 0) return r;
+  data[0].effective = data[0].permitted;
+  data[1].effective = data[1].permitted;
+  data[0].inheritable = data[0].permitted;
+  data[1].inheritable = data[1].permitted;
+  r = RawSyscall(SYS_capset, Arg(&header), Arg(data));
+  if (r < 0) return r;
+  for (int cap = 0; cap <= last_cap; ++cap) {
+    if ((data[cap / 32].permitted & (1u << (cap % 32))) == 0) continue;
+    r = RawSyscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
+    if (r < 0) return r;
+  }
+  return 0;
+}
+
 // The kernel's struct sigaction for rt_sigaction(2).
 struct KernelSigaction {
   void (*handler)(int);
@@ -109,6 +136,11 @@ int SpawnMain(void* arg) {
     if (r < 0) Fail(plan, SpawnStep::kSetns, r, i);
   }
 
+  if (plan.join_pidfd >= 0) {
+    r = RawSyscall(SYS_setns, plan.join_pidfd, plan.join_pidfd_flags);
+    if (r < 0) Fail(plan, SpawnStep::kSetnsProcess, r);
+  }
+
   if (plan.propagation != 0) {
     r = RawSyscall(SYS_mount, 0, Arg("/"), 0, static_cast<long>(plan.propagation), 0);
     if (r < 0) Fail(plan, SpawnStep::kPropagation, r);
@@ -147,6 +179,38 @@ int SpawnMain(void* arg) {
   if (plan.new_session) {
     r = RawSyscall(SYS_setsid);
     if (r < 0) Fail(plan, SpawnStep::kSetsid, r);
+  }
+
+  for (int i = 0; i < plan.rlimit_count; ++i) {
+    const SpawnPlan::RlimitSetting& l = plan.rlimits[i];
+    struct rlimit64 {
+      unsigned long long cur, max;
+    } value{l.soft, l.hard};
+    r = RawSyscall(SYS_prlimit64, 0, l.resource, Arg(&value), 0);
+    if (r < 0) Fail(plan, SpawnStep::kRlimit, r, i);
+  }
+  if (plan.group_count >= 0) {
+    r = RawSyscall(SYS_setgroups, plan.group_count, Arg(plan.groups));
+    if (r < 0) Fail(plan, SpawnStep::kSetgroups, r);
+  }
+  if (plan.gid >= 0) {
+    r = RawSyscall(SYS_setresgid, plan.gid, plan.gid, plan.gid);
+    if (r < 0) Fail(plan, SpawnStep::kSetgid, r);
+  }
+  if (plan.uid >= 0) {
+    // Keep the permitted set across the uid change when the caps are to be
+    // kept: it is what they are raised from below.
+    if (plan.keep_capabilities) RawSyscall(SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0);
+    r = RawSyscall(SYS_setresuid, plan.uid, plan.uid, plan.uid);
+    if (r < 0) Fail(plan, SpawnStep::kSetuid, r);
+  }
+  if (plan.keep_capabilities) {
+    r = KeepCapabilities(plan.cap_last_cap);
+    if (r < 0) Fail(plan, SpawnStep::kCapabilities, r);
+  }
+  if (plan.no_new_privs) {
+    r = RawSyscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    if (r < 0) Fail(plan, SpawnStep::kNoNewPrivs, r);
   }
 
   // Two phases, so that a target number that is also another move's source

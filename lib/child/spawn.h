@@ -32,6 +32,13 @@ enum class SpawnStep : std::int32_t {
   kLoopback,
   kChdir,
   kSetsid,
+  kRlimit,
+  kSetgroups,
+  kSetgid,
+  kSetuid,
+  kCapabilities,
+  kNoNewPrivs,
+  kSetnsProcess,
   kDupFd,
   kCloseFds,
   kResetSignals,
@@ -69,6 +76,9 @@ struct SpawnPlan {
   const int* join_fds = nullptr;
   const int* join_types = nullptr;  // CLONE_NEW* of each
   int join_count = 0;
+  // setns(pidfd, flags) of a whole process, or -1.
+  int join_pidfd = -1;
+  int join_pidfd_flags = 0;
 
   unsigned long propagation = 0;  // MS_* flags for "/", 0 to leave it
   const char* hostname = nullptr;
@@ -81,6 +91,20 @@ struct SpawnPlan {
   const char* cwd = nullptr;
   int umask = -1;
   bool new_session = false;
+  struct RlimitSetting {
+    int resource;
+    unsigned long soft, hard;
+  };
+  const RlimitSetting* rlimits = nullptr;
+  int rlimit_count = 0;
+
+  const unsigned* groups = nullptr;  // gid_t values
+  int group_count = -1;              // -1: leave the groups alone
+  long gid = -1;
+  long uid = -1;
+  bool keep_capabilities = false;
+  int cap_last_cap = 40;  // /proc/sys/kernel/cap_last_cap, read by the parent
+  bool no_new_privs = false;
 
   // Descriptor moves, then which descriptors above 2 survive: the sorted
   // `keep` list (move targets and, while the parent waits on it, the result

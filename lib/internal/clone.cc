@@ -97,8 +97,9 @@ ChildStack::~ChildStack() {
 void* ChildStack::top() const { return static_cast<char*>(base_) + size_; }
 
 absl::StatusOr<PidFd> CloneVm(const CloneSpec& spec) {
-  const std::uint64_t flags =
-      spec.flags | CLONE_PIDFD | (spec.share_memory ? std::uint64_t{CLONE_VM} : 0);
+  const std::uint64_t flags = spec.flags | CLONE_PIDFD |
+                              (spec.share_memory ? std::uint64_t{CLONE_VM} : 0) |
+                              (spec.cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0);
   const std::uint64_t ns_flags = flags & NsTypeSet::All().ToCloneFlags();
   sigset_t all, old;
   ::sigfillset(&all);
@@ -112,6 +113,7 @@ absl::StatusOr<PidFd> CloneVm(const CloneSpec& spec) {
     args.exit_signal = 0;
     args.stack = reinterpret_cast<std::uintptr_t>(spec.stack->base());
     args.stack_size = spec.stack->size();
+    args.cgroup = spec.cgroup_fd >= 0 ? static_cast<std::uint64_t>(spec.cgroup_fd) : 0;
     pid = linuxns_clone3_run(&args, sizeof args, spec.fn, spec.arg);
     if (pid == -ENOSYS) clone3_missing.store(true, std::memory_order_relaxed);
   }
@@ -128,7 +130,20 @@ absl::StatusOr<PidFd> CloneVm(const CloneSpec& spec) {
     if (pid < 0) pid = -errno;
   }
   ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  if (pid < 0) return DescribeCloneError(static_cast<int>(-pid), ns_flags, "clone");
+  if (pid < 0) {
+    const int err = static_cast<int>(-pid);
+    if (spec.cgroup_fd >= 0 && (err == EBADF || err == EOPNOTSUPP)) {
+      return ErrnoError(absl::StatusCode::kInvalidArgument, err,
+                        "clone into cgroup (cgroup_fd must be a directory of the cgroup "
+                        "v2 hierarchy)");
+    }
+    if (spec.cgroup_fd >= 0 && err == EBUSY) {
+      return ErrnoError(err, "clone into cgroup",
+                        "the cgroup has child cgroups with controllers enabled, or is a "
+                        "threaded one; processes must go to a leaf");
+    }
+    return DescribeCloneError(err, ns_flags, "clone");
+  }
   return PidFd::Adopt(UniqueFd(pidfd), static_cast<pid_t>(pid));
 }
 

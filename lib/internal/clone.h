@@ -49,6 +49,8 @@ struct CloneSpec {
   // CLONE_VM, unless the child must be a process of its own: the kernel lets
   // only a process whose memory nobody shares enter a time namespace.
   bool share_memory = true;
+  // CLONE_INTO_CGROUP this cgroup v2 directory fd, or -1.
+  int cgroup_fd = -1;
   int (*fn)(void*) = nullptr;
   void* arg = nullptr;
   const ChildStack* stack = nullptr;
