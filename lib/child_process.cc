@@ -3,30 +3,18 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cstdlib>
 #include <cerrno>
 #include <mutex>
-#include <string>
 #include <utility>
-#include <vector>
 
-#include "absl/strings/escaping.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "child/spawn.h"
 #include "internal/clone.h"
-#include "internal/kernel.h"
+#include "internal/spawn_plan.h"
 #include "linuxns/status.h"
-
-extern char** environ;
 
 #ifndef CLONE_VFORK
 #define CLONE_VFORK 0x00004000
@@ -36,306 +24,6 @@ namespace linuxns {
 namespace {
 
 constexpr std::size_t kSpawnStackSize = 64 * 1024;
-constexpr std::size_t kMaxNameLength = 64;  // HOST_NAME_MAX, __NEW_UTS_LEN
-constexpr char kDefaultPath[] = "/usr/local/bin:/usr/bin:/bin";
-
-absl::Status Invalid(absl::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat("spawn: ", what));
-}
-
-bool HasNul(const std::string& s) { return s.find('\0') != std::string::npos; }
-
-absl::Status CheckName(const char* field, const std::optional<std::string>& name) {
-  if (!name.has_value()) return absl::OkStatus();
-  if (name->size() > kMaxNameLength) {
-    return Invalid(absl::StrCat(field, " is ", name->size(), " bytes long; at most ",
-                                kMaxNameLength, " are allowed"));
-  }
-  if (HasNul(*name)) return Invalid(absl::StrCat(field, " contains a NUL byte"));
-  return absl::OkStatus();
-}
-
-// Everything the options must satisfy, checked before any system call.
-absl::Status Validate(const SpawnOptions& o) {
-  if (o.argv.empty() || o.argv[0].empty()) return Invalid("argv is empty");
-  for (const std::string& a : o.argv) {
-    if (HasNul(a)) return Invalid("an argv string contains a NUL byte");
-  }
-  if (o.env.has_value()) {
-    for (const std::string& e : *o.env) {
-      if (HasNul(e)) return Invalid("an env string contains a NUL byte");
-    }
-  }
-  NsTypeSet joined;
-  for (const NsFd* ns : o.join) {
-    if (ns == nullptr) return Invalid("null namespace in join");
-    if (joined.Contains(ns->type())) {
-      return Invalid(absl::StrCat("two ", NsTypeName(ns->type()), " namespaces in join"));
-    }
-    if (o.new_namespaces.Contains(ns->type())) {
-      return Invalid(absl::StrCat("a ", NsTypeName(ns->type()),
-                                  " namespace is both new and joined"));
-    }
-    joined.Add(ns->type());
-  }
-  if (o.join_process != nullptr) {
-    if (!o.join_process->valid()) return Invalid("join_process is an empty PidFd");
-    if (o.join_process_types.empty()) return Invalid("join_process without join_process_types");
-    if (!(o.join_process_types & (joined | o.new_namespaces)).empty()) {
-      return Invalid("a namespace type is both in join_process_types and new or joined");
-    }
-    joined = joined | o.join_process_types;
-  } else if (!o.join_process_types.empty()) {
-    return Invalid("join_process_types without join_process");
-  }
-  const NsTypeSet own = o.new_namespaces | joined;
-  if ((o.uid_map || o.gid_map) && !o.new_namespaces.Contains(NsType::kUser)) {
-    return Invalid("uid_map/gid_map need a new user namespace");
-  }
-  LINUXNS_RETURN_IF_ERROR(CheckName("hostname", o.hostname));
-  LINUXNS_RETURN_IF_ERROR(CheckName("domainname", o.domainname));
-  if ((o.hostname || o.domainname) && !own.Contains(NsType::kUts)) {
-    return Invalid("hostname/domainname need a new or joined uts namespace (they "
-                   "would change the host's)");
-  }
-  if (o.mount_proc && !(o.new_namespaces.ContainsAll({NsType::kPid, NsType::kMnt}))) {
-    return Invalid("mount_proc needs new pid and mnt namespaces");
-  }
-  if (o.mount_sys && !(o.new_namespaces.ContainsAll({NsType::kNet, NsType::kMnt}))) {
-    return Invalid("mount_sys needs new net and mnt namespaces");
-  }
-  if (o.loopback_up && !own.Contains(NsType::kNet)) {
-    return Invalid("loopback_up needs a new or joined network namespace");
-  }
-  if (o.cwd.has_value() && (o.cwd->empty() || HasNul(*o.cwd))) {
-    return Invalid("cwd is empty or contains a NUL byte");
-  }
-  if (o.umask.has_value() && (*o.umask & ~mode_t{0777}) != 0) {
-    return Invalid("umask has bits outside 0777");
-  }
-  if (o.keep_capabilities && !o.uid) {
-    return Invalid("keep_capabilities needs uid (capabilities survive exec as root anyway)");
-  }
-  if (o.cgroup_fd >= 0 && ::fcntl(o.cgroup_fd, F_GETFD) < 0) {
-    return Invalid(absl::StrCat("cgroup_fd ", o.cgroup_fd, " is not an open descriptor"));
-  }
-  std::vector<int> targets;
-  for (const FdMapping& m : o.fds) {
-    if (m.target < 0) return Invalid(absl::StrCat("fd target ", m.target, " is negative"));
-    if (std::find(targets.begin(), targets.end(), m.target) != targets.end()) {
-      return Invalid(absl::StrCat("fd target ", m.target, " given twice"));
-    }
-    if (::fcntl(m.source, F_GETFD) < 0) {
-      return Invalid(absl::StrCat("fd source ", m.source, " is not an open descriptor"));
-    }
-    targets.push_back(m.target);
-  }
-  return absl::OkStatus();
-}
-
-unsigned long PropagationFlags(const SpawnOptions& o) {
-  if (!o.new_namespaces.Contains(NsType::kMnt)) return 0;
-  switch (o.propagation) {
-    case Propagation::kPrivate: return MS_REC | MS_PRIVATE;
-    case Propagation::kSlave: return MS_REC | MS_SLAVE;
-    case Propagation::kShared: return MS_REC | MS_SHARED;
-    case Propagation::kUnchanged: return 0;
-  }
-  return 0;
-}
-
-// Whether `user` is the caller's user namespace or one of its ancestors:
-// entering it drops privilege, so it goes last.
-bool IsOwnOrAncestorUserNs(const NsFd& user) {
-  absl::StatusOr<NsFd> ns = NsFd::OpenCurrent(NsType::kUser);
-  for (int depth = 0; depth < 33 && ns.ok(); ++depth) {
-    if (ns->id() == user.id()) return true;
-    ns = ns->Parent();
-  }
-  return false;
-}
-
-// The namespaces to setns into, in order, without those the caller's thread
-// (and so the child, which inherits them) is already in.
-std::vector<const NsFd*> JoinOrder(const SpawnOptions& o) {
-  std::vector<const NsFd*> order;
-  const NsFd* user = nullptr;
-  for (const NsFd* ns : o.join) {
-    absl::StatusOr<NsFd> current = ns->type() == NsType::kPid || ns->type() == NsType::kTime
-                                       ? NsFd::OpenForChildren(ns->type())
-                                       : NsFd::OpenCurrent(ns->type());
-    if (current.ok() && current->id() == ns->id()) continue;
-    if (ns->type() == NsType::kUser) {
-      user = ns;
-    } else {
-      order.push_back(ns);
-    }
-  }
-  if (user != nullptr) {
-    if (IsOwnOrAncestorUserNs(*user)) {
-      order.push_back(user);
-    } else {
-      order.insert(order.begin(), user);
-    }
-  }
-  return order;
-}
-
-// PATH candidates for argv[0].
-std::vector<std::string> Candidates(const SpawnOptions& o) {
-  const std::string& program = o.argv[0];
-  if (absl::StrContains(program, '/')) return {program};
-  std::string path = kDefaultPath;
-  if (o.env.has_value()) {
-    for (const std::string& e : *o.env) {
-      if (absl::StartsWith(e, "PATH=")) path = e.substr(5);
-    }
-  } else if (const char* p = ::getenv("PATH")) {
-    path = p;
-  }
-  std::vector<std::string> out;
-  for (absl::string_view dir : absl::StrSplit(path, ':')) {
-    out.push_back(absl::StrCat(dir.empty() ? "." : dir, "/", program));
-  }
-  return out;
-}
-
-absl::Status ExecError(int err, const std::string& program) {
-  const char* hint = err == ENOENT && !absl::StrContains(program, '/')
-                         ? "not found in PATH"
-                         : "";
-  return ErrnoError(err, absl::StrCat("spawn: execve ", program), hint);
-}
-
-// Searches PATH here, as execvp would, when the child sees the same files.
-absl::StatusOr<std::string> ResolveInParent(const std::vector<std::string>& candidates,
-                                            const std::string& program) {
-  bool found_not_executable = false;
-  for (const std::string& c : candidates) {
-    struct stat st;
-    if (::stat(c.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-    if (::faccessat(AT_FDCWD, c.c_str(), X_OK, AT_EACCESS) == 0) return c;
-    found_not_executable = true;
-  }
-  return ExecError(found_not_executable ? EACCES : ENOENT, program);
-}
-
-// /proc/sys/kernel/cap_last_cap, or CAP_LAST_CAP of these headers.
-int LastCapability() {
-  UniqueFd fd(::open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC));
-  char buf[16] = {};
-  int last = 40;
-  if (fd && ::read(fd.get(), buf, sizeof buf - 1) > 0) last = std::atoi(buf);
-  return last;
-}
-
-// The flags for setns(pidfd, flags): join_process_types without the types
-// whose namespace is already ours (setns refuses one's own user namespace).
-absl::StatusOr<std::uint64_t> ProcessJoinFlags(const SpawnOptions& o) {
-  std::uint64_t flags = o.join_process_types.ToCloneFlags();
-  if (o.join_process_types.Contains(NsType::kUser)) {
-    LINUXNS_ASSIGN_OR_RETURN(NsFd theirs, NsFd::FromPidFd(*o.join_process, NsType::kUser));
-    LINUXNS_ASSIGN_OR_RETURN(NsFd ours, NsFd::OpenCurrent(NsType::kUser));
-    if (theirs.id() == ours.id()) flags &= ~CloneFlag(NsType::kUser);
-  }
-  return flags;
-}
-
-// C views of a list of strings, null-terminated.
-std::vector<char*> CStrings(const std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  out.reserve(strings.size() + 1);
-  for (const std::string& s : strings) out.push_back(const_cast<char*>(s.c_str()));
-  out.push_back(nullptr);
-  return out;
-}
-
-std::string Quote(absl::string_view s) { return absl::StrCat("\"", absl::CHexEscape(s), "\""); }
-
-// The status for a step the child reported.
-absl::Status ChildFailure(const child::SpawnPlan& plan, const SpawnOptions& o,
-                          const std::vector<const NsFd*>& joins,
-                          const std::vector<std::string>& candidates,
-                          const std::string& uid_map, const std::string& gid_map) {
-  using child::SpawnStep;
-  const int err = plan.failed_errno;
-  std::string what;
-  std::string hint;
-  switch (plan.failed_step) {
-    case SpawnStep::kExec:
-      return ExecError(err, candidates.size() == 1
-                                ? candidates[0]
-                                : o.argv[0]);
-    case SpawnStep::kNone: return absl::InternalError("spawn: child failed without a reason");
-    case SpawnStep::kWaitForParent: what = "wait for the parent"; break;
-    case SpawnStep::kWriteSetgroups: what = "write \"deny\" to /proc/self/setgroups"; break;
-    case SpawnStep::kWriteUidMap:
-      what = absl::StrCat("write ", Quote(uid_map), " to /proc/self/uid_map");
-      break;
-    case SpawnStep::kWriteGidMap:
-      what = absl::StrCat("write ", Quote(gid_map), " to /proc/self/gid_map");
-      break;
-    case SpawnStep::kSetns:
-      what = absl::StrCat("setns into ", joins[static_cast<std::size_t>(plan.failed_index)]->id().ToString());
-      if (err == EPERM) hint = "CAP_SYS_ADMIN in the namespace's owning user namespace is needed";
-      break;
-    case SpawnStep::kPropagation: what = "set the propagation of /"; break;
-    case SpawnStep::kSethostname: what = absl::StrCat("sethostname ", Quote(*o.hostname)); break;
-    case SpawnStep::kSetdomainname:
-      what = absl::StrCat("setdomainname ", Quote(*o.domainname));
-      break;
-    case SpawnStep::kProcIsSymlink:
-      what = "mount proc on /proc";
-      hint = "/proc is a symbolic link; refusing to mount over it";
-      break;
-    case SpawnStep::kMountProc: what = "mount proc on /proc"; break;
-    case SpawnStep::kMountSys: what = "mount sysfs on /sys"; break;
-    case SpawnStep::kLoopback: what = "bring up lo"; break;
-    case SpawnStep::kChdir: what = absl::StrCat("chdir ", Quote(*o.cwd)); break;
-    case SpawnStep::kSetsid: what = "setsid"; break;
-    case SpawnStep::kRlimit: {
-      const Rlimit& l = o.rlimits[static_cast<std::size_t>(plan.failed_index)];
-      what = absl::StrCat("setrlimit ", l.resource, " to ", l.soft, "/", l.hard);
-      break;
-    }
-    case SpawnStep::kSetgroups:
-      what = "setgroups";
-      if (err == EPERM) hint = "setgroups is denied in this user namespace (deny_setgroups)";
-      break;
-    case SpawnStep::kSetgid: what = absl::StrCat("setresgid ", *o.gid); break;
-    case SpawnStep::kSetuid: what = absl::StrCat("setresuid ", *o.uid); break;
-    case SpawnStep::kCapabilities: what = "keep capabilities (ambient)"; break;
-    case SpawnStep::kNoNewPrivs: what = "set no_new_privs"; break;
-    case SpawnStep::kSetnsProcess:
-      what = absl::StrCat("setns into the namespaces of pid ", o.join_process->pid());
-      if (err == ESRCH) hint = "the process has exited";
-      break;
-    case SpawnStep::kDupFd: {
-      const FdMapping& m = o.fds[static_cast<std::size_t>(plan.failed_index)];
-      what = absl::StrCat("dup fd ", m.source, " onto ", m.target);
-      break;
-    }
-    case SpawnStep::kCloseFds: what = "close inherited descriptors"; break;
-    case SpawnStep::kResetSignals:
-      what = absl::StrCat("reset signal ", plan.failed_index);
-      break;
-  }
-  return ErrnoError(err, absl::StrCat("spawn: child: ", what), hint);
-}
-
-absl::Status WriteParentMap(pid_t pid, const char* file, const std::string& text) {
-  const std::string path = absl::StrCat("/proc/", pid, "/", file);
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd) return ErrnoError(errno, absl::StrCat("spawn: open ", path));
-  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-    const int err = errno;
-    return ErrnoError(err, absl::StrCat("spawn: write ", Quote(text), " to ", path),
-                      err == EPERM ? "a map of other ids than one's own needs CAP_SETUID/"
-                                     "CAP_SETGID over the parent user namespace"
-                                   : "");
-  }
-  return absl::OkStatus();
-}
 
 // A stack per thread, reused: the child runs on it only until it has exec'd
 // or exited, and Spawn() does not return before that.
@@ -349,15 +37,31 @@ absl::StatusOr<internal::ChildStack*> ThreadStack() {
   return &*stack;
 }
 
-}  // namespace
-
-SpawnOptions& SpawnOptions::MapCurrentUserToRoot() {
-  new_namespaces.Add(NsType::kUser);
-  uid_map = IdMap::Single(0, ::geteuid());
-  gid_map = IdMap::Single(0, ::getegid());
-  deny_setgroups = true;
-  return *this;
+absl::Status MakePipe(UniqueFd& read_end, UniqueFd& write_end) {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) return ErrnoError(errno, "spawn: pipe2");
+  read_end.reset(p[0]);
+  write_end.reset(p[1]);
+  return absl::OkStatus();
 }
+
+// Reads the child's SpawnReport, if it sent one before exec or exit, into
+// the plan's result fields.
+absl::Status ReadReport(const UniqueFd& report_read, child::SpawnPlan& plan) {
+  child::SpawnReport report{};
+  ssize_t n;
+  while ((n = ::read(report_read.get(), &report, sizeof report)) < 0 && errno == EINTR) {
+  }
+  if (n < 0) return ErrnoError(errno, "spawn: read the child's report");
+  if (n == static_cast<ssize_t>(sizeof report)) {
+    plan.failed_step = report.step;
+    plan.failed_index = report.index;
+    plan.failed_errno = report.err;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 struct ChildProcess::State {
   std::mutex mu;
@@ -440,51 +144,11 @@ absl::StatusOr<std::optional<ExitStatus>> ChildProcess::WaitFor(absl::Duration t
 }
 
 absl::StatusOr<ChildProcess> ChildProcess::Spawn(const SpawnOptions& o) {
-  LINUXNS_RETURN_IF_ERROR(Validate(o));
-
-  // Everything the child will read is prepared here and outlives the child's
-  // use of it: Spawn() returns only after the child has exec'd or exited.
-  const std::vector<const NsFd*> joins = JoinOrder(o);
-  std::vector<int> join_fds, join_types;
-  for (const NsFd* ns : joins) {
-    join_fds.push_back(ns->get());
-    join_types.push_back(static_cast<int>(CloneFlag(ns->type())));
-  }
-  const bool new_user = o.new_namespaces.Contains(NsType::kUser);
-  const std::string uid_map = o.uid_map ? o.uid_map->ToString() : "";
-  const std::string gid_map = o.gid_map ? o.gid_map->ToString() : "";
-  // The child may write a map itself only when it is the caller's own id.
-  const bool child_writes_maps =
-      (!o.uid_map || o.uid_map->MapsOnlyOwnId(::geteuid())) &&
-      (!o.gid_map || (o.gid_map->MapsOnlyOwnId(::getegid()) && o.deny_setgroups));
-  const bool parent_writes_maps = new_user && !child_writes_maps;
-
-  std::vector<std::string> candidates = Candidates(o);
-  const bool same_files = !o.new_namespaces.Contains(NsType::kMnt) &&
-                          std::none_of(o.join.begin(), o.join.end(), [](const NsFd* ns) {
-                            return ns->type() == NsType::kMnt;
-                          });
-  if (same_files && candidates.size() > 1) {
-    LINUXNS_ASSIGN_OR_RETURN(std::string chosen, ResolveInParent(candidates, o.argv[0]));
-    candidates = {chosen};
-  }
-  std::vector<const char*> candidate_ptrs;
-  for (const std::string& c : candidates) candidate_ptrs.push_back(c.c_str());
-  std::vector<char*> argv = CStrings(o.argv);
-  std::vector<std::string> inherited_env;
-  if (!o.env.has_value()) {
-    for (char** e = environ; e != nullptr && *e != nullptr; ++e) inherited_env.emplace_back(*e);
-  }
-  std::vector<char*> envp = CStrings(o.env.has_value() ? *o.env : inherited_env);
-
-  int max_target = 2;
-  std::vector<child::FdMove> moves;
-  std::vector<int> keep;
-  for (const FdMapping& m : o.fds) {
-    moves.push_back(child::FdMove{m.source, m.target});
-    max_target = std::max(max_target, m.target);
-    if (m.target > 2) keep.push_back(m.target);
-  }
+  LINUXNS_RETURN_IF_ERROR(internal::ValidateSpawnOptions(o));
+  // Everything the child reads lives in `prepared` until Spawn() returns,
+  // which is after the child has exec'd or exited.
+  internal::PreparedSpawn prepared;
+  LINUXNS_RETURN_IF_ERROR(internal::PrepareSpawn(o, prepared));
 
   // The parent sleeps until the child has exec'd (CLONE_VFORK) and reads a
   // failure from the memory they share, unless the parent must act first
@@ -492,140 +156,49 @@ absl::StatusOr<ChildProcess> ChildProcess::Spawn(const SpawnOptions& o) {
   // memory (to enter a time namespace). Then it learns the outcome from the
   // `report` pipe: a SpawnReport, or end-of-file at exec. The pipe's write end
   // sits above every target number so that no move can overwrite it.
-  const bool joins_time = std::any_of(joins.begin(), joins.end(), [](const NsFd* ns) {
-    return ns->type() == NsType::kTime;
-  });
-  const bool pipe_mode = parent_writes_maps || joins_time;
+  const bool pipe_mode = prepared.parent_writes_maps || prepared.joins_time;
   UniqueFd go_read, go_write, report_read, report_write;
-  if (parent_writes_maps) {
-    int p[2];
-    if (::pipe2(p, O_CLOEXEC) != 0) return ErrnoError(errno, "spawn: pipe2");
-    go_read.reset(p[0]);
-    go_write.reset(p[1]);
+  if (prepared.parent_writes_maps) {
+    LINUXNS_RETURN_IF_ERROR(MakePipe(go_read, go_write));
+    prepared.plan.wait_fd = go_read.get();
   }
   if (pipe_mode) {
-    int p[2];
-    if (::pipe2(p, O_CLOEXEC) != 0) return ErrnoError(errno, "spawn: pipe2");
-    report_read.reset(p[0]);
-    UniqueFd raw_write(p[1]);
-    report_write.reset(::fcntl(raw_write.get(), F_DUPFD_CLOEXEC, max_target + 1));
+    UniqueFd low_write;
+    LINUXNS_RETURN_IF_ERROR(MakePipe(report_read, low_write));
+    report_write.reset(::fcntl(low_write.get(), F_DUPFD_CLOEXEC, prepared.max_target + 1));
     if (!report_write) return ErrnoError(errno, "spawn: fcntl F_DUPFD_CLOEXEC");
-    keep.push_back(report_write.get());
+    internal::KeepFdInChild(prepared, report_write.get());
+    prepared.plan.report_fd = report_write.get();
   }
-  std::sort(keep.begin(), keep.end());
-
-  child::SpawnPlan plan;
-  plan.wait_fd = go_read.get();
-  plan.report_fd = report_write.get();
-  if (new_user && child_writes_maps) {
-    plan.write_setgroups_deny = o.deny_setgroups;
-    if (o.uid_map) {
-      plan.uid_map = uid_map.c_str();
-      plan.uid_map_len = uid_map.size();
-    }
-    if (o.gid_map) {
-      plan.gid_map = gid_map.c_str();
-      plan.gid_map_len = gid_map.size();
-    }
-  }
-  plan.join_fds = join_fds.data();
-  plan.join_types = join_types.data();
-  plan.join_count = static_cast<int>(join_fds.size());
-  plan.propagation = PropagationFlags(o);
-  if (o.hostname) {
-    plan.hostname = o.hostname->c_str();
-    plan.hostname_len = o.hostname->size();
-  }
-  if (o.domainname) {
-    plan.domainname = o.domainname->c_str();
-    plan.domainname_len = o.domainname->size();
-  }
-  plan.mount_proc = o.mount_proc;
-  plan.mount_sys = o.mount_sys;
-  plan.loopback_up = o.loopback_up;
-  plan.cwd = o.cwd ? o.cwd->c_str() : nullptr;
-  plan.umask = o.umask ? static_cast<int>(*o.umask) : -1;
-  plan.new_session = o.new_session;
-  std::vector<child::SpawnPlan::RlimitSetting> rlimits;
-  for (const Rlimit& l : o.rlimits) {
-    rlimits.push_back({l.resource, static_cast<unsigned long>(l.soft),
-                       static_cast<unsigned long>(l.hard)});
-  }
-  plan.rlimits = rlimits.data();
-  plan.rlimit_count = static_cast<int>(rlimits.size());
-  std::vector<unsigned> groups;
-  if (o.groups) {
-    groups.assign(o.groups->begin(), o.groups->end());
-    plan.groups = groups.data();
-    plan.group_count = static_cast<int>(groups.size());
-  }
-  plan.gid = o.gid ? static_cast<long>(*o.gid) : -1;
-  plan.uid = o.uid ? static_cast<long>(*o.uid) : -1;
-  plan.keep_capabilities = o.keep_capabilities;
-  if (o.keep_capabilities) plan.cap_last_cap = LastCapability();
-  plan.no_new_privs = o.no_new_privs;
-  if (o.join_process != nullptr) {
-    LINUXNS_ASSIGN_OR_RETURN(std::uint64_t flags, ProcessJoinFlags(o));
-    if (flags != 0) {
-      plan.join_pidfd = o.join_process->get();
-      plan.join_pidfd_flags = static_cast<int>(flags);
-    }
-  }
-  plan.moves = moves.data();
-  plan.move_count = static_cast<int>(moves.size());
-  plan.move_floor = std::max(max_target + 1, 3);
-  plan.keep = keep.data();
-  plan.keep_count = static_cast<int>(keep.size());
-  plan.inherit_fds = o.inherit_fds;
-  plan.candidates = candidate_ptrs.data();
-  plan.candidate_count = static_cast<int>(candidate_ptrs.size());
-  plan.argv = argv.data();
-  plan.envp = envp.data();
 
   LINUXNS_ASSIGN_OR_RETURN(internal::ChildStack * stack, ThreadStack());
   internal::CloneSpec spec;
   spec.flags = o.new_namespaces.ToCloneFlags() | (pipe_mode ? 0 : CLONE_VFORK);
-  spec.share_memory = !joins_time;
+  spec.share_memory = !prepared.joins_time;
   spec.cgroup_fd = o.cgroup_fd;
   spec.fn = &child::SpawnMain;
-  spec.arg = &plan;
+  spec.arg = &prepared.plan;
   spec.stack = stack;
   absl::StatusOr<PidFd> pidfd = internal::CloneVm(spec);
   if (!pidfd.ok()) return WithContext(pidfd.status(), "spawn");
 
   go_read.reset();
   report_write.reset();
-  if (parent_writes_maps) {
-    absl::Status maps = absl::OkStatus();
-    if (o.deny_setgroups) maps = WriteParentMap(pidfd->pid(), "setgroups", "deny");
-    if (maps.ok() && o.uid_map) maps = WriteParentMap(pidfd->pid(), "uid_map", uid_map);
-    if (maps.ok() && o.gid_map) maps = WriteParentMap(pidfd->pid(), "gid_map", gid_map);
+  if (prepared.parent_writes_maps) {
+    absl::Status maps = internal::WriteMapsOf(pidfd->pid(), o, prepared);
+    char go = 1;
+    if (maps.ok() && ::write(go_write.get(), &go, 1) != 1) {
+      maps = ErrnoError(errno, "spawn: wake the child");
+    }
     if (!maps.ok()) {
       static_cast<void>(internal::KillAndReap(*pidfd));
       return maps;
     }
-    char byte = 1;
-    if (::write(go_write.get(), &byte, 1) != 1) {
-      const int err = errno;
-      static_cast<void>(internal::KillAndReap(*pidfd));
-      return ErrnoError(err, "spawn: wake the child");
-    }
   }
-  if (pipe_mode) {
-    child::SpawnReport report{};
-    ssize_t n;
-    while ((n = ::read(report_read.get(), &report, sizeof report)) < 0 && errno == EINTR) {
-    }
-    if (n == static_cast<ssize_t>(sizeof report)) {
-      plan.failed_step = report.step;
-      plan.failed_index = report.index;
-      plan.failed_errno = report.err;
-    }
-  }
-  if (plan.failed_step != child::SpawnStep::kNone) {
-    absl::Status failure = ChildFailure(plan, o, joins, candidates, uid_map, gid_map);
+  if (pipe_mode) LINUXNS_RETURN_IF_ERROR(ReadReport(report_read, prepared.plan));
+  if (prepared.plan.failed_step != child::SpawnStep::kNone) {
     static_cast<void>(internal::Reap(*pidfd));
-    return failure;
+    return internal::DescribeChildFailure(prepared, o);
   }
   return ChildProcess(std::move(*pidfd), std::make_unique<State>());
 }

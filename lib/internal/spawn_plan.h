@@ -1,0 +1,68 @@
+// Private: SpawnOptions turned into what the child program reads.
+//
+// ValidateSpawnOptions() checks everything before any system call;
+// PrepareSpawn() renders the options into a PreparedSpawn, which owns every
+// buffer that the child::SpawnPlan inside it points into (so it must stay
+// where it was built: it is neither copied nor moved). ChildProcess::Spawn()
+// and ExecInPlace() share both, and DescribeChildFailure() for the errors.
+#ifndef LINUXNS_LIB_INTERNAL_SPAWN_PLAN_H_
+#define LINUXNS_LIB_INTERNAL_SPAWN_PLAN_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "child/spawn.h"
+#include "linuxns/spawn_options.h"
+
+namespace linuxns::internal {
+
+struct PreparedSpawn {
+  PreparedSpawn() = default;
+  PreparedSpawn(const PreparedSpawn&) = delete;
+  PreparedSpawn& operator=(const PreparedSpawn&) = delete;
+
+  child::SpawnPlan plan;
+
+  // Decisions the parent side acts on.
+  bool parent_writes_maps = false;  // maps beyond the caller's own id
+  bool joins_time = false;          // the child must not share our memory
+
+  // What the plan points into.
+  std::vector<const NsFd*> joins;
+  std::vector<int> join_fds, join_types;
+  std::string uid_map, gid_map;
+  std::vector<std::string> candidates;
+  std::vector<const char*> candidate_ptrs;
+  std::vector<std::string> inherited_env;
+  std::vector<char*> argv, envp;
+  std::vector<child::FdMove> moves;
+  std::vector<int> keep;
+  int max_target = 2;
+  std::vector<child::SpawnPlan::RlimitSetting> rlimits;
+  std::vector<unsigned> groups;
+};
+
+// InvalidArgument naming the field for options that do not fit together.
+absl::Status ValidateSpawnOptions(const SpawnOptions& options);
+
+// Fills `out` for `options` (validated). Resolves a command in PATH here when
+// the child keeps our mount namespace (NotFound/PermissionDenied then).
+absl::Status PrepareSpawn(const SpawnOptions& options, PreparedSpawn& out);
+
+// Keeps descriptor `fd` open in the child (it must be above every target).
+void KeepFdInChild(PreparedSpawn& prepared, int fd);
+
+// The status for the step the child reported in prepared.plan.
+absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOptions& options);
+
+// Writes setgroups/uid_map/gid_map of process `pid` as `options` ask, from
+// the parent user namespace.
+absl::Status WriteMapsOf(pid_t pid, const SpawnOptions& options,
+                         const PreparedSpawn& prepared);
+
+}  // namespace linuxns::internal
+
+#endif  // LINUXNS_LIB_INTERNAL_SPAWN_PLAN_H_
