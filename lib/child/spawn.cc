@@ -17,7 +17,8 @@
 namespace linuxns::child {
 namespace {
 
-[[noreturn]] void Fail(SpawnPlan& plan, SpawnStep step, long result, int index = 0) {
+// Records the failed step (and sends it to report_fd, if any); returns false.
+bool Fail(SpawnPlan& plan, SpawnStep step, long result, int index = 0) {
   plan.failed_step = step;
   plan.failed_index = index;
   plan.failed_errno = static_cast<int>(-result);
@@ -25,7 +26,7 @@ namespace {
     SpawnReport report{step, index, plan.failed_errno};
     RawSyscall(SYS_write, plan.report_fd, Arg(&report), sizeof report);
   }
-  RawExit(127);
+  return false;
 }
 
 // Writes all of `len` bytes to the file at `path` in one write().
@@ -106,8 +107,7 @@ struct KernelSigaction {
 
 }  // namespace
 
-int SpawnMain(void* arg) {
-  SpawnPlan& plan = *static_cast<SpawnPlan*>(arg);
+bool RunSpawnSteps(SpawnPlan& plan) {
   long r;
 
   if (plan.wait_fd >= 0) {
@@ -115,70 +115,70 @@ int SpawnMain(void* arg) {
     do {
       r = RawSyscall(SYS_read, plan.wait_fd, Arg(&go), 1);
     } while (r == -EINTR);
-    if (r != 1) Fail(plan, SpawnStep::kWaitForParent, r < 0 ? r : -EPIPE);
+    if (r != 1) return Fail(plan, SpawnStep::kWaitForParent, r < 0 ? r : -EPIPE);
   }
 
   if (plan.write_setgroups_deny) {
     r = WriteFile("/proc/self/setgroups", "deny", 4);
-    if (r < 0) Fail(plan, SpawnStep::kWriteSetgroups, r);
+    if (r < 0) return Fail(plan, SpawnStep::kWriteSetgroups, r);
   }
   if (plan.uid_map != nullptr) {
     r = WriteFile("/proc/self/uid_map", plan.uid_map, plan.uid_map_len);
-    if (r < 0) Fail(plan, SpawnStep::kWriteUidMap, r);
+    if (r < 0) return Fail(plan, SpawnStep::kWriteUidMap, r);
   }
   if (plan.gid_map != nullptr) {
     r = WriteFile("/proc/self/gid_map", plan.gid_map, plan.gid_map_len);
-    if (r < 0) Fail(plan, SpawnStep::kWriteGidMap, r);
+    if (r < 0) return Fail(plan, SpawnStep::kWriteGidMap, r);
   }
 
   for (int i = 0; i < plan.join_count; ++i) {
     r = RawSyscall(SYS_setns, plan.join_fds[i], plan.join_types[i]);
-    if (r < 0) Fail(plan, SpawnStep::kSetns, r, i);
+    if (r < 0) return Fail(plan, SpawnStep::kSetns, r, i);
   }
 
   if (plan.join_pidfd >= 0) {
     r = RawSyscall(SYS_setns, plan.join_pidfd, plan.join_pidfd_flags);
-    if (r < 0) Fail(plan, SpawnStep::kSetnsProcess, r);
+    if (r < 0) return Fail(plan, SpawnStep::kSetnsProcess, r);
   }
 
   if (plan.propagation != 0) {
     r = RawSyscall(SYS_mount, 0, Arg("/"), 0, static_cast<long>(plan.propagation), 0);
-    if (r < 0) Fail(plan, SpawnStep::kPropagation, r);
+    if (r < 0) return Fail(plan, SpawnStep::kPropagation, r);
   }
   if (plan.hostname != nullptr) {
     r = RawSyscall(SYS_sethostname, Arg(plan.hostname), static_cast<long>(plan.hostname_len));
-    if (r < 0) Fail(plan, SpawnStep::kSethostname, r);
+    if (r < 0) return Fail(plan, SpawnStep::kSethostname, r);
   }
   if (plan.domainname != nullptr) {
     r = RawSyscall(SYS_setdomainname, Arg(plan.domainname),
                    static_cast<long>(plan.domainname_len));
-    if (r < 0) Fail(plan, SpawnStep::kSetdomainname, r);
+    if (r < 0) return Fail(plan, SpawnStep::kSetdomainname, r);
   }
   if (plan.mount_proc) {
     struct stat st;
     r = RawSyscall(SYS_newfstatat, AT_FDCWD, Arg("/proc"), Arg(&st), AT_SYMLINK_NOFOLLOW);
-    if (r == 0 && S_ISLNK(st.st_mode)) Fail(plan, SpawnStep::kProcIsSymlink, -ELOOP);
+    if (r == 0 && S_ISLNK(st.st_mode)) return Fail(plan, SpawnStep::kProcIsSymlink, -ELOOP);
     r = RawSyscall(SYS_mount, Arg("proc"), Arg("/proc"), Arg("proc"),
                    MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
-    if (r < 0) Fail(plan, SpawnStep::kMountProc, r);
+    if (r < 0) return Fail(plan, SpawnStep::kMountProc, r);
   }
   if (plan.mount_sys) {
     r = RawSyscall(SYS_mount, Arg("sysfs"), Arg("/sys"), Arg("sysfs"),
                    MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
-    if (r < 0) Fail(plan, SpawnStep::kMountSys, r);
+    if (r < 0) return Fail(plan, SpawnStep::kMountSys, r);
   }
   if (plan.loopback_up) {
     r = BringLoopbackUp();
-    if (r < 0) Fail(plan, SpawnStep::kLoopback, r);
+    if (r < 0) return Fail(plan, SpawnStep::kLoopback, r);
   }
   if (plan.cwd != nullptr) {
     r = RawSyscall(SYS_chdir, Arg(plan.cwd));
-    if (r < 0) Fail(plan, SpawnStep::kChdir, r);
+    if (r < 0) return Fail(plan, SpawnStep::kChdir, r);
   }
   if (plan.umask >= 0) RawSyscall(SYS_umask, plan.umask);
   if (plan.new_session) {
     r = RawSyscall(SYS_setsid);
-    if (r < 0) Fail(plan, SpawnStep::kSetsid, r);
+    if (r < 0) return Fail(plan, SpawnStep::kSetsid, r);
   }
 
   for (int i = 0; i < plan.rlimit_count; ++i) {
@@ -187,47 +187,47 @@ int SpawnMain(void* arg) {
       unsigned long long cur, max;
     } value{l.soft, l.hard};
     r = RawSyscall(SYS_prlimit64, 0, l.resource, Arg(&value), 0);
-    if (r < 0) Fail(plan, SpawnStep::kRlimit, r, i);
+    if (r < 0) return Fail(plan, SpawnStep::kRlimit, r, i);
   }
   if (plan.group_count >= 0) {
     r = RawSyscall(SYS_setgroups, plan.group_count, Arg(plan.groups));
-    if (r < 0) Fail(plan, SpawnStep::kSetgroups, r);
+    if (r < 0) return Fail(plan, SpawnStep::kSetgroups, r);
   }
   if (plan.gid >= 0) {
     r = RawSyscall(SYS_setresgid, plan.gid, plan.gid, plan.gid);
-    if (r < 0) Fail(plan, SpawnStep::kSetgid, r);
+    if (r < 0) return Fail(plan, SpawnStep::kSetgid, r);
   }
   if (plan.uid >= 0) {
     // Keep the permitted set across the uid change when the caps are to be
     // kept: it is what they are raised from below.
     if (plan.keep_capabilities) RawSyscall(SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0);
     r = RawSyscall(SYS_setresuid, plan.uid, plan.uid, plan.uid);
-    if (r < 0) Fail(plan, SpawnStep::kSetuid, r);
+    if (r < 0) return Fail(plan, SpawnStep::kSetuid, r);
   }
   if (plan.keep_capabilities) {
     r = KeepCapabilities(plan.cap_last_cap);
-    if (r < 0) Fail(plan, SpawnStep::kCapabilities, r);
+    if (r < 0) return Fail(plan, SpawnStep::kCapabilities, r);
   }
   if (plan.no_new_privs) {
     r = RawSyscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-    if (r < 0) Fail(plan, SpawnStep::kNoNewPrivs, r);
+    if (r < 0) return Fail(plan, SpawnStep::kNoNewPrivs, r);
   }
 
   // Two phases, so that a target number that is also another move's source
   // is not overwritten before it is copied.
   for (int i = 0; i < plan.move_count; ++i) {
     r = RawSyscall(SYS_fcntl, plan.moves[i].source, F_DUPFD_CLOEXEC, plan.move_floor);
-    if (r < 0) Fail(plan, SpawnStep::kDupFd, r, i);
+    if (r < 0) return Fail(plan, SpawnStep::kDupFd, r, i);
     // Remember the copy in place of the source: the plan is ours to edit.
     const_cast<FdMove*>(plan.moves)[i].source = static_cast<int>(r);
   }
   for (int i = 0; i < plan.move_count; ++i) {
     r = RawSyscall(SYS_dup3, plan.moves[i].source, plan.moves[i].target, 0);
-    if (r < 0) Fail(plan, SpawnStep::kDupFd, r, i);
+    if (r < 0) return Fail(plan, SpawnStep::kDupFd, r, i);
   }
   if (!plan.inherit_fds) {
     r = CloseAllAbove(3, plan.keep, plan.keep_count);
-    if (r < 0) Fail(plan, SpawnStep::kCloseFds, r);
+    if (r < 0) return Fail(plan, SpawnStep::kCloseFds, r);
   }
 
   // Every signal is blocked (the parent blocked them around the clone): give
@@ -237,7 +237,7 @@ int SpawnMain(void* arg) {
   for (int sig = 1; sig < 65; ++sig) {
     if (sig == SIGKILL || sig == SIGSTOP) continue;
     r = RawSyscall(SYS_rt_sigaction, sig, Arg(&dfl), 0, sizeof(unsigned long));
-    if (r < 0 && r != -EINVAL) Fail(plan, SpawnStep::kResetSignals, r, sig);
+    if (r < 0 && r != -EINVAL) return Fail(plan, SpawnStep::kResetSignals, r, sig);
   }
   unsigned long empty = 0;
   RawSyscall(SYS_rt_sigprocmask, SIG_SETMASK, Arg(&empty), 0, sizeof empty);
@@ -258,7 +258,12 @@ int SpawnMain(void* arg) {
     break;
   }
   if (eacces && first_error == -ENOENT) first_error = -EACCES;
-  Fail(plan, SpawnStep::kExec, first_error, first_index);
+  return Fail(plan, SpawnStep::kExec, first_error, first_index);
+}
+
+int SpawnMain(void* plan) {
+  RunSpawnSteps(*static_cast<SpawnPlan*>(plan));
+  RawExit(127);
 }
 
 }  // namespace linuxns::child

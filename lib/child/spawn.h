@@ -129,7 +129,12 @@ struct SpawnPlan {
   int failed_errno = 0;
 };
 
-// The child's main function, for linuxns_clone3_run() / clone(2).
+// Runs every step of `plan` in the calling process, ending with execve.
+// Returns only on failure (false), with the plan's result fields set.
+bool RunSpawnSteps(SpawnPlan& plan);
+
+// The child's main function, for linuxns_clone3_run() / clone(2):
+// RunSpawnSteps(), then exit 127.
 int SpawnMain(void* plan);
 
 }  // namespace linuxns::child

@@ -379,7 +379,8 @@ absl::Status WriteMapsOf(pid_t pid, const SpawnOptions& o, const PreparedSpawn& 
   return absl::OkStatus();
 }
 
-absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOptions& o) {
+absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOptions& o,
+                                  absl::string_view who) {
   const child::SpawnPlan& plan = prepared.plan;
   const std::vector<const NsFd*>& joins = prepared.joins;
   const std::vector<std::string>& candidates = prepared.candidates;
@@ -448,7 +449,7 @@ absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOpti
       what = absl::StrCat("reset signal ", plan.failed_index);
       break;
   }
-  return ErrnoError(err, absl::StrCat("spawn: child: ", what), hint);
+  return ErrnoError(err, absl::StrCat(who, ": ", what), hint);
 }
 
 }  // namespace linuxns::internal

@@ -55,8 +55,10 @@ absl::Status PrepareSpawn(const SpawnOptions& options, PreparedSpawn& out);
 // Keeps descriptor `fd` open in the child (it must be above every target).
 void KeepFdInChild(PreparedSpawn& prepared, int fd);
 
-// The status for the step the child reported in prepared.plan.
-absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOptions& options);
+// The status for the step reported in prepared.plan, its message starting
+// with `who` ("spawn: child", "exec in place").
+absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOptions& options,
+                                  absl::string_view who = "spawn: child");
 
 // Writes setgroups/uid_map/gid_map of process `pid` as `options` ask, from
 // the parent user namespace.

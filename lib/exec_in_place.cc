@@ -1,0 +1,125 @@
+#include "linuxns/exec_in_place.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "child/spawn.h"
+#include "internal/clone.h"
+#include "internal/kernel.h"
+#include "internal/spawn_plan.h"
+#include "linuxns/status.h"
+
+namespace linuxns {
+namespace {
+
+constexpr absl::string_view kWhat = "exec in place";
+
+// A forked helper that waits until we have unshared our user namespace, then
+// writes its maps from the parent user namespace and tells us how it went.
+class MapWriter {
+ public:
+  absl::Status Start(const SpawnOptions& o, const internal::PreparedSpawn& prepared) {
+    int go[2], done[2];
+    if (::pipe2(go, O_CLOEXEC) != 0) return ErrnoError(errno, "pipe2");
+    if (::pipe2(done, O_CLOEXEC) != 0) {
+      const int err = errno;
+      ::close(go[0]);
+      ::close(go[1]);
+      return ErrnoError(err, "pipe2");
+    }
+    go_.reset(go[1]);
+    done_.reset(done[0]);
+    UniqueFd go_read(go[0]), done_write(done[1]);
+    const pid_t target = ::getpid();
+    pid_ = ::fork();
+    if (pid_ < 0) return ErrnoError(errno, "fork the map writer");
+    if (pid_ == 0) {
+      // The process was single-threaded: allocating here is safe.
+      char byte;
+      if (::read(go_read.get(), &byte, 1) != 1) ::_exit(1);
+      absl::Status written = internal::WriteMapsOf(target, o, prepared);
+      std::string text(written.message());
+      (void)!::write(done_write.get(), text.data(), text.size());
+      ::_exit(written.ok() ? 0 : 1);
+    }
+    return absl::OkStatus();
+  }
+
+  // Lets the helper write the maps; waits for it.
+  absl::Status Finish() {
+    char byte = 1;
+    (void)!::write(go_.get(), &byte, 1);
+    go_.reset();
+    std::string message;
+    char buf[512];
+    ssize_t n;
+    while ((n = ::read(done_.get(), buf, sizeof buf)) > 0) message.append(buf, static_cast<std::size_t>(n));
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return absl::OkStatus();
+    return absl::PermissionDeniedError(absl::StrCat(kWhat, ": ", message));
+  }
+
+  ~MapWriter() {
+    if (pid_ > 0) {
+      go_.reset();  // end-of-file: the helper gives up
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+
+ private:
+  pid_t pid_ = -1;
+  UniqueFd go_, done_;
+};
+
+absl::Status JoinCgroup(int cgroup_fd) {
+  UniqueFd procs(::openat(cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC));
+  if (!procs) return ErrnoError(errno, absl::StrCat(kWhat, ": open cgroup.procs"));
+  const std::string pid = absl::StrCat(::getpid());
+  if (::write(procs.get(), pid.data(), pid.size()) < 0) {
+    return ErrnoError(errno, absl::StrCat(kWhat, ": write to cgroup.procs"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ExecInPlace(const SpawnOptions& o) {
+  LINUXNS_RETURN_IF_ERROR(internal::ValidateSpawnOptions(o));
+  if (o.mount_proc) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        kWhat, ": mount_proc would show the old pid namespace (this process does not "
+               "move into a new one, only its children do); spawn a ChildProcess"));
+  }
+  LINUXNS_ASSIGN_OR_RETURN(int threads, internal::CountThreads());
+  if (threads != 1) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        kWhat, ": the process has ", threads,
+        " threads; changing its own namespaces needs a single-threaded process"));
+  }
+  internal::PreparedSpawn prepared;
+  LINUXNS_RETURN_IF_ERROR(internal::PrepareSpawn(o, prepared));
+  if (o.cgroup_fd >= 0) LINUXNS_RETURN_IF_ERROR(JoinCgroup(o.cgroup_fd));
+
+  MapWriter writer;
+  if (prepared.parent_writes_maps) LINUXNS_RETURN_IF_ERROR(writer.Start(o, prepared));
+  const std::uint64_t flags = o.new_namespaces.ToCloneFlags();
+  if (flags != 0 && ::unshare(static_cast<int>(flags)) != 0) {
+    return internal::DescribeCloneError(errno, flags, absl::StrCat(kWhat, ": unshare"));
+  }
+  if (prepared.parent_writes_maps) LINUXNS_RETURN_IF_ERROR(writer.Finish());
+
+  // Returns only when a step failed.
+  child::RunSpawnSteps(prepared.plan);
+  return internal::DescribeChildFailure(prepared, o, kWhat);
+}
+
+}  // namespace linuxns

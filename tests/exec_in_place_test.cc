@@ -1,0 +1,131 @@
+#include "linuxns/exec_in_place.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+#include "absl/functional/function_ref.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "linuxns/ns_fd.h"
+#include "support/status_matchers.h"
+#include "support/test_util.h"
+
+namespace linuxns {
+namespace {
+
+using ::linuxns::testing::ErrnoIs;
+using ::linuxns::testing::StatusIs;
+using ::testing::HasSubstr;
+
+class ExecInPlaceTest : public testing::LeakCheckedTest {};
+
+struct Result {
+  pid_t pid = 0;
+  int code = -1;
+  std::string out;
+};
+
+// Forks a single-threaded child that calls ExecInPlace() with the options
+// make() returns there, its stdout on a pipe; collects what it printed and how
+// it ended. A failed ExecInPlace prints its status and exits 99.
+Result RunInPlace(absl::FunctionRef<SpawnOptions()> make) {
+  Result result;
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) return result;
+  std::fflush(nullptr);
+  result.pid = ::fork();
+  if (result.pid == 0) {
+    SpawnOptions options = make();
+    options.fds.push_back({p[1], 1});
+    absl::Status status = ExecInPlace(options);
+    // Descriptors may have been moved already: the pipe is 1 or still p[1].
+    std::string text = status.ToString() + "\n";
+    if (::write(1, text.data(), text.size()) < 0) (void)!::write(p[1], text.data(), text.size());
+    ::_exit(99);
+  }
+  ::close(p[1]);
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(p[0], buf, sizeof buf)) > 0) result.out.append(buf, static_cast<std::size_t>(n));
+  ::close(p[0]);
+  int status = 0;
+  ::waitpid(result.pid, &status, 0);
+  result.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+TEST_F(ExecInPlaceTest, KeepsThePidAndChangesTheNamespaces) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  Result r = RunInPlace([] {
+    SpawnOptions o;
+    o.argv = {"/bin/sh", "-c", "echo $$; hostname; readlink /proc/self/ns/uts"};
+    o.new_namespaces = {NsType::kUts};
+    o.hostname = "in-place";
+    return o;
+  });
+  EXPECT_EQ(r.code, 0) << r.out;
+  ASSERT_OK_AND_ASSIGN(NsFd uts, NsFd::OpenCurrent(NsType::kUts));
+  EXPECT_THAT(r.out, ::testing::StartsWith(absl::StrCat(r.pid, "\nin-place\nuts:[")));
+  EXPECT_THAT(r.out, ::testing::Not(HasSubstr(uts.id().ToString())));
+}
+
+TEST_F(ExecInPlaceTest, UnprivilegedOwnIdMap) {
+  Result r = RunInPlace([] {
+    if (!testing::DropToNobody()) ::_exit(98);
+    SpawnOptions o;
+    o.argv = {"/bin/sh", "-c", "id -u"};
+    o.MapCurrentUserToRoot();  // now the map of uid 65534
+    return o;
+  });
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out, "0\n");
+}
+
+TEST_F(ExecInPlaceTest, WiderMapsAreWrittenByAHelperInTheParentNamespace) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  Result r = RunInPlace([] {
+    SpawnOptions o;
+    o.argv = {"/bin/cat", "/proc/self/uid_map"};
+    o.new_namespaces = {NsType::kUser};
+    o.uid_map = *IdMap::Parse("0 100000 1000");
+    return o;
+  });
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_THAT(r.out, ::testing::MatchesRegex(" *0 +100000 +1000\n"));
+}
+
+TEST_F(ExecInPlaceTest, ExecFailureIsReturned) {
+  Result r = RunInPlace([] {
+    SpawnOptions o;
+    o.argv = {"/nonexistent/command"};
+    return o;
+  });
+  EXPECT_EQ(r.code, 99);
+  EXPECT_THAT(r.out, HasSubstr("execve /nonexistent/command: No such file or directory"));
+}
+
+TEST_F(ExecInPlaceTest, MultiThreadedProcessIsRefusedBeforeAnyChange) {
+  testing::ExtraThread extra;
+  SpawnOptions o;
+  o.argv = {"/bin/true"};
+  o.new_namespaces = {NsType::kUser};
+  EXPECT_THAT(ExecInPlace(o), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                       HasSubstr("single-threaded process")));
+}
+
+TEST_F(ExecInPlaceTest, MountProcIsRefusedWithTheReason) {
+  SpawnOptions o;
+  o.argv = {"/bin/true"};
+  o.new_namespaces = {NsType::kPid, NsType::kMnt};
+  o.mount_proc = true;
+  EXPECT_THAT(ExecInPlace(o), StatusIs(absl::StatusCode::kInvalidArgument,
+                                       HasSubstr("would show the old pid namespace")));
+}
+
+}  // namespace
+}  // namespace linuxns
