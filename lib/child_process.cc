@@ -14,6 +14,7 @@
 #include "child/spawn.h"
 #include "internal/clone.h"
 #include "internal/spawn_plan.h"
+#include "internal/spawner_thread.h"
 #include "linuxns/status.h"
 
 #ifndef CLONE_VFORK
@@ -149,7 +150,17 @@ absl::StatusOr<ChildProcess> ChildProcess::Spawn(const SpawnOptions& o) {
   // which is after the child has exec'd or exited.
   internal::PreparedSpawn prepared;
   LINUXNS_RETURN_IF_ERROR(internal::PrepareSpawn(o, prepared));
+  if (!o.kill_on_parent_death) return Launch(o, prepared);
+  LINUXNS_ASSIGN_OR_RETURN(PidFd self, PidFd::Self());
+  prepared.plan.parent_pidfd = self.get();
+  absl::StatusOr<ChildProcess> child = absl::UnknownError("spawner thread did not run");
+  LINUXNS_RETURN_IF_ERROR(
+      internal::RunOnSpawnerThread([&] { child = Launch(o, prepared); }));
+  return child;
+}
 
+absl::StatusOr<ChildProcess> ChildProcess::Launch(const SpawnOptions& o,
+                                                  internal::PreparedSpawn& prepared) {
   // The parent sleeps until the child has exec'd (CLONE_VFORK) and reads a
   // failure from the memory they share, unless the parent must act first
   // (write id maps while the child waits on `go`) or the child must not share

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -16,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <filesystem>
 #include <fstream>
@@ -668,6 +670,70 @@ TEST_F(ChildProcessTest, KeepCapabilitiesMakesThemAmbient) {
   EXPECT_EQ(OutputOf(o), "CapAmb:0000000000000000\n");
   o.keep_capabilities = true;
   EXPECT_THAT(OutputOf(o), ::testing::Not(HasSubstr("CapAmb:0000000000000000")));
+}
+
+}  // namespace
+}  // namespace linuxns
+
+namespace linuxns {
+namespace {
+
+TEST_F(ChildProcessTest, KillOnParentDeathSurvivesTheSpawningThread) {
+  std::optional<ChildProcess> child;
+  std::thread([&] {
+    SpawnOptions o = Sleeper();
+    o.kill_on_parent_death = true;
+    absl::StatusOr<ChildProcess> c = ChildProcess::Spawn(o);
+    ASSERT_OK(c);
+    child.emplace(std::move(*c));
+  }).join();
+  ASSERT_TRUE(child.has_value());
+  ASSERT_OK_AND_ASSIGN(std::optional<ExitStatus> status, child->WaitFor(absl::Milliseconds(100)));
+  EXPECT_FALSE(status.has_value()) << "killed when the spawning thread exited: " << *status;
+}
+
+// A process that spawns `sleep` with kill_on_parent_death is SIGKILLed at a
+// random moment, often in the middle of Spawn(). Whatever it had started must
+// die with it. The harness is a subreaper, so orphans come to it and none can
+// hide.
+TEST_F(ChildProcessTest, KillOnParentDeathAtRandomMomentsLeavesNoSurvivor) {
+  constexpr int kRounds = 60;
+  int survivors = testing::RunInForkedChild([] {
+    if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) return 100;
+    std::srand(static_cast<unsigned>(::getpid()));
+    int left = 0;
+    for (int round = 0; round < kRounds; ++round) {
+      pid_t parent = ::fork();
+      if (parent == 0) {
+        SpawnOptions o = Sleeper();
+        o.kill_on_parent_death = true;
+        absl::StatusOr<ChildProcess> c = ChildProcess::Spawn(o);
+        if (c.ok()) c->Detach();
+        ::pause();
+        ::_exit(0);
+      }
+      ::usleep(static_cast<useconds_t>(std::rand() % 3000));
+      ::kill(parent, SIGKILL);
+      ::waitpid(parent, nullptr, 0);
+      // Anything of the parent's comes to us; it must die within a second.
+      for (int i = 0; i < 100; ++i) {
+        pid_t orphan = ::waitpid(-1, nullptr, WNOHANG | __WALL);
+        if (orphan == 0) {
+          ::usleep(10000);
+          continue;
+        }
+        if (orphan < 0) break;  // ECHILD: nothing left
+      }
+      std::set<pid_t> alive = testing::TakeSnapshot("").children;
+      left += static_cast<int>(alive.size());
+      for (pid_t pid : alive) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, __WALL);
+      }
+    }
+    return left;
+  });
+  EXPECT_EQ(survivors, 0);
 }
 
 }  // namespace

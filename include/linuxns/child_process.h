@@ -71,6 +71,10 @@
 
 namespace linuxns {
 
+namespace internal {
+struct PreparedSpawn;
+}
+
 class ChildProcess {
  public:
   // Spawn()
@@ -118,6 +122,9 @@ class ChildProcess {
  private:
   struct State;
   ChildProcess(PidFd pidfd, std::unique_ptr<State> state);
+  // The clone and the parent's side of the protocol, on the calling thread.
+  static absl::StatusOr<ChildProcess> Launch(const SpawnOptions& options,
+                                             internal::PreparedSpawn& prepared);
   void KillAndReapIfRunning();
 
   PidFd pidfd_;

@@ -35,7 +35,7 @@
 //      loopback_up: bring "lo" up (needs a new or joined network namespace);
 //   8. cwd, umask, new_session, rlimits;
 //   9. credentials: groups, gid, uid (in that order), then keep_capabilities
-//      and no_new_privs;
+//      and no_new_privs; then kill_on_parent_death;
 //  10. descriptors: each `fds` entry is duplicated onto its target number;
 //      every other descriptor above 2 is closed unless inherit_fds;
 //  11. signal dispositions reset to default and the signal mask emptied;
@@ -126,6 +126,15 @@ struct SpawnOptions {
   // prctl(PR_SET_NO_NEW_PRIVS): exec never grants privilege (set-user-ID bits
   // and file capabilities are ignored).
   bool no_new_privs = false;
+
+  // The child gets SIGKILL when this process exits, however it exits, and
+  // never outlives it (RELIABILITY rule 7): it is cloned from the library's
+  // long-lived spawner thread (so the exit of the thread that called Spawn
+  // does not count), PR_SET_PDEATHSIG is set after the credential changes that
+  // would clear it, and a pidfd of this process, opened before the clone, is
+  // checked afterwards so that a parent that died in between is caught. Costs
+  // a hand-over to that thread per spawn.
+  bool kill_on_parent_death = false;
 
   // Start the child in this cgroup v2 directory (an O_DIRECTORY fd, borrowed)
   // with CLONE_INTO_CGROUP (Linux 5.7, clone3 only); -1 for the caller's.

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -10,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 #include "child/holder.h"
 #include "child/raw_syscall.h"
@@ -211,6 +213,17 @@ bool RunSpawnSteps(SpawnPlan& plan) {
   if (plan.no_new_privs) {
     r = RawSyscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     if (r < 0) return Fail(plan, SpawnStep::kNoNewPrivs, r);
+  }
+  if (plan.parent_pidfd >= 0) {
+    // After the credential changes, which clear the death signal.
+    r = RawSyscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (r < 0) return Fail(plan, SpawnStep::kParentDeathSignal, r);
+    // The parent may have died before the prctl: then nobody will signal us.
+    pollfd p{plan.parent_pidfd, POLLIN, 0};
+    timespec zero{0, 0};
+    if (RawSyscall(SYS_ppoll, Arg(&p), 1, Arg(&zero), 0, 0) > 0) {
+      return Fail(plan, SpawnStep::kParentGone, -ESRCH);
+    }
   }
 
   // Two phases, so that a target number that is also another move's source

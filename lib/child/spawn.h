@@ -39,6 +39,8 @@ enum class SpawnStep : std::int32_t {
   kCapabilities,
   kNoNewPrivs,
   kSetnsProcess,
+  kParentDeathSignal,
+  kParentGone,
   kDupFd,
   kCloseFds,
   kResetSignals,
@@ -105,6 +107,8 @@ struct SpawnPlan {
   bool keep_capabilities = false;
   int cap_last_cap = 40;  // /proc/sys/kernel/cap_last_cap, read by the parent
   bool no_new_privs = false;
+  // kill_on_parent_death: a pidfd of the parent process, or -1.
+  int parent_pidfd = -1;
 
   // Descriptor moves, then which descriptors above 2 survive: the sorted
   // `keep` list (move targets and, while the parent waits on it, the result

@@ -435,6 +435,8 @@ absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOpti
     case SpawnStep::kSetuid: what = absl::StrCat("setresuid ", *o.uid); break;
     case SpawnStep::kCapabilities: what = "keep capabilities (ambient)"; break;
     case SpawnStep::kNoNewPrivs: what = "set no_new_privs"; break;
+    case SpawnStep::kParentDeathSignal: what = "set the parent-death signal"; break;
+    case SpawnStep::kParentGone: what = "check the parent"; hint = "it has exited"; break;
     case SpawnStep::kSetnsProcess:
       what = absl::StrCat("setns into the namespaces of pid ", o.join_process->pid());
       if (err == ESRCH) hint = "the process has exited";
