@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   spawn.mount_proc = parsed->types.Contains(NsType::kPid);
   spawn.mount_sys = parsed->types.Contains(NsType::kNet);
   spawn.loopback_up = parsed->types.Contains(NsType::kNet);
+  spawn.init = parsed->init;
   if (parsed->verbose) {
     std::cerr << "nsexec: new namespaces: " << spawn.new_namespaces << "\n";
   }

@@ -21,6 +21,8 @@ const char kNsexecUsage[] =
     " -m, --mount           new mount namespace (implied by -p and -n)\n"
     " -C, --cgroup          new cgroup namespace\n"
     " -T, --time            new time namespace\n"
+    "     --init            run linuxns' init as PID 1, the command under it\n"
+    "                       (with -p: reaps orphans, forwards signals)\n"
     " -v, --verbose         say what is being done\n"
     "\n"
     " -h, --help            display this help\n"
@@ -30,7 +32,9 @@ const char kNsexecUsage[] =
     "could not be executed, 127 if it was not found, 1 for any other error.\n";
 
 absl::StatusOr<NsexecOptions> ParseNsexecOptions(int argc, char* const* argv) {
+  constexpr int kInit = 256;  // long-only options
   static const option kLongOptions[] = {
+      {"init", no_argument, nullptr, kInit},
       {"net", no_argument, nullptr, 'n'},     {"pid", no_argument, nullptr, 'p'},
       {"uts", required_argument, nullptr, 'u'}, {"user", no_argument, nullptr, 'U'},
       {"ipc", no_argument, nullptr, 'i'},     {"mount", no_argument, nullptr, 'm'},
@@ -56,6 +60,7 @@ absl::StatusOr<NsexecOptions> ParseNsexecOptions(int argc, char* const* argv) {
       case 'C': options.types.Add(NsType::kCgroup); break;
       case 'T': options.types.Add(NsType::kTime); break;
       case 'v': options.verbose = true; break;
+      case kInit: options.init = true; break;
       case 'h': options.help = true; return options;
       case 'V': options.version = true; return options;
       default: return GetoptError(argv, c);

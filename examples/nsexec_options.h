@@ -16,6 +16,7 @@ struct NsexecOptions {
   bool help = false;
   bool version = false;
   bool verbose = false;
+  bool init = false;                    // --init
   NsTypeSet types;                      // the new namespaces
   std::optional<std::string> hostname;  // -u HOSTNAME
   std::vector<std::string> command;     // CMD [ARGS...]

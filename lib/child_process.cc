@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "child/spawn.h"
 #include "internal/clone.h"
+#include "internal/init_image.h"
 #include "internal/spawn_plan.h"
 #include "internal/spawner_thread.h"
 #include "linuxns/status.h"
@@ -167,7 +168,9 @@ absl::StatusOr<ChildProcess> ChildProcess::Launch(const SpawnOptions& o,
   // memory (to enter a time namespace). Then it learns the outcome from the
   // `report` pipe: a SpawnReport, or end-of-file at exec. The pipe's write end
   // sits above every target number so that no move can overwrite it.
-  const bool pipe_mode = prepared.parent_writes_maps || prepared.joins_time;
+  // An init reports the command's exec failure on the pipe too.
+  const bool no_vfork = prepared.parent_writes_maps || prepared.joins_time;
+  const bool pipe_mode = no_vfork || o.init;
   UniqueFd go_read, go_write, report_read, report_write;
   if (prepared.parent_writes_maps) {
     LINUXNS_RETURN_IF_ERROR(MakePipe(go_read, go_write));
@@ -181,10 +184,18 @@ absl::StatusOr<ChildProcess> ChildProcess::Launch(const SpawnOptions& o,
     internal::KeepFdInChild(prepared, report_write.get());
     prepared.plan.report_fd = report_write.get();
   }
+  UniqueFd init_image;  // a copy above every target number, kept in the child
+  if (o.init) {
+    LINUXNS_ASSIGN_OR_RETURN(int image, internal::InitImageFd());
+    init_image.reset(::fcntl(image, F_DUPFD_CLOEXEC, prepared.max_target + 1));
+    if (!init_image) return ErrnoError(errno, "spawn: fcntl F_DUPFD_CLOEXEC");
+    internal::KeepFdInChild(prepared, init_image.get());
+    internal::UseInit(prepared, o, init_image.get(), report_write.get());
+  }
 
   LINUXNS_ASSIGN_OR_RETURN(internal::ChildStack * stack, ThreadStack());
   internal::CloneSpec spec;
-  spec.flags = o.new_namespaces.ToCloneFlags() | (pipe_mode ? 0 : CLONE_VFORK);
+  spec.flags = o.new_namespaces.ToCloneFlags() | (no_vfork ? 0 : CLONE_VFORK);
   spec.share_memory = !prepared.joins_time;
   spec.cgroup_fd = o.cgroup_fd;
   spec.fn = &child::SpawnMain;

@@ -94,6 +94,11 @@ absl::Status JoinCgroup(int cgroup_fd) {
 
 absl::Status ExecInPlace(const SpawnOptions& o) {
   LINUXNS_RETURN_IF_ERROR(internal::ValidateSpawnOptions(o));
+  if (o.init) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        kWhat, ": init cannot run in place (this process does not become PID 1 of a new "
+               "pid namespace); spawn a ChildProcess"));
+  }
   if (o.mount_proc) {
     return absl::InvalidArgumentError(absl::StrCat(
         kWhat, ": mount_proc would show the old pid namespace (this process does not "

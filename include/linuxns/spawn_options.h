@@ -27,6 +27,10 @@
 //      another process, all in one setns(pidfd) call (Linux 5.8), which
 //      orders them itself;
 //   4. propagation of "/" when the mount namespace is new (private by default);
+//      then the new root's mounts: `root` is bind-mounted onto itself, each
+//      of `mounts` is made under it (targets resolved inside it without
+//      following any symbolic link, RELIABILITY rule 6), then /proc and /sys
+//      (below), then pivot_root into it with the old root detached;
 //   5. hostname and domainname (need a new or joined uts namespace);
 //   6. mount_proc: a fresh procfs on /proc (needs new pid and mnt namespaces;
 //      refuses a /proc that is a symlink);
@@ -68,6 +72,25 @@ enum class Propagation {
   kUnchanged,  // as copied from the parent
 };
 
+// A mount made in the child's new mount namespace.
+struct MountSpec {
+  // Bind `source` (a path of the caller's file system) onto `target`.
+  static MountSpec Bind(std::string source, std::string target, bool read_only = false) {
+    return MountSpec{false, std::move(source), std::move(target), "", read_only};
+  }
+  // A fresh tmpfs on `target`, with mount options such as "size=16m,mode=755".
+  static MountSpec Tmpfs(std::string target, std::string options = "") {
+    return MountSpec{true, "", std::move(target), std::move(options), false};
+  }
+
+  bool tmpfs = false;
+  std::string source;
+  // A path under the new root (or "/"); no component may be a symbolic link.
+  std::string target;
+  std::string options;  // tmpfs only
+  bool read_only = false;
+};
+
 // A resource limit to set in the child (setrlimit(2)).
 struct Rlimit {
   int resource = 0;  // RLIMIT_*
@@ -104,6 +127,10 @@ struct SpawnOptions {
   bool deny_setgroups = true;
 
   Propagation propagation = Propagation::kPrivate;
+  // The directory to pivot_root into (needs a new mnt namespace); nullopt
+  // keeps the caller's root. cwd is then a path inside the new root.
+  std::optional<std::string> root;
+  std::vector<MountSpec> mounts;  // need a new mnt namespace
   std::optional<std::string> hostname;    // at most 64 bytes, no NUL
   std::optional<std::string> domainname;  // at most 64 bytes, no NUL
   bool mount_proc = false;
@@ -126,6 +153,16 @@ struct SpawnOptions {
   // prctl(PR_SET_NO_NEW_PRIVS): exec never grants privilege (set-user-ID bits
   // and file capabilities are ignored).
   bool no_new_privs = false;
+
+  // Run the library's minimal init as PID 1 of the new pid namespace (needs
+  // NsType::kPid), with the command as its child: it reaps orphans, forwards
+  // SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH to the
+  // command, gives it the terminal's foreground, and exits with the command's
+  // status (128 + N for a signal). Without it the command itself is PID 1 and
+  // ignores every signal it has no handler for. The init is carried inside
+  // the library and executed from a sealed memfd, so it works under any
+  // root. The command's exec failure is still reported by Spawn().
+  bool init = false;
 
   // The child gets SIGKILL when this process exits, however it exits, and
   // never outlives it (RELIABILITY rule 7): it is cloned from the library's

@@ -17,10 +17,8 @@
 #include "child/raw_syscall.h"
 
 namespace linuxns::child {
-namespace {
 
-// Records the failed step (and sends it to report_fd, if any); returns false.
-bool Fail(SpawnPlan& plan, SpawnStep step, long result, int index = 0) {
+bool Fail(SpawnPlan& plan, SpawnStep step, long result, int index) {
   plan.failed_step = step;
   plan.failed_index = index;
   plan.failed_errno = static_cast<int>(-result);
@@ -30,6 +28,8 @@ bool Fail(SpawnPlan& plan, SpawnStep step, long result, int index = 0) {
   }
   return false;
 }
+
+namespace {
 
 // Writes all of `len` bytes to the file at `path` in one write().
 long WriteFile(const char* path, const char* data, std::size_t len) {
@@ -156,19 +156,7 @@ bool RunSpawnSteps(SpawnPlan& plan) {
                    static_cast<long>(plan.domainname_len));
     if (r < 0) return Fail(plan, SpawnStep::kSetdomainname, r);
   }
-  if (plan.mount_proc) {
-    struct stat st;
-    r = RawSyscall(SYS_newfstatat, AT_FDCWD, Arg("/proc"), Arg(&st), AT_SYMLINK_NOFOLLOW);
-    if (r == 0 && S_ISLNK(st.st_mode)) return Fail(plan, SpawnStep::kProcIsSymlink, -ELOOP);
-    r = RawSyscall(SYS_mount, Arg("proc"), Arg("/proc"), Arg("proc"),
-                   MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
-    if (r < 0) return Fail(plan, SpawnStep::kMountProc, r);
-  }
-  if (plan.mount_sys) {
-    r = RawSyscall(SYS_mount, Arg("sysfs"), Arg("/sys"), Arg("sysfs"),
-                   MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
-    if (r < 0) return Fail(plan, SpawnStep::kMountSys, r);
-  }
+  if (!ApplyMounts(plan)) return false;
   if (plan.loopback_up) {
     r = BringLoopbackUp();
     if (r < 0) return Fail(plan, SpawnStep::kLoopback, r);
@@ -255,6 +243,15 @@ bool RunSpawnSteps(SpawnPlan& plan) {
   unsigned long empty = 0;
   RawSyscall(SYS_rt_sigprocmask, SIG_SETMASK, Arg(&empty), 0, sizeof empty);
 
+  if (plan.exec_fd >= 0) {
+    // The init reports the command's exec failure on report_fd itself.
+    r = RawSyscall(SYS_fcntl, plan.report_fd, F_SETFD, 0);
+    if (r == 0) {
+      r = RawSyscall(SYS_execveat, plan.exec_fd, Arg(""), Arg(plan.argv), Arg(plan.envp),
+                     AT_EMPTY_PATH);
+    }
+    return Fail(plan, SpawnStep::kExec, r, -1);
+  }
   long first_error = -ENOENT;
   int first_index = 0;
   bool eacces = false;

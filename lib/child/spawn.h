@@ -16,35 +16,46 @@
 
 namespace linuxns::child {
 
+// The steps, numbered once and for all: SpawnReport is also written by
+// linuxns-init (lib/init), a separately built program.
 enum class SpawnStep : std::int32_t {
   kNone = 0,
-  kWaitForParent,
-  kWriteSetgroups,
-  kWriteUidMap,
-  kWriteGidMap,
-  kSetns,
-  kPropagation,
-  kSethostname,
-  kSetdomainname,
-  kProcIsSymlink,
-  kMountProc,
-  kMountSys,
-  kLoopback,
-  kChdir,
-  kSetsid,
-  kRlimit,
-  kSetgroups,
-  kSetgid,
-  kSetuid,
-  kCapabilities,
-  kNoNewPrivs,
-  kSetnsProcess,
-  kParentDeathSignal,
-  kParentGone,
-  kDupFd,
-  kCloseFds,
-  kResetSignals,
-  kExec,
+  kWaitForParent = 1,
+  kWriteSetgroups = 2,
+  kWriteUidMap = 3,
+  kWriteGidMap = 4,
+  kSetns = 5,
+  kPropagation = 6,
+  kSethostname = 7,
+  kSetdomainname = 8,
+  kRootBind = 9,
+  kOpenRoot = 10,
+  kOpenTarget = 11,
+  kOpenSource = 12,
+  kBindMount = 13,
+  kRemountReadOnly = 14,
+  kMountTmpfs = 15,
+  kProcIsSymlink = 16,
+  kMountProc = 17,
+  kMountSys = 18,
+  kPivotRoot = 19,
+  kUmountOldRoot = 20,
+  kLoopback = 21,
+  kChdir = 22,
+  kSetsid = 23,
+  kRlimit = 24,
+  kSetgroups = 25,
+  kSetgid = 26,
+  kSetuid = 27,
+  kCapabilities = 28,
+  kNoNewPrivs = 29,
+  kSetnsProcess = 30,
+  kParentDeathSignal = 31,
+  kParentGone = 32,
+  kDupFd = 33,
+  kCloseFds = 34,
+  kResetSignals = 35,
+  kExec = 100,
 };
 
 // What the child writes to report_fd when a step fails.
@@ -52,6 +63,14 @@ struct SpawnReport {
   SpawnStep step;
   std::int32_t index;
   std::int32_t err;
+};
+
+struct MountStep {
+  bool tmpfs;            // else a bind mount of `source`
+  const char* source;    // host path (bind)
+  const char* target;    // path under the root, resolved without symlinks
+  const char* options;   // tmpfs options, or null
+  bool read_only;
 };
 
 struct FdMove {
@@ -83,6 +102,9 @@ struct SpawnPlan {
   int join_pidfd_flags = 0;
 
   unsigned long propagation = 0;  // MS_* flags for "/", 0 to leave it
+  const char* root = nullptr;     // new root (pivot_root), or null
+  const MountStep* mounts = nullptr;
+  int mount_count = 0;
   const char* hostname = nullptr;
   std::size_t hostname_len = 0;
   const char* domainname = nullptr;
@@ -126,12 +148,22 @@ struct SpawnPlan {
   int candidate_count = 0;
   char* const* argv = nullptr;
   char* const* envp = nullptr;
+  // Execute this descriptor (execveat AT_EMPTY_PATH) instead of the
+  // candidates, with report_fd left open across the exec: linuxns-init.
+  int exec_fd = -1;
 
   // Result, written by the child on failure.
   SpawnStep failed_step = SpawnStep::kNone;
   int failed_index = 0;  // which join, move or candidate
   int failed_errno = 0;
 };
+
+// The mount steps: new root, mounts, /proc, /sys, pivot_root (mounts.cc).
+// Returns false after Fail() on error.
+bool ApplyMounts(SpawnPlan& plan);
+
+// Records the failed step (and sends it to report_fd, if any); returns false.
+bool Fail(SpawnPlan& plan, SpawnStep step, long result, int index = 0);
 
 // Runs every step of `plan` in the calling process, ending with execve.
 // Returns only on failure (false), with the plan's result fields set.

@@ -87,6 +87,19 @@ absl::Status ValidateImpl(const SpawnOptions& o) {
   if (o.mount_proc && !(o.new_namespaces.ContainsAll({NsType::kPid, NsType::kMnt}))) {
     return Invalid("mount_proc needs new pid and mnt namespaces");
   }
+  if (o.init && !o.new_namespaces.Contains(NsType::kPid)) {
+    return Invalid("init needs a new pid namespace");
+  }
+  if ((o.root || !o.mounts.empty()) && !o.new_namespaces.Contains(NsType::kMnt)) {
+    return Invalid("root and mounts need a new mnt namespace (they would change the host's)");
+  }
+  if (o.root && (o.root->empty() || HasNul(*o.root))) return Invalid("root is empty or has a NUL");
+  for (const MountSpec& m : o.mounts) {
+    if (m.target.empty() || HasNul(m.target) || HasNul(m.source) || HasNul(m.options)) {
+      return Invalid("a mount has an empty target or a NUL byte");
+    }
+    if (!m.tmpfs && m.source.empty()) return Invalid("a bind mount has no source");
+  }
   if (o.mount_sys && !(o.new_namespaces.ContainsAll({NsType::kNet, NsType::kMnt}))) {
     return Invalid("mount_sys needs new net and mnt namespaces");
   }
@@ -264,6 +277,16 @@ void KeepFdInChild(PreparedSpawn& p, int fd) {
   p.plan.keep_count = static_cast<int>(p.keep.size());
 }
 
+void UseInit(PreparedSpawn& p, const SpawnOptions& o, int image_fd, int report_fd) {
+  p.init_args = {"linuxns-init", absl::StrCat("--report-fd=", report_fd), "--"};
+  p.init_args.insert(p.init_args.end(), o.argv.begin(), o.argv.end());
+  // The parent's PATH search, when it made one, stands.
+  if (p.candidates.size() == 1) p.init_args[3] = p.candidates[0];
+  p.init_argv = CStrings(p.init_args);
+  p.plan.argv = p.init_argv.data();
+  p.plan.exec_fd = image_fd;
+}
+
 absl::Status PrepareSpawn(const SpawnOptions& o, PreparedSpawn& p) {
   child::SpawnPlan& plan = p.plan;
   p.joins = JoinOrder(o);
@@ -347,6 +370,14 @@ absl::Status PrepareSpawn(const SpawnOptions& o, PreparedSpawn& p) {
     plan.domainname = o.domainname->c_str();
     plan.domainname_len = o.domainname->size();
   }
+  plan.root = o.root ? o.root->c_str() : nullptr;
+  for (const MountSpec& m : o.mounts) {
+    p.mounts.push_back(child::MountStep{m.tmpfs, m.source.c_str(), m.target.c_str(),
+                                        m.options.empty() ? nullptr : m.options.c_str(),
+                                        m.read_only});
+  }
+  plan.mounts = p.mounts.data();
+  plan.mount_count = static_cast<int>(p.mounts.size());
   plan.mount_proc = o.mount_proc;
   plan.mount_sys = o.mount_sys;
   plan.loopback_up = o.loopback_up;
@@ -392,9 +423,8 @@ absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOpti
   std::string hint;
   switch (plan.failed_step) {
     case SpawnStep::kExec:
-      return ExecError(err, candidates.size() == 1
-                                ? candidates[0]
-                                : o.argv[0]);
+      if (plan.failed_index < 0) return ErrnoError(err, "spawn: child: execveat linuxns-init");
+      return ExecError(err, candidates.size() == 1 ? candidates[0] : o.argv[0]);
     case SpawnStep::kNone: return absl::InternalError("spawn: child failed without a reason");
     case SpawnStep::kWaitForParent: what = "wait for the parent"; break;
     case SpawnStep::kWriteSetgroups: what = "write \"deny\" to /proc/self/setgroups"; break;
@@ -418,6 +448,36 @@ absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOpti
       hint = "/proc is a symbolic link; refusing to mount over it";
       break;
     case SpawnStep::kMountProc: what = "mount proc on /proc"; break;
+    case SpawnStep::kRootBind: what = absl::StrCat("bind the new root ", Quote(*o.root), " onto itself"); break;
+    case SpawnStep::kOpenRoot: what = absl::StrCat("open the root ", Quote(o.root ? *o.root : "/")); break;
+    case SpawnStep::kOpenTarget: {
+      const MountSpec& m = o.mounts[static_cast<std::size_t>(plan.failed_index)];
+      what = absl::StrCat("open mount target ", Quote(m.target));
+      if (err == ELOOP) hint = "a component is a symbolic link; targets are resolved without following any";
+      break;
+    }
+    case SpawnStep::kOpenSource:
+      what = absl::StrCat("open bind source ",
+                          Quote(o.mounts[static_cast<std::size_t>(plan.failed_index)].source));
+      break;
+    case SpawnStep::kBindMount: {
+      const MountSpec& m = o.mounts[static_cast<std::size_t>(plan.failed_index)];
+      what = absl::StrCat("bind ", Quote(m.source), " on ", Quote(m.target));
+      break;
+    }
+    case SpawnStep::kRemountReadOnly:
+      what = absl::StrCat("make ", Quote(o.mounts[static_cast<std::size_t>(plan.failed_index)].target),
+                          " read-only");
+      break;
+    case SpawnStep::kMountTmpfs:
+      what = absl::StrCat("mount tmpfs on ",
+                          Quote(o.mounts[static_cast<std::size_t>(plan.failed_index)].target));
+      break;
+    case SpawnStep::kPivotRoot:
+      what = absl::StrCat("pivot_root into ", Quote(*o.root));
+      if (err == EINVAL) hint = "the new root's mount must not be shared: use a private or slave propagation";
+      break;
+    case SpawnStep::kUmountOldRoot: what = "detach the old root"; break;
     case SpawnStep::kMountSys: what = "mount sysfs on /sys"; break;
     case SpawnStep::kLoopback: what = "bring up lo"; break;
     case SpawnStep::kChdir: what = absl::StrCat("chdir ", Quote(*o.cwd)); break;

@@ -43,6 +43,9 @@ struct PreparedSpawn {
   int max_target = 2;
   std::vector<child::SpawnPlan::RlimitSetting> rlimits;
   std::vector<unsigned> groups;
+  std::vector<child::MountStep> mounts;
+  std::vector<std::string> init_args;
+  std::vector<char*> init_argv;
 };
 
 // InvalidArgument naming the field for options that do not fit together.
@@ -51,6 +54,11 @@ absl::Status ValidateSpawnOptions(const SpawnOptions& options);
 // Fills `out` for `options` (validated). Resolves a command in PATH here when
 // the child keeps our mount namespace (NotFound/PermissionDenied then).
 absl::Status PrepareSpawn(const SpawnOptions& options, PreparedSpawn& out);
+
+// Makes the child exec linuxns-init (from `image_fd`) with the command as its
+// child, reporting on `report_fd` (the child's number).
+void UseInit(PreparedSpawn& prepared, const SpawnOptions& options, int image_fd,
+             int report_fd);
 
 // Keeps descriptor `fd` open in the child (it must be above every target).
 void KeepFdInChild(PreparedSpawn& prepared, int fd);

@@ -39,6 +39,13 @@ TEST(NsexecOptionsTest, LongOptionsAndEveryType) {
   EXPECT_TRUE(o.verbose);
 }
 
+TEST(NsexecOptionsTest, InitIsALongOnlyOption) {
+  ASSERT_OK_AND_ASSIGN(NsexecOptions o, Parse({"-p", "--init", "sh"}));
+  EXPECT_TRUE(o.init);
+  ASSERT_OK_AND_ASSIGN(o, Parse({"-p", "sh"}));
+  EXPECT_FALSE(o.init);
+}
+
 TEST(NsexecOptionsTest, OptionsStopAtTheCommand) {
   ASSERT_OK_AND_ASSIGN(NsexecOptions o, Parse({"-n", "ls", "-l", "--all"}));
   EXPECT_THAT(o.command, ElementsAre("ls", "-l", "--all"));

@@ -67,6 +67,13 @@ TEST_F(NsexecTest, NewNamespacesDifferForExactlyTheRequestedTypes) {
   }
 }
 
+TEST_F(NsexecTest, InitPutsTheCommandUnderPidOne) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ToolResult r = Nsexec({"-p", "--init", "sh", "-c", "echo $$; cat /proc/1/comm; exit 3"});
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_EQ(r.out, "2\nlinuxns-init\n");
+}
+
 TEST_F(NsexecTest, ExitStatusAndSignalsAreTheCommands) {
   EXPECT_EQ(Nsexec({"sh", "-c", "exit 42"}).code, 42);
   EXPECT_EQ(Nsexec({"sh", "-c", "kill -9 $$"}).code, 128 + 9);

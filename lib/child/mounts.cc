@@ -1,0 +1,160 @@
+// The mount steps of a spawned child: new root, bind and tmpfs mounts, /proc,
+// /sys, pivot_root. Raw system calls only (see raw_syscall.h).
+//
+// Every target is opened under the root with openat2(RESOLVE_IN_ROOT |
+// RESOLVE_NO_SYMLINKS) and mounted on through its /proc/self/fd path, so a
+// symbolic link planted in the new root can never redirect a mount outside
+// it (RELIABILITY rule 6).
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+
+#include "child/raw_syscall.h"
+#include "child/spawn.h"
+
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#ifndef SYS_pivot_root
+#define SYS_pivot_root 155
+#endif
+
+namespace linuxns::child {
+namespace {
+
+struct OpenHow {
+  unsigned long long flags, mode, resolve;
+};
+constexpr unsigned long long kResolveNoMagiclinks = 0x02;
+constexpr unsigned long long kResolveNoSymlinks = 0x04;
+constexpr unsigned long long kResolveInRoot = 0x10;
+
+long OpenInRoot(int root_fd, const char* path) {
+  OpenHow how{O_PATH | O_CLOEXEC, 0,
+              kResolveInRoot | kResolveNoSymlinks | kResolveNoMagiclinks};
+  return RawSyscall(SYS_openat2, root_fd, Arg(path), Arg(&how), sizeof how);
+}
+
+// "/proc/self/fd/N" in `buf`, which has room for it.
+const char* FdPath(char (&buf)[32], long fd) {
+  const char prefix[] = "/proc/self/fd/";
+  int n = 0;
+  for (; prefix[n] != '\0'; ++n) buf[n] = prefix[n];
+  char digits[12];
+  int d = 0;
+  do {
+    digits[d++] = static_cast<char>('0' + fd % 10);
+    fd /= 10;
+  } while (fd > 0);
+  while (d > 0) buf[n++] = digits[--d];
+  buf[n] = '\0';
+  return buf;
+}
+
+// The MS_* flags a read-only bind remount must keep (in a user namespace the
+// kernel refuses to drop nosuid, nodev, noexec or atime flags it locked).
+unsigned long KeptFlags(long fd) {
+  struct statfs st;
+  if (RawSyscall(SYS_fstatfs, fd, Arg(&st)) < 0) return 0;
+  unsigned long flags = 0;
+  if (st.f_flags & ST_NOSUID) flags |= MS_NOSUID;
+  if (st.f_flags & ST_NODEV) flags |= MS_NODEV;
+  if (st.f_flags & ST_NOEXEC) flags |= MS_NOEXEC;
+  if (st.f_flags & ST_NOATIME) flags |= MS_NOATIME;
+  if (st.f_flags & ST_NODIRATIME) flags |= MS_NODIRATIME;
+  if (st.f_flags & ST_RELATIME) flags |= MS_RELATIME;
+  return flags;
+}
+
+bool ApplyMount(SpawnPlan& plan, int root_fd, int i) {
+  const MountStep& m = plan.mounts[i];
+  long target = OpenInRoot(root_fd, m.target);
+  if (target < 0) return Fail(plan, SpawnStep::kOpenTarget, target, i);
+  char target_path[32];
+  FdPath(target_path, target);
+  long r;
+  if (m.tmpfs) {
+    r = RawSyscall(SYS_mount, Arg("tmpfs"), Arg(target_path), Arg("tmpfs"),
+                   MS_NOSUID | MS_NODEV, Arg(m.options));
+    RawSyscall(SYS_close, target);
+    if (r < 0) return Fail(plan, SpawnStep::kMountTmpfs, r, i);
+    return true;
+  }
+  long source = RawSyscall(SYS_openat, AT_FDCWD, Arg(m.source), O_PATH | O_CLOEXEC);
+  if (source < 0) {
+    RawSyscall(SYS_close, target);
+    return Fail(plan, SpawnStep::kOpenSource, source, i);
+  }
+  char source_path[32];
+  r = RawSyscall(SYS_mount, Arg(FdPath(source_path, source)), Arg(target_path), 0,
+                 MS_BIND | MS_REC, 0);
+  RawSyscall(SYS_close, source);
+  RawSyscall(SYS_close, target);
+  if (r < 0) return Fail(plan, SpawnStep::kBindMount, r, i);
+  if (!m.read_only) return true;
+  // Opened again, the target is now the bind mount itself.
+  long mounted = OpenInRoot(root_fd, m.target);
+  if (mounted < 0) return Fail(plan, SpawnStep::kRemountReadOnly, mounted, i);
+  char mounted_path[32];
+  r = RawSyscall(SYS_mount, 0, Arg(FdPath(mounted_path, mounted)), 0,
+                 static_cast<long>(MS_REMOUNT | MS_BIND | MS_RDONLY | KeptFlags(mounted)), 0);
+  RawSyscall(SYS_close, mounted);
+  if (r < 0) return Fail(plan, SpawnStep::kRemountReadOnly, r, i);
+  return true;
+}
+
+bool MountKernelFs(SpawnPlan& plan, int root_fd, const char* where, const char* fstype,
+                   SpawnStep step) {
+  long target = OpenInRoot(root_fd, where);
+  if (target == -ELOOP && step == SpawnStep::kMountProc) {
+    return Fail(plan, SpawnStep::kProcIsSymlink, target);
+  }
+  if (target < 0) return Fail(plan, step, target);
+  char path[32];
+  long r = RawSyscall(SYS_mount, Arg(fstype), Arg(FdPath(path, target)), Arg(fstype),
+                      MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
+  RawSyscall(SYS_close, target);
+  if (r < 0) return Fail(plan, step, r);
+  return true;
+}
+
+}  // namespace
+
+bool ApplyMounts(SpawnPlan& plan) {
+  if (plan.root == nullptr && plan.mount_count == 0 && !plan.mount_proc && !plan.mount_sys) {
+    return true;
+  }
+  long r;
+  if (plan.root != nullptr) {
+    // pivot_root wants the new root to be a mount point.
+    r = RawSyscall(SYS_mount, Arg(plan.root), Arg(plan.root), 0, MS_BIND | MS_REC, 0);
+    if (r < 0) return Fail(plan, SpawnStep::kRootBind, r);
+  }
+  long root_fd = RawSyscall(SYS_openat, AT_FDCWD, Arg(plan.root ? plan.root : "/"),
+                            O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0) return Fail(plan, SpawnStep::kOpenRoot, root_fd);
+  const int root = static_cast<int>(root_fd);
+  bool ok = true;
+  for (int i = 0; ok && i < plan.mount_count; ++i) ok = ApplyMount(plan, root, i);
+  if (ok && plan.mount_proc) ok = MountKernelFs(plan, root, "/proc", "proc", SpawnStep::kMountProc);
+  if (ok && plan.mount_sys) ok = MountKernelFs(plan, root, "/sys", "sysfs", SpawnStep::kMountSys);
+  if (ok && plan.root != nullptr) {
+    // The old root is stacked under the new one, then detached.
+    r = RawSyscall(SYS_fchdir, root);
+    if (r == 0) r = RawSyscall(SYS_pivot_root, Arg("."), Arg("."));
+    if (r < 0) {
+      ok = Fail(plan, SpawnStep::kPivotRoot, r);
+    } else {
+      r = RawSyscall(SYS_umount2, Arg("."), MNT_DETACH);
+      if (r == 0) r = RawSyscall(SYS_chdir, Arg("/"));
+      if (r < 0) ok = Fail(plan, SpawnStep::kUmountOldRoot, r);
+    }
+  }
+  RawSyscall(SYS_close, root);
+  return ok;
+}
+
+}  // namespace linuxns::child
