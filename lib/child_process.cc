@@ -27,8 +27,11 @@ namespace {
 
 constexpr std::size_t kSpawnStackSize = 64 * 1024;
 
-// A stack per thread, reused: the child runs on it only until it has exec'd
-// or exited, and Spawn() does not return before that.
+// A stack per thread, reused for CLONE_VFORK children: the parent thread
+// sleeps while such a child runs on it, and wakes when it has exec'd or
+// exited. A child cloned without CLONE_VFORK runs while the parent works (a
+// nested Spawn(), for newuidmap, could run meanwhile): it gets a stack of its
+// own.
 absl::StatusOr<internal::ChildStack*> ThreadStack() {
   thread_local std::optional<internal::ChildStack> stack;
   if (!stack.has_value()) {
@@ -193,7 +196,14 @@ absl::StatusOr<ChildProcess> ChildProcess::Launch(const SpawnOptions& o,
     internal::UseInit(prepared, o, init_image.get(), report_write.get());
   }
 
-  LINUXNS_ASSIGN_OR_RETURN(internal::ChildStack * stack, ThreadStack());
+  std::optional<internal::ChildStack> own_stack;
+  internal::ChildStack* stack = nullptr;
+  if (no_vfork) {
+    LINUXNS_ASSIGN_OR_RETURN(own_stack, internal::ChildStack::Allocate(kSpawnStackSize));
+    stack = &*own_stack;
+  } else {
+    LINUXNS_ASSIGN_OR_RETURN(stack, ThreadStack());
+  }
   internal::CloneSpec spec;
   spec.flags = o.new_namespaces.ToCloneFlags() | (no_vfork ? 0 : CLONE_VFORK);
   spec.share_memory = !prepared.joins_time;
@@ -217,7 +227,13 @@ absl::StatusOr<ChildProcess> ChildProcess::Launch(const SpawnOptions& o,
       return maps;
     }
   }
-  if (pipe_mode) LINUXNS_RETURN_IF_ERROR(ReadReport(report_read, prepared.plan));
+  if (pipe_mode) {
+    absl::Status read = ReadReport(report_read, prepared.plan);
+    if (!read.ok()) {
+      static_cast<void>(internal::KillAndReap(*pidfd));  // it may run on own_stack
+      return read;
+    }
+  }
   if (prepared.plan.failed_step != child::SpawnStep::kNone) {
     static_cast<void>(internal::Reap(*pidfd));
     return internal::DescribeChildFailure(prepared, o);

@@ -924,3 +924,20 @@ TEST_F(ChildProcessTest, InitReportsTheCommandsExecFailure) {
 
 }  // namespace
 }  // namespace linuxns
+
+namespace linuxns {
+namespace {
+
+TEST_F(ChildProcessTest, DroppedBoundingCapabilitiesAreGone) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  constexpr int kCapSysAdmin = 21, kCapNetRaw = 13;
+  SpawnOptions o = Shell("grep CapBnd /proc/self/status | cut -f2");
+  const unsigned long before = std::stoul(OutputOf(o), nullptr, 16);
+  o.drop_bounding_capabilities = {kCapSysAdmin, kCapNetRaw};
+  const unsigned long after = std::stoul(OutputOf(o), nullptr, 16);
+  EXPECT_NE(before & (1ul << kCapSysAdmin), 0u);
+  EXPECT_EQ(after, before & ~((1ul << kCapSysAdmin) | (1ul << kCapNetRaw)));
+}
+
+}  // namespace
+}  // namespace linuxns

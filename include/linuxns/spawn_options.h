@@ -150,6 +150,9 @@ struct SpawnOptions {
   // exec of a program that is not run as root: they are made inheritable and
   // ambient (`unshare --keep-caps`).
   bool keep_capabilities = false;
+  // Capabilities (CAP_* numbers) to drop from the bounding set, so that no
+  // exec can ever give them back (prctl PR_CAPBSET_DROP; needs CAP_SETPCAP).
+  std::vector<int> drop_bounding_capabilities;
   // prctl(PR_SET_NO_NEW_PRIVS): exec never grants privilege (set-user-ID bits
   // and file capabilities are ignored).
   bool no_new_privs = false;

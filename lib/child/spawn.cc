@@ -179,6 +179,11 @@ bool RunSpawnSteps(SpawnPlan& plan) {
     r = RawSyscall(SYS_prlimit64, 0, l.resource, Arg(&value), 0);
     if (r < 0) return Fail(plan, SpawnStep::kRlimit, r, i);
   }
+  // Before the uid change, which drops CAP_SETPCAP.
+  for (int i = 0; i < plan.drop_bounding_count; ++i) {
+    r = RawSyscall(SYS_prctl, PR_CAPBSET_DROP, plan.drop_bounding[i], 0, 0, 0);
+    if (r < 0) return Fail(plan, SpawnStep::kDropBounding, r, i);
+  }
   if (plan.group_count >= 0) {
     r = RawSyscall(SYS_setgroups, plan.group_count, Arg(plan.groups));
     if (r < 0) return Fail(plan, SpawnStep::kSetgroups, r);

@@ -51,6 +51,7 @@ enum class SpawnStep : std::int32_t {
   kNoNewPrivs = 29,
   kSetnsProcess = 30,
   kParentDeathSignal = 31,
+  kDropBounding = 36,
   kParentGone = 32,
   kDupFd = 33,
   kCloseFds = 34,
@@ -129,6 +130,8 @@ struct SpawnPlan {
   bool keep_capabilities = false;
   int cap_last_cap = 40;  // /proc/sys/kernel/cap_last_cap, read by the parent
   bool no_new_privs = false;
+  const int* drop_bounding = nullptr;  // CAP_* numbers
+  int drop_bounding_count = 0;
   // kill_on_parent_death: a pidfd of the parent process, or -1.
   int parent_pidfd = -1;
 

@@ -400,6 +400,8 @@ absl::Status PrepareSpawn(const SpawnOptions& o, PreparedSpawn& p) {
   plan.keep_capabilities = o.keep_capabilities;
   if (o.keep_capabilities) plan.cap_last_cap = LastCapability();
   plan.no_new_privs = o.no_new_privs;
+  plan.drop_bounding = o.drop_bounding_capabilities.data();
+  plan.drop_bounding_count = static_cast<int>(o.drop_bounding_capabilities.size());
   return absl::OkStatus();
 }
 
@@ -495,6 +497,11 @@ absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOpti
     case SpawnStep::kSetuid: what = absl::StrCat("setresuid ", *o.uid); break;
     case SpawnStep::kCapabilities: what = "keep capabilities (ambient)"; break;
     case SpawnStep::kNoNewPrivs: what = "set no_new_privs"; break;
+    case SpawnStep::kDropBounding:
+      what = absl::StrCat("drop capability ",
+                          o.drop_bounding_capabilities[static_cast<std::size_t>(plan.failed_index)],
+                          " from the bounding set");
+      break;
     case SpawnStep::kParentDeathSignal: what = "set the parent-death signal"; break;
     case SpawnStep::kParentGone: what = "check the parent"; hint = "it has exited"; break;
     case SpawnStep::kSetnsProcess:
