@@ -217,7 +217,7 @@ absl::StatusOr<ChildProcess> ChildProcess::Launch(const SpawnOptions& o,
   go_read.reset();
   report_write.reset();
   if (prepared.parent_writes_maps) {
-    absl::Status maps = internal::WriteMapsOf(pidfd->pid(), o, prepared);
+    absl::Status maps = internal::WriteMapsOf(pidfd->pid(), o);
     char go = 1;
     if (maps.ok() && ::write(go_write.get(), &go, 1) != 1) {
       maps = ErrnoError(errno, "spawn: wake the child");

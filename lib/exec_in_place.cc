@@ -24,7 +24,7 @@ constexpr absl::string_view kWhat = "exec in place";
 // writes its maps from the parent user namespace and tells us how it went.
 class MapWriter {
  public:
-  absl::Status Start(const SpawnOptions& o, const internal::PreparedSpawn& prepared) {
+  absl::Status Start(const SpawnOptions& o) {
     int go[2], done[2];
     if (::pipe2(go, O_CLOEXEC) != 0) return ErrnoError(errno, "pipe2");
     if (::pipe2(done, O_CLOEXEC) != 0) {
@@ -43,7 +43,7 @@ class MapWriter {
       // The process was single-threaded: allocating here is safe.
       char byte;
       if (::read(go_read.get(), &byte, 1) != 1) ::_exit(1);
-      absl::Status written = internal::WriteMapsOf(target, o, prepared);
+      absl::Status written = internal::WriteMapsOf(target, o);
       std::string text(written.message());
       (void)!::write(done_write.get(), text.data(), text.size());
       ::_exit(written.ok() ? 0 : 1);
@@ -115,7 +115,7 @@ absl::Status ExecInPlace(const SpawnOptions& o) {
   if (o.cgroup_fd >= 0) LINUXNS_RETURN_IF_ERROR(JoinCgroup(o.cgroup_fd));
 
   MapWriter writer;
-  if (prepared.parent_writes_maps) LINUXNS_RETURN_IF_ERROR(writer.Start(o, prepared));
+  if (prepared.parent_writes_maps) LINUXNS_RETURN_IF_ERROR(writer.Start(o));
   const std::uint64_t flags = o.new_namespaces.ToCloneFlags();
   if (flags != 0 && ::unshare(static_cast<int>(flags)) != 0) {
     return internal::DescribeCloneError(errno, flags, absl::StrCat(kWhat, ": unshare"));

@@ -33,6 +33,7 @@
 #include "internal/kernel.h"
 #include "linuxns/pid_fd.h"
 #include "linuxns/status.h"
+#include "linuxns/subid.h"
 #include "linuxns/unique_fd.h"
 
 #ifndef P_PIDFD
@@ -589,18 +590,6 @@ absl::StatusOr<bool> IsCurrent(const NsFd& target) {
 // ---------------------------------------------------------------------------
 // Id-map helpers.
 
-// Whether /etc/subuid-style `file` gives `name` or `id` a range.
-bool HasSubordinateRange(const char* file, absl::string_view name, std::uint32_t id) {
-  std::optional<std::string> text = ReadSmallFile(file);
-  if (!text) return false;
-  const std::string id_text = absl::StrCat(id);
-  for (absl::string_view line : absl::StrSplit(*text, '\n', absl::SkipWhitespace())) {
-    std::vector<absl::string_view> fields = absl::StrSplit(line, ':');
-    if (fields.size() == 3 && (fields[0] == name || fields[0] == id_text)) return true;
-  }
-  return false;
-}
-
 // Empty when the helper at `path` can raise privilege; otherwise why not.
 std::string HelperPrivilegeProblem(const std::string& path) {
   struct stat st;
@@ -804,21 +793,12 @@ IdMapHelpers ProbeIdMapHelpers() {
       return helpers;
     }
   }
-  const uid_t uid = ::geteuid();
-  std::string user = absl::StrCat(uid);
-  std::vector<char> buf(16384);
-  struct passwd pw;
-  struct passwd* entry = nullptr;
-  if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &entry) == 0 && entry != nullptr) {
-    user = entry->pw_name;
-  }
   for (const char* file : {"/etc/subuid", "/etc/subgid"}) {
-    if (!HasSubordinateRange(file, user, uid)) {
-      helpers.reason = absl::StrCat(
-          file, " gives user ", user, " (uid ", uid,
-          ") no range, so the helpers map nothing but the user's own id: add one "
-          "(usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ",
-          user, ")");
+    absl::StatusOr<SubordinateRange> range = FindSubordinateRange(file, ::geteuid());
+    if (!range.ok()) {
+      helpers.reason = absl::StrCat(range.status().message(),
+                                    " (without a range the helpers map nothing but the "
+                                    "user's own id)");
       return helpers;
     }
   }

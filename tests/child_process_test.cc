@@ -30,6 +30,8 @@
 #include "gtest/gtest.h"
 #include "linuxns/namespace.h"
 #include "linuxns/ns_entry.h"
+#include "linuxns/probe.h"
+#include "linuxns/subid.h"
 #include "support/seccomp.h"
 #include "support/status_matchers.h"
 #include "support/test_util.h"
@@ -937,6 +939,69 @@ TEST_F(ChildProcessTest, DroppedBoundingCapabilitiesAreGone) {
   const unsigned long after = std::stoul(OutputOf(o), nullptr, 16);
   EXPECT_NE(before & (1ul << kCapSysAdmin), 0u);
   EXPECT_EQ(after, before & ~((1ul << kCapSysAdmin) | (1ul << kCapNetRaw)));
+}
+
+}  // namespace
+}  // namespace linuxns
+
+namespace linuxns {
+namespace {
+
+// As uid 65534 with the range /etc/subuid gives it (CI adds
+// nobody:100000:65536 to both files), maps wider than its own id go through
+// newuidmap and newgidmap.
+TEST_F(ChildProcessTest, UnprivilegedRangesGoThroughNewuidmap) {
+  if (!FindHelper("newuidmap") || !FindHelper("newgidmap")) {
+    GTEST_SKIP() << "newuidmap/newgidmap missing (package uidmap)";
+  }
+  if (!FindSubordinateRange("/etc/subuid", 65534).ok() ||
+      !FindSubordinateRange("/etc/subgid", 65534).ok()) {
+    GTEST_SKIP() << "no /etc/subuid and /etc/subgid range for uid 65534 (.ci/run adds one)";
+  }
+  int code = testing::RunInForkedChild([] {
+    if (!testing::DropToNobody()) return 2;
+    absl::StatusOr<SubordinateRange> uids = FindSubordinateRange("/etc/subuid", ::getuid());
+    absl::StatusOr<SubordinateRange> gids = FindSubordinateRange("/etc/subgid", ::getgid());
+    if (!uids.ok() || !gids.ok()) return 3;
+    SpawnOptions o;
+    o.argv = {"cat", "/proc/self/uid_map", "/proc/self/gid_map"};
+    o.new_namespaces = {NsType::kUser};
+    o.uid_map = *IdMap::Create({{0, ::getuid(), 1}, {1, uids->start, 1000}});
+    o.gid_map = *IdMap::Create({{0, ::getgid(), 1}, {1, gids->start, 1000}});
+    o.deny_setgroups = false;
+    absl::StatusOr<Output> r = RunCapturingStdout(o);
+    if (!r.ok()) {
+      std::fprintf(stderr, "%s\n", r.status().ToString().c_str());
+      return 4;
+    }
+    std::istringstream in(r->out);
+    std::vector<long> n;
+    for (long v; in >> v;) n.push_back(v);
+    const std::vector<long> want = {0, 65534, 1, 1, uids->start, 1000,
+                                    0, 65534, 1, 1, gids->start, 1000};
+    return n == want ? 0 : 5;
+  });
+  EXPECT_EQ(code, 0);
+}
+
+TEST_F(ChildProcessTest, UnprivilegedRangeOutsideSubuidIsRefusedByNewuidmap) {
+  if (!FindHelper("newuidmap")) GTEST_SKIP() << "newuidmap missing (package uidmap)";
+  int code = testing::RunInForkedChild([] {
+    if (!testing::DropToNobody()) return 2;
+    SpawnOptions o;
+    o.argv = {"true"};
+    o.new_namespaces = {NsType::kUser};
+    o.uid_map = *IdMap::Parse("0 1 1000");  // nobody owns ids 1..1000
+    absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(o);
+    if (child.ok()) return 3;
+    if (child.status().code() != absl::StatusCode::kPermissionDenied ||
+        child.status().message().find("newuidmap") == absl::string_view::npos) {
+      std::fprintf(stderr, "%s\n", child.status().ToString().c_str());
+      return 4;
+    }
+    return 0;
+  });
+  EXPECT_EQ(code, 0);
 }
 
 }  // namespace

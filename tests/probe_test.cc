@@ -527,8 +527,8 @@ TEST_F(ProbeTest, InstalledIdMapHelpersAreTheOnesInPath) {
     EXPECT_FALSE(helpers.usable);
     EXPECT_THAT(helpers.reason, HasSubstr("install the uidmap package"));
   } else if (!helpers.usable) {
-    EXPECT_THAT(helpers.reason, AnyOf(StartsWith("/etc/subuid gives user "),
-                                      StartsWith("/etc/subgid gives user "),
+    EXPECT_THAT(helpers.reason, AnyOf(StartsWith("/etc/subuid gives "),
+                                      StartsWith("/etc/subgid gives "),
                                       HasSubstr("is neither set-user-ID root")));
   } else {
     EXPECT_EQ(helpers.reason, "");

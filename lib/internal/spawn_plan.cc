@@ -11,10 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "linuxns/child_process.h"
+#include "linuxns/probe.h"
 #include "linuxns/status.h"
 
 extern char** environ;
@@ -266,6 +269,46 @@ absl::Status WriteParentMap(pid_t pid, const char* file, const std::string& text
 }
 
 
+// Runs newuidmap/newgidmap PID INNER OUTER COUNT... and waits for it.
+absl::Status RunMapHelper(const std::string& helper, pid_t pid, const IdMap& map) {
+  SpawnOptions run;
+  run.argv = {helper, absl::StrCat(pid)};
+  for (const IdMapEntry& e : map.entries()) {
+    absl::StrAppend(&run.argv.emplace_back(), e.inner);
+    absl::StrAppend(&run.argv.emplace_back(), e.outer);
+    absl::StrAppend(&run.argv.emplace_back(), e.count);
+  }
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) return ErrnoError(errno, "pipe2");
+  UniqueFd err_read(p[0]), err_write(p[1]);
+  run.fds = {{err_write.get(), 2}};
+  LINUXNS_ASSIGN_OR_RETURN(ChildProcess child, ChildProcess::Spawn(run));
+  err_write.reset();
+  std::string said;
+  char buf[512];
+  ssize_t n;
+  while ((n = ::read(err_read.get(), buf, sizeof buf)) > 0) said.append(buf, static_cast<std::size_t>(n));
+  LINUXNS_ASSIGN_OR_RETURN(ExitStatus status, child.Wait());
+  if (status.success()) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(
+      "spawn: ", helper, " ", status.ToString(), ": ",
+      absl::StripTrailingAsciiWhitespace(said)));
+}
+
+// Writes a map from the parent; when that is refused for lack of privilege,
+// through the set-user-ID helper (newuidmap/newgidmap), which maps the
+// ranges /etc/subuid and /etc/subgid give the caller.
+absl::Status WriteMap(pid_t pid, const char* file, const char* helper_name, const IdMap& map) {
+  absl::Status direct = WriteParentMap(pid, file, map.ToString());
+  if (direct.ok() || ErrnoOf(direct) != EPERM) return direct;
+  std::optional<std::string> helper = FindHelper(helper_name);
+  if (!helper) {
+    return WithContext(direct, absl::StrCat(helper_name, " (package uidmap) is not installed, "
+                                            "and without it"));
+  }
+  return RunMapHelper(*helper, pid, map);
+}
+
 }  // namespace
 
 absl::Status ValidateSpawnOptions(const SpawnOptions& options) { return ValidateImpl(options); }
@@ -405,10 +448,10 @@ absl::Status PrepareSpawn(const SpawnOptions& o, PreparedSpawn& p) {
   return absl::OkStatus();
 }
 
-absl::Status WriteMapsOf(pid_t pid, const SpawnOptions& o, const PreparedSpawn& p) {
+absl::Status WriteMapsOf(pid_t pid, const SpawnOptions& o) {
   if (o.deny_setgroups) LINUXNS_RETURN_IF_ERROR(WriteParentMap(pid, "setgroups", "deny"));
-  if (o.uid_map) LINUXNS_RETURN_IF_ERROR(WriteParentMap(pid, "uid_map", p.uid_map));
-  if (o.gid_map) LINUXNS_RETURN_IF_ERROR(WriteParentMap(pid, "gid_map", p.gid_map));
+  if (o.uid_map) LINUXNS_RETURN_IF_ERROR(WriteMap(pid, "uid_map", "newuidmap", *o.uid_map));
+  if (o.gid_map) LINUXNS_RETURN_IF_ERROR(WriteMap(pid, "gid_map", "newgidmap", *o.gid_map));
   return absl::OkStatus();
 }
 

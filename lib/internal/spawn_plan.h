@@ -69,9 +69,9 @@ absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOpti
                                   absl::string_view who = "spawn: child");
 
 // Writes setgroups/uid_map/gid_map of process `pid` as `options` ask, from
-// the parent user namespace.
-absl::Status WriteMapsOf(pid_t pid, const SpawnOptions& options,
-                         const PreparedSpawn& prepared);
+// the parent user namespace; where that is refused (EPERM), through
+// newuidmap/newgidmap, run as a ChildProcess.
+absl::Status WriteMapsOf(pid_t pid, const SpawnOptions& options);
 
 }  // namespace linuxns::internal
 
