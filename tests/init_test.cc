@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <chrono>
 #include <cstring>
 #include <optional>
@@ -28,7 +29,12 @@ namespace {
 
 using ::linuxns::testing::IsOk;
 
-constexpr char kInit[] = LINUXNS_INIT_PATH;
+// The build's linuxns-init, or a copy named by LINUXNS_TEST_INIT_PATH (the
+// unprivileged CI pass copies it where uid 65534 can reach it).
+const char* const kInit = [] {
+  const char* copy = std::getenv("LINUXNS_TEST_INIT_PATH");
+  return copy != nullptr ? copy : LINUXNS_INIT_PATH;
+}();
 constexpr char kTryHelp[] = "Try 'linuxns-init --help' for more information.\n";
 
 // The binary writes this layout without including lib/child/spawn.h.
