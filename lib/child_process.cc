@@ -84,6 +84,7 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
     KillAndReapIfRunning();
     pidfd_ = std::move(other.pidfd_);
     state_ = std::move(other.state_);
+    for (int i = 0; i < 3; ++i) pipes_[i] = std::move(other.pipes_[i]);
   }
   return *this;
 }
@@ -171,6 +172,23 @@ absl::StatusOr<ChildProcess> ChildProcess::Launch(const SpawnOptions& o,
   // memory (to enter a time namespace). Then it learns the outcome from the
   // `report` pipe: a SpawnReport, or end-of-file at exec. The pipe's write end
   // sits above every target number so that no move can overwrite it.
+  // Stdio modes become moves onto 0, 1, 2; the parent keeps pipes' far ends.
+  UniqueFd child_ends[3];
+  UniqueFd parent_ends[3];
+  const Stdio modes[3] = {o.stdin_mode, o.stdout_mode, o.stderr_mode};
+  for (int i = 0; i < 3; ++i) {
+    if (modes[i] == Stdio::kNull) {
+      child_ends[i].reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
+      if (!child_ends[i]) return ErrnoError(errno, "spawn: open /dev/null");
+    } else if (modes[i] == Stdio::kPipe) {
+      UniqueFd read_end, write_end;
+      LINUXNS_RETURN_IF_ERROR(MakePipe(read_end, write_end));
+      child_ends[i] = std::move(i == 0 ? read_end : write_end);
+      parent_ends[i] = std::move(i == 0 ? write_end : read_end);
+    }
+    if (child_ends[i]) internal::AddMove(prepared, child_ends[i].get(), i);
+  }
+
   // An init reports the command's exec failure on the pipe too.
   const bool no_vfork = prepared.parent_writes_maps || prepared.joins_time;
   const bool pipe_mode = no_vfork || o.init;
@@ -238,7 +256,9 @@ absl::StatusOr<ChildProcess> ChildProcess::Launch(const SpawnOptions& o,
     static_cast<void>(internal::Reap(*pidfd));
     return internal::DescribeChildFailure(prepared, o);
   }
-  return ChildProcess(std::move(*pidfd), std::make_unique<State>());
+  ChildProcess child(std::move(*pidfd), std::make_unique<State>());
+  for (int i = 0; i < 3; ++i) child.pipes_[i] = std::move(parent_ends[i]);
+  return child;
 }
 
 }  // namespace linuxns

@@ -1010,3 +1010,37 @@ TEST_F(ChildProcessTest, UnprivilegedRangeOutsideSubuidIsRefusedByNewuidmap) {
 
 }  // namespace
 }  // namespace linuxns
+
+namespace linuxns {
+namespace {
+
+TEST_F(ChildProcessTest, StdioPipesAndDevNull) {
+  SpawnOptions o = Shell("read line; echo \"got $line\"; echo oops >&2; readlink /proc/self/fd/2");
+  o.stdin_mode = Stdio::kPipe;
+  o.stdout_mode = Stdio::kPipe;
+  o.stderr_mode = Stdio::kNull;
+  ASSERT_OK_AND_ASSIGN(ChildProcess child, ChildProcess::Spawn(o));
+  UniqueFd in = child.TakeStdin();
+  UniqueFd out = child.TakeStdout();
+  EXPECT_FALSE(child.TakeStderr().valid()) << "no pipe for /dev/null";
+  EXPECT_FALSE(child.TakeStdin().valid()) << "handed out once";
+  ASSERT_EQ(::write(in.get(), "hello\n", 6), 6);
+  in.reset();
+  std::string text;
+  char buf[64];
+  ssize_t n;
+  while ((n = ::read(out.get(), buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
+  EXPECT_EQ(text, "got hello\n/dev/null\n");
+  EXPECT_EQ(*child.Wait(), ExitStatus::Exited(0));
+}
+
+TEST_F(ChildProcessTest, StdioModeAndFdTargetConflict) {
+  SpawnOptions o = Shell("true");
+  o.stdout_mode = Stdio::kNull;
+  o.fds = {{0, 1}};
+  EXPECT_THAT(ChildProcess::Spawn(o), StatusIs(absl::StatusCode::kInvalidArgument,
+                                               HasSubstr("fd target 1 is also set by a Stdio mode")));
+}
+
+}  // namespace
+}  // namespace linuxns

@@ -60,6 +60,7 @@
 
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -113,6 +114,15 @@ class ChildProcess {
     return NsFd::FromPidFd(pidfd_, type);
   }
 
+  // TakeStdin(), TakeStdout(), TakeStderr()
+  //
+  // The parent's end of a Stdio::kPipe stream (the write end for stdin, the
+  // read end for the others), once; an empty UniqueFd otherwise. Closing the
+  // stdin end gives the child end-of-file.
+  UniqueFd TakeStdin() { return std::move(pipes_[0]); }
+  UniqueFd TakeStdout() { return std::move(pipes_[1]); }
+  UniqueFd TakeStderr() { return std::move(pipes_[2]); }
+
   // Detach()
   //
   // The destructor will neither kill nor reap the child. (It stays a zombie
@@ -129,6 +139,7 @@ class ChildProcess {
 
   PidFd pidfd_;
   std::unique_ptr<State> state_;
+  UniqueFd pipes_[3];  // the parent's ends of kPipe stdin, stdout, stderr
 };
 
 }  // namespace linuxns

@@ -98,6 +98,13 @@ struct Rlimit {
   rlim_t hard = 0;
 };
 
+// What the child's stdin, stdout or stderr is.
+enum class Stdio {
+  kInherit,  // the caller's (or an `fds` entry for that number)
+  kNull,     // /dev/null
+  kPipe,     // a pipe whose other end ChildProcess::TakeStdin() etc. hand out
+};
+
 // A descriptor of the parent to appear in the child at number `target`.
 struct FdMapping {
   int source = -1;  // the parent's descriptor; must stay open until Spawn returns
@@ -180,6 +187,9 @@ struct SpawnOptions {
   // with CLONE_INTO_CGROUP (Linux 5.7, clone3 only); -1 for the caller's.
   int cgroup_fd = -1;
 
+  Stdio stdin_mode = Stdio::kInherit;
+  Stdio stdout_mode = Stdio::kInherit;
+  Stdio stderr_mode = Stdio::kInherit;
   std::vector<FdMapping> fds;
   // Keep every inherited descriptor (those not close-on-exec), as exec
   // wrappers such as unshare(1) and nsenter(1) do. Off by default: the child

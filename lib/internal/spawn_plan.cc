@@ -122,6 +122,12 @@ absl::Status ValidateImpl(const SpawnOptions& o) {
     return Invalid(absl::StrCat("cgroup_fd ", o.cgroup_fd, " is not an open descriptor"));
   }
   std::vector<int> targets;
+  const Stdio modes[3] = {o.stdin_mode, o.stdout_mode, o.stderr_mode};
+  for (const FdMapping& m : o.fds) {
+    if (m.target >= 0 && m.target <= 2 && modes[m.target] != Stdio::kInherit) {
+      return Invalid(absl::StrCat("fd target ", m.target, " is also set by a Stdio mode"));
+    }
+  }
   for (const FdMapping& m : o.fds) {
     if (m.target < 0) return Invalid(absl::StrCat("fd target ", m.target, " is negative"));
     if (std::find(targets.begin(), targets.end(), m.target) != targets.end()) {
@@ -312,6 +318,12 @@ absl::Status WriteMap(pid_t pid, const char* file, const char* helper_name, cons
 }  // namespace
 
 absl::Status ValidateSpawnOptions(const SpawnOptions& options) { return ValidateImpl(options); }
+
+void AddMove(PreparedSpawn& p, int source, int target) {
+  p.moves.push_back(child::FdMove{source, target});
+  p.plan.moves = p.moves.data();
+  p.plan.move_count = static_cast<int>(p.moves.size());
+}
 
 void KeepFdInChild(PreparedSpawn& p, int fd) {
   p.keep.push_back(fd);

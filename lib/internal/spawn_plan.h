@@ -60,6 +60,9 @@ absl::Status PrepareSpawn(const SpawnOptions& options, PreparedSpawn& out);
 void UseInit(PreparedSpawn& prepared, const SpawnOptions& options, int image_fd,
              int report_fd);
 
+// Adds a descriptor move (parent's `source` to the child's `target`).
+void AddMove(PreparedSpawn& prepared, int source, int target);
+
 // Keeps descriptor `fd` open in the child (it must be above every target).
 void KeepFdInChild(PreparedSpawn& prepared, int fd);
 
