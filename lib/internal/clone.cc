@@ -1,5 +1,6 @@
 #include "internal/clone.h"
 
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -16,6 +17,7 @@
 #include "internal/kernel.h"
 #include "linuxns/ns_type.h"
 #include "linuxns/status.h"
+#include "linuxns/unique_fd.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -50,6 +52,31 @@ constexpr std::size_t kGuardSize = 4096;
 
 // Set once clone3 has answered ENOSYS; every later clone goes to clone(2).
 std::atomic<bool> clone3_missing{false};
+
+// The first line of a small /proc file, or "" when it cannot be read.
+std::string ReadProcLine(const char* path) {
+  UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
+  char buf[64] = {};
+  if (!fd || ::read(fd.get(), buf, sizeof buf - 1) <= 0) return "";
+  std::string line(buf);
+  return line.substr(0, line.find('\n'));
+}
+
+// Why creating a user namespace says EPERM: the sysctls that exist here and
+// refuse it, else the usual suspects.
+std::string UserNamespaceRefusal() {
+  if (ReadProcLine("/proc/sys/kernel/unprivileged_userns_clone") == "0" && ::geteuid() != 0) {
+    return "unprivileged user namespaces are disabled: sysctl "
+           "kernel.unprivileged_userns_clone=1 enables them";
+  }
+  if (ReadProcLine("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == "1") {
+    return "AppArmor restricts unprivileged user namespaces: sysctl "
+           "kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor profile "
+           "that allows them";
+  }
+  return "user namespaces cannot be created from a chroot, and a seccomp filter or a "
+         "security module may refuse them (see Seccomp: in /proc/self/status)";
+}
 
 // The limits files for the types in `flags`, for ENOSPC's message.
 std::string LimitFiles(std::uint64_t ns_flags) {
@@ -164,21 +191,29 @@ absl::Status KillAndReap(const PidFd& child) {
   return Reap(child);
 }
 
+namespace {
+
+absl::Status StatusTakenElsewhere(const PidFd& child) {
+  return ErrnoError(absl::StatusCode::kFailedPrecondition, ECHILD,
+                    absl::StrCat("waitid pid ", child.pid(),
+                                 ": the child was reaped by someone else (SIGCHLD ignored, "
+                                 "or a waitpid(-1) loop in this program), and this kernel "
+                                 "keeps no exit status for pidfds (Linux 6.15 does)"));
+}
+
+}  // namespace
+
 absl::StatusOr<ExitStatus> ExitStatusFromPidfd(const PidFd& child) {
   // The pidfd turns readable at exit; the status is recorded when the child
-  // is released, a moment later.
-  for (int attempt = 0; attempt < 1000; ++attempt) {
+  // is released, a moment later. (Linux 6.13 and 6.14 answer ESRCH for a
+  // reaped child and never record it: those get the explanation below.)
+  for (int attempt = 0; attempt < 100; ++attempt) {
     LinuxnsPidfdInfo info{};
     info.mask = LINUXNS_PIDFD_INFO_EXIT;
     if (::ioctl(child.get(), LINUXNS_PIDFD_GET_INFO, &info) != 0) {
       const int err = errno;
       if (err == ENOTTY || err == EINVAL || err == ENOSYS) {
-        return ErrnoError(absl::StatusCode::kFailedPrecondition, ECHILD,
-                          absl::StrCat("waitid pid ", child.pid(),
-                                       ": the child was reaped by someone else (SIGCHLD "
-                                       "ignored, or a waitpid(-1) loop in this program), "
-                                       "and this kernel keeps no exit status for pidfds "
-                                       "(Linux 6.15 does)"));
+        return StatusTakenElsewhere(child);
       }
       if (err != ESRCH) return ErrnoError(err, "ioctl PIDFD_GET_INFO");
     } else if ((info.mask & LINUXNS_PIDFD_INFO_EXIT) != 0) {
@@ -188,9 +223,7 @@ absl::StatusOr<ExitStatus> ExitStatusFromPidfd(const PidFd& child) {
     }
     ::usleep(1000);
   }
-  return absl::DeadlineExceededError(
-      absl::StrCat("pid ", child.pid(), " was reaped elsewhere and its status never "
-                                        "appeared on its pidfd"));
+  return StatusTakenElsewhere(child);
 }
 
 absl::Status DescribeCloneError(int err, std::uint64_t ns_flags, absl::string_view what) {
@@ -198,14 +231,9 @@ absl::Status DescribeCloneError(int err, std::uint64_t ns_flags, absl::string_vi
   std::string hint;
   switch (err) {
     case EPERM:
-      hint = user && ::geteuid() != 0
-                 ? "unprivileged user namespaces are disabled or restricted here "
-                   "(sysctl kernel.unprivileged_userns_clone, "
-                   "kernel.apparmor_restrict_unprivileged_userns, "
-                   "/proc/sys/user/max_user_namespaces), or the caller is in a "
-                   "chroot"
-                 : "creating these namespaces needs CAP_SYS_ADMIN: run as root, or "
-                   "create a user namespace too (NsType::kUser)";
+      hint = !user ? "creating these namespaces needs CAP_SYS_ADMIN: run as root, or create "
+                     "a user namespace too (NsType::kUser)"
+                   : UserNamespaceRefusal();
       break;
     case ENOSPC:
       hint = absl::StrCat("a namespace limit was reached: see ", LimitFiles(ns_flags),
