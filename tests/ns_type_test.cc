@@ -29,22 +29,13 @@ using ::linuxns::NsTypeName;
 using ::linuxns::NsTypeSet;
 using ::linuxns::ParseNsType;
 using ::linuxns::testing::IsOk;
+using ::linuxns::testing::IsOkAndHolds;
 using ::linuxns::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::Eq;
 using ::testing::IsEmpty;
 using ::testing::Optional;
 
-// The value of an OK StatusOr equals `expected` (absl's IsOkAndHolds, which
-// this Abseil lacks, narrowed to equality).
-MATCHER_P(IsOkAndHolds, expected, "is OK and holds " + ::testing::PrintToString(expected)) {
-  if (!arg.ok()) {
-    *result_listener << "status: " << arg.status();
-    return false;
-  }
-  *result_listener << "holds " << ::testing::PrintToString(*arg);
-  return *arg == expected;
-}
 
 constexpr absl::string_view kAcceptedNames = "mnt,uts,ipc,pid,net,user,cgroup,time";
 

@@ -33,20 +33,11 @@ using ::linuxns::PidFd;
 using ::linuxns::UniqueFd;
 using ::linuxns::testing::ErrnoIs;
 using ::linuxns::testing::IsOk;
+using ::linuxns::testing::IsOkAndHolds;
 using ::linuxns::testing::StatusIs;
 using ::testing::AnyOf;
 using ::testing::Eq;
 
-// The value of an OK StatusOr equals `expected` (absl's IsOkAndHolds, which
-// this Abseil lacks, narrowed to equality).
-MATCHER_P(IsOkAndHolds, expected, "is OK and holds " + ::testing::PrintToString(expected)) {
-  if (!arg.ok()) {
-    *result_listener << "status: " << arg.status();
-    return false;
-  }
-  *result_listener << "holds " << ::testing::PrintToString(*arg);
-  return *arg == expected;
-}
 
 // A forked child that either blocks in pause() until killed or exits at once
 // with a given code.

@@ -41,14 +41,6 @@ namespace {
   RawExit(1);
 }
 
-// The kernel's struct sigaction for rt_sigaction(2).
-struct KernelSigaction {
-  void (*handler)(int);
-  unsigned long flags;
-  void (*restorer)();
-  unsigned long mask;
-};
-
 }  // namespace
 
 int CloseAllFdsExcept(int keep_a, int keep_b) {

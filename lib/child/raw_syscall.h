@@ -54,6 +54,14 @@ inline long Arg(T* p) {
   return reinterpret_cast<long>(p);
 }
 
+// The kernel's struct sigaction for rt_sigaction(2).
+struct KernelSigaction {
+  void (*handler)(int);
+  unsigned long flags;
+  void (*restorer)();
+  unsigned long mask;
+};
+
 [[noreturn]] inline void RawExit(int code) {
   for (;;) RawSyscall(SYS_exit, code);
 }

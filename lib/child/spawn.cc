@@ -99,14 +99,6 @@ long KeepCapabilities(int last_cap) {
   return 0;
 }
 
-// The kernel's struct sigaction for rt_sigaction(2).
-struct KernelSigaction {
-  void (*handler)(int);
-  unsigned long flags;
-  void (*restorer)();
-  unsigned long mask;
-};
-
 }  // namespace
 
 bool RunSpawnSteps(SpawnPlan& plan) {

@@ -32,6 +32,17 @@ MATCHER(IsOk, "is OK") {
   return status.ok();
 }
 
+// The StatusOr is OK and its value equals `expected` (absl's IsOkAndHolds,
+// narrowed to equality).
+MATCHER_P(IsOkAndHolds, expected, "is OK and holds " + ::testing::PrintToString(expected)) {
+  if (!arg.ok()) {
+    *result_listener << "status: " << arg.status();
+    return false;
+  }
+  *result_listener << "holds " << ::testing::PrintToString(*arg);
+  return *arg == expected;
+}
+
 MATCHER_P(StatusIs, code, "has code " + absl::StatusCodeToString(code)) {
   const absl::Status& status = GetStatus(arg);
   *result_listener << "status: " << status;
