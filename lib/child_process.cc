@@ -223,7 +223,7 @@ absl::StatusOr<ChildProcess> ChildProcess::Launch(const SpawnOptions& o,
     LINUXNS_ASSIGN_OR_RETURN(stack, ThreadStack());
   }
   internal::CloneSpec spec;
-  spec.flags = o.new_namespaces.ToCloneFlags() | (no_vfork ? 0 : CLONE_VFORK);
+  spec.flags = prepared.clone_types.ToCloneFlags() | (no_vfork ? 0 : CLONE_VFORK);
   spec.share_memory = !prepared.joins_time;
   spec.cgroup_fd = o.cgroup_fd;
   spec.fn = &child::SpawnMain;

@@ -116,7 +116,7 @@ absl::Status ExecInPlace(const SpawnOptions& o) {
 
   MapWriter writer;
   if (prepared.parent_writes_maps) LINUXNS_RETURN_IF_ERROR(writer.Start(o));
-  const std::uint64_t flags = o.new_namespaces.ToCloneFlags();
+  const std::uint64_t flags = prepared.clone_types.ToCloneFlags();
   if (flags != 0 && ::unshare(static_cast<int>(flags)) != 0) {
     return internal::DescribeCloneError(errno, flags, absl::StrCat(kWhat, ": unshare"));
   }

@@ -60,22 +60,6 @@ absl::Status WriteUserMaps(pid_t pid, UserNsMapping mapping) {
   return WriteProcFile(pid, "gid_map", absl::StrCat(inner_gid, " ", gid, " 1\n"));
 }
 
-// The text of /proc/PID/timens_offsets for `offsets`.
-std::string TimensOffsetsText(const TimeOffsets& offsets) {
-  auto line = [](const char* clock, absl::Duration d) {
-    const int64_t ns = absl::ToInt64Nanoseconds(d);
-    int64_t secs = ns / 1000000000;
-    int64_t nsecs = ns % 1000000000;
-    if (nsecs < 0) {  // the kernel wants 0 <= nanoseconds < 1e9
-      secs -= 1;
-      nsecs += 1000000000;
-    }
-    return absl::StrCat(clock, " ", secs, " ", nsecs, "\n");
-  };
-  return absl::StrCat(line("monotonic", offsets.monotonic),
-                      line("boottime", offsets.boottime));
-}
-
 absl::Status HolderFailure(child::HolderStep step, int err) {
   const char* what = "namespace holder";
   switch (step) {
@@ -164,7 +148,7 @@ absl::StatusOr<Namespace> Namespace::Create(NsTypeSet types,
   const bool pid_init = types.Contains(NsType::kPid);
   const bool unshare_time = types.Contains(NsType::kTime);
   const std::string offsets =
-      options.time_offsets ? TimensOffsetsText(*options.time_offsets) : "";
+      options.time_offsets ? ToProcText(*options.time_offsets) : "";
   LINUXNS_ASSIGN_OR_RETURN(PidFd self, PidFd::Self());
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return ErrnoError(errno, "pipe2");

@@ -1047,3 +1047,41 @@ TEST_F(ChildProcessTest, StdioModeAndFdTargetConflict) {
 
 }  // namespace
 }  // namespace linuxns
+
+namespace linuxns {
+namespace {
+
+TEST_F(ChildProcessTest, TimeOffsetsOfANewTimeNamespace) {
+  int code = testing::RunInForkedChild([] {
+    if (!testing::DropToNobody()) return 2;  // with a user namespace: no root needed
+    SpawnOptions o;
+    o.argv = {"cat", "/proc/self/timens_offsets"};
+    o.MapCurrentUserToRoot();
+    o.new_namespaces.Add(NsType::kTime);
+    o.time_offsets = TimeOffsets{absl::Seconds(100), absl::Milliseconds(-1500)};
+    absl::StatusOr<Output> r = RunCapturingStdout(o);
+    if (!r.ok()) {
+      std::fprintf(stderr, "%s\n", r.status().ToString().c_str());
+      return 3;
+    }
+    std::istringstream in(r->out);
+    std::string c1, c2;
+    long s1 = 0, n1 = 0, s2 = 0, n2 = 0;
+    in >> c1 >> s1 >> n1 >> c2 >> s2 >> n2;
+    return c1 == "monotonic" && s1 == 100 && n1 == 0 && c2 == "boottime" && s2 == -2 &&
+                   n2 == 500000000
+               ? 0
+               : 4;
+  });
+  EXPECT_EQ(code, 0);
+}
+
+TEST_F(ChildProcessTest, TimeOffsetsNeedANewTimeNamespace) {
+  SpawnOptions o = Shell("true");
+  o.time_offsets = TimeOffsets{absl::Seconds(1), absl::ZeroDuration()};
+  EXPECT_THAT(ChildProcess::Spawn(o), StatusIs(absl::StatusCode::kInvalidArgument,
+                                               HasSubstr("time_offsets need a new time namespace")));
+}
+
+}  // namespace
+}  // namespace linuxns

@@ -66,6 +66,7 @@
 #include "linuxns/ns_fd.h"
 #include "linuxns/ns_type.h"
 #include "linuxns/pid_fd.h"
+#include "linuxns/time_offsets.h"
 
 namespace linuxns {
 
@@ -81,14 +82,6 @@ enum class UserNsMapping {
   kCurrentUser,
   // No maps are written: every id inside appears as the overflow id (65534).
   kNone,
-};
-
-// Clock offsets of a new time namespace (time_namespaces(7)): how far its
-// CLOCK_MONOTONIC and CLOCK_BOOTTIME are moved from the host's. Negative
-// values are allowed as long as the clocks stay positive.
-struct TimeOffsets {
-  absl::Duration monotonic = absl::ZeroDuration();
-  absl::Duration boottime = absl::ZeroDuration();
 };
 
 struct NamespaceOptions {

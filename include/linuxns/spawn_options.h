@@ -50,6 +50,7 @@
 #ifndef LINUXNS_SPAWN_OPTIONS_H_
 #define LINUXNS_SPAWN_OPTIONS_H_
 
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 
@@ -61,6 +62,7 @@
 #include "linuxns/ns_fd.h"
 #include "linuxns/ns_type.h"
 #include "linuxns/pid_fd.h"
+#include "linuxns/time_offsets.h"
 
 namespace linuxns {
 
@@ -118,6 +120,9 @@ struct SpawnOptions {
   std::optional<std::vector<std::string>> env;
 
   NsTypeSet new_namespaces;
+  // Clock offsets of the new time namespace (needs NsType::kTime). The child
+  // then unshares it itself, writes the offsets, and enters it at exec.
+  std::optional<TimeOffsets> time_offsets;
   // Namespaces to enter, borrowed: they must stay valid until Spawn returns.
   std::vector<const NsFd*> join;
   // Enter `join_process_types` namespaces of this process (borrowed), e.g.
@@ -182,6 +187,8 @@ struct SpawnOptions {
   // checked afterwards so that a parent that died in between is caught. Costs
   // a hand-over to that thread per spawn.
   bool kill_on_parent_death = false;
+  // The signal kill_on_parent_death sends (`unshare --kill-child=SIGNAL`).
+  int parent_death_signal = SIGKILL;
 
   // Start the child in this cgroup v2 directory (an O_DIRECTORY fd, borrowed)
   // with CLONE_INTO_CGROUP (Linux 5.7, clone3 only); -1 for the caller's.

@@ -16,6 +16,10 @@
 #include "child/holder.h"
 #include "child/raw_syscall.h"
 
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
 namespace linuxns::child {
 
 bool Fail(SpawnPlan& plan, SpawnStep step, long result, int index) {
@@ -125,6 +129,16 @@ bool RunSpawnSteps(SpawnPlan& plan) {
     if (r < 0) return Fail(plan, SpawnStep::kWriteGidMap, r);
   }
 
+  if (plan.unshare_time) {
+    // The exec moves us into time_for_children, which has our offsets.
+    r = RawSyscall(SYS_unshare, CLONE_NEWTIME);
+    if (r < 0) return Fail(plan, SpawnStep::kUnshareTime, r);
+  }
+  if (plan.timens_offsets != nullptr) {
+    r = WriteFile("/proc/self/timens_offsets", plan.timens_offsets, plan.timens_offsets_len);
+    if (r < 0) return Fail(plan, SpawnStep::kWriteTimensOffsets, r);
+  }
+
   for (int i = 0; i < plan.join_count; ++i) {
     r = RawSyscall(SYS_setns, plan.join_fds[i], plan.join_types[i]);
     if (r < 0) return Fail(plan, SpawnStep::kSetns, r, i);
@@ -201,7 +215,7 @@ bool RunSpawnSteps(SpawnPlan& plan) {
   }
   if (plan.parent_pidfd >= 0) {
     // After the credential changes, which clear the death signal.
-    r = RawSyscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    r = RawSyscall(SYS_prctl, PR_SET_PDEATHSIG, plan.parent_death_signal, 0, 0, 0);
     if (r < 0) return Fail(plan, SpawnStep::kParentDeathSignal, r);
     // The parent may have died before the prctl: then nobody will signal us.
     pollfd p{plan.parent_pidfd, POLLIN, 0};

@@ -52,6 +52,8 @@ enum class SpawnStep : std::int32_t {
   kSetnsProcess = 30,
   kParentDeathSignal = 31,
   kDropBounding = 36,
+  kUnshareTime = 37,
+  kWriteTimensOffsets = 38,
   kParentGone = 32,
   kDupFd = 33,
   kCloseFds = 34,
@@ -94,6 +96,11 @@ struct SpawnPlan {
   std::size_t gid_map_len = 0;
   bool write_setgroups_deny = false;
 
+  // A time namespace with offsets: unshared here, entered at exec.
+  bool unshare_time = false;
+  const char* timens_offsets = nullptr;
+  std::size_t timens_offsets_len = 0;
+
   // Namespaces to enter, in order.
   const int* join_fds = nullptr;
   const int* join_types = nullptr;  // CLONE_NEW* of each
@@ -134,6 +141,7 @@ struct SpawnPlan {
   int drop_bounding_count = 0;
   // kill_on_parent_death: a pidfd of the parent process, or -1.
   int parent_pidfd = -1;
+  int parent_death_signal = 9;  // SIGKILL
 
   // Descriptor moves, then which descriptors above 2 survive: the sorted
   // `keep` list (move targets and, while the parent waits on it, the result

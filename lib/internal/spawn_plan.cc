@@ -90,6 +90,9 @@ absl::Status ValidateImpl(const SpawnOptions& o) {
   if (o.mount_proc && !(o.new_namespaces.ContainsAll({NsType::kPid, NsType::kMnt}))) {
     return Invalid("mount_proc needs new pid and mnt namespaces");
   }
+  if (o.time_offsets && !o.new_namespaces.Contains(NsType::kTime)) {
+    return Invalid("time_offsets need a new time namespace");
+  }
   if (o.init && !o.new_namespaces.Contains(NsType::kPid)) {
     return Invalid("init needs a new pid namespace");
   }
@@ -344,6 +347,16 @@ void UseInit(PreparedSpawn& p, const SpawnOptions& o, int image_fd, int report_f
 
 absl::Status PrepareSpawn(const SpawnOptions& o, PreparedSpawn& p) {
   child::SpawnPlan& plan = p.plan;
+  p.clone_types = o.new_namespaces;
+  if (o.time_offsets) {
+    // Offsets can be written only before anyone entered the namespace, and a
+    // clone with CLONE_NEWTIME would enter it at once.
+    p.clone_types.Remove(NsType::kTime);
+    plan.unshare_time = true;
+    p.timens_offsets = ToProcText(*o.time_offsets);
+    plan.timens_offsets = p.timens_offsets.c_str();
+    plan.timens_offsets_len = p.timens_offsets.size();
+  }
   p.joins = JoinOrder(o);
   for (const NsFd* ns : p.joins) {
     p.join_fds.push_back(ns->get());
@@ -455,6 +468,7 @@ absl::Status PrepareSpawn(const SpawnOptions& o, PreparedSpawn& p) {
   plan.keep_capabilities = o.keep_capabilities;
   if (o.keep_capabilities) plan.cap_last_cap = LastCapability();
   plan.no_new_privs = o.no_new_privs;
+  plan.parent_death_signal = o.parent_death_signal;
   plan.drop_bounding = o.drop_bounding_capabilities.data();
   plan.drop_bounding_count = static_cast<int>(o.drop_bounding_capabilities.size());
   return absl::OkStatus();
@@ -552,6 +566,11 @@ absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOpti
     case SpawnStep::kSetuid: what = absl::StrCat("setresuid ", *o.uid); break;
     case SpawnStep::kCapabilities: what = "keep capabilities (ambient)"; break;
     case SpawnStep::kNoNewPrivs: what = "set no_new_privs"; break;
+    case SpawnStep::kUnshareTime: what = "unshare a time namespace"; break;
+    case SpawnStep::kWriteTimensOffsets:
+      what = absl::StrCat("write ", Quote(prepared.timens_offsets), " to /proc/self/timens_offsets");
+      if (err == ERANGE) hint = "an offset would make a clock negative";
+      break;
     case SpawnStep::kDropBounding:
       what = absl::StrCat("drop capability ",
                           o.drop_bounding_capabilities[static_cast<std::size_t>(plan.failed_index)],

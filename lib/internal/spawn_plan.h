@@ -29,6 +29,8 @@ struct PreparedSpawn {
   // Decisions the parent side acts on.
   bool parent_writes_maps = false;  // maps beyond the caller's own id
   bool joins_time = false;          // the child must not share our memory
+  NsTypeSet clone_types;            // new namespaces made by clone/unshare
+  std::string timens_offsets;
 
   // What the plan points into.
   std::vector<const NsFd*> joins;
