@@ -190,10 +190,12 @@ absl::StatusOr<ChildProcess> ChildProcess::Launch(const SpawnOptions& o,
   }
 
   // An init reports the command's exec failure on the pipe too.
-  const bool no_vfork = prepared.parent_writes_maps || prepared.joins_time;
+  // The parent acts first (the child waits on `go`) to write maps or pins.
+  const bool parent_first = prepared.parent_writes_maps || !o.pins.empty();
+  const bool no_vfork = parent_first || prepared.joins_time;
   const bool pipe_mode = no_vfork || o.init;
   UniqueFd go_read, go_write, report_read, report_write;
-  if (prepared.parent_writes_maps) {
+  if (parent_first) {
     LINUXNS_RETURN_IF_ERROR(MakePipe(go_read, go_write));
     prepared.plan.wait_fd = go_read.get();
   }
@@ -234,15 +236,18 @@ absl::StatusOr<ChildProcess> ChildProcess::Launch(const SpawnOptions& o,
 
   go_read.reset();
   report_write.reset();
-  if (prepared.parent_writes_maps) {
-    absl::Status maps = internal::WriteMapsOf(pidfd->pid(), o);
+  if (parent_first) {
+    absl::Status done = prepared.parent_writes_maps ? internal::WriteMapsOf(pidfd->pid(), o)
+                                                     : absl::OkStatus();
+    // The child's pid namespace is its own at clone: pin it as it is now.
+    if (done.ok()) done = internal::PinNamespacesOf(*pidfd, o);
     char go = 1;
-    if (maps.ok() && ::write(go_write.get(), &go, 1) != 1) {
-      maps = ErrnoError(errno, "spawn: wake the child");
+    if (done.ok() && ::write(go_write.get(), &go, 1) != 1) {
+      done = ErrnoError(errno, "spawn: wake the child");
     }
-    if (!maps.ok()) {
+    if (!done.ok()) {
       static_cast<void>(internal::KillAndReap(*pidfd));
-      return maps;
+      return done;
     }
   }
   if (pipe_mode) {

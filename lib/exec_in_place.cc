@@ -20,11 +20,13 @@ namespace {
 
 constexpr absl::string_view kWhat = "exec in place";
 
-// A forked helper that waits until we have unshared our user namespace, then
-// writes its maps from the parent user namespace and tells us how it went.
-class MapWriter {
+// A forked helper that waits until we have unshared, then does from the
+// parent namespaces what we no longer can: writes our user namespace's maps
+// (privilege there), pins our new namespaces (in the original mount
+// namespace); and tells us how it went.
+class ParentSideHelper {
  public:
-  absl::Status Start(const SpawnOptions& o) {
+  absl::Status Start(const SpawnOptions& o, bool write_maps) {
     int go[2], done[2];
     if (::pipe2(go, O_CLOEXEC) != 0) return ErrnoError(errno, "pipe2");
     if (::pipe2(done, O_CLOEXEC) != 0) {
@@ -38,12 +40,16 @@ class MapWriter {
     UniqueFd go_read(go[0]), done_write(done[1]);
     const pid_t target = ::getpid();
     pid_ = ::fork();
-    if (pid_ < 0) return ErrnoError(errno, "fork the map writer");
+    if (pid_ < 0) return ErrnoError(errno, "fork a helper");
     if (pid_ == 0) {
       // The process was single-threaded: allocating here is safe.
       char byte;
       if (::read(go_read.get(), &byte, 1) != 1) ::_exit(1);
-      absl::Status written = internal::WriteMapsOf(target, o);
+      absl::Status written = write_maps ? internal::WriteMapsOf(target, o) : absl::OkStatus();
+      if (written.ok() && !o.pins.empty()) {
+        absl::StatusOr<PidFd> us = PidFd::Open(target);
+        written = us.ok() ? internal::PinNamespacesOf(*us, o) : us.status();
+      }
       std::string text(written.message());
       (void)!::write(done_write.get(), text.data(), text.size());
       ::_exit(written.ok() ? 0 : 1);
@@ -51,7 +57,7 @@ class MapWriter {
     return absl::OkStatus();
   }
 
-  // Lets the helper write the maps; waits for it.
+  // Lets the helper do its work; waits for it.
   absl::Status Finish() {
     char byte = 1;
     (void)!::write(go_.get(), &byte, 1);
@@ -68,7 +74,7 @@ class MapWriter {
     return absl::PermissionDeniedError(absl::StrCat(kWhat, ": ", message));
   }
 
-  ~MapWriter() {
+  ~ParentSideHelper() {
     if (pid_ > 0) {
       go_.reset();  // end-of-file: the helper gives up
       ::waitpid(pid_, nullptr, 0);
@@ -114,13 +120,14 @@ absl::Status ExecInPlace(const SpawnOptions& o) {
   LINUXNS_RETURN_IF_ERROR(internal::PrepareSpawn(o, prepared));
   if (o.cgroup_fd >= 0) LINUXNS_RETURN_IF_ERROR(JoinCgroup(o.cgroup_fd));
 
-  MapWriter writer;
-  if (prepared.parent_writes_maps) LINUXNS_RETURN_IF_ERROR(writer.Start(o));
+  ParentSideHelper helper;
+  const bool use_helper = prepared.parent_writes_maps || !o.pins.empty();
+  if (use_helper) LINUXNS_RETURN_IF_ERROR(helper.Start(o, prepared.parent_writes_maps));
   const std::uint64_t flags = prepared.clone_types.ToCloneFlags();
   if (flags != 0 && ::unshare(static_cast<int>(flags)) != 0) {
     return internal::DescribeCloneError(errno, flags, absl::StrCat(kWhat, ": unshare"));
   }
-  if (prepared.parent_writes_maps) LINUXNS_RETURN_IF_ERROR(writer.Finish());
+  if (use_helper) LINUXNS_RETURN_IF_ERROR(helper.Finish());
 
   // Returns only when a step failed.
   child::RunSpawnSteps(prepared.plan);

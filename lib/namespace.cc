@@ -1,7 +1,6 @@
 #include "linuxns/namespace.h"
 
 #include <fcntl.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,7 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "child/holder.h"
 #include "internal/clone.h"
-#include "internal/mountinfo.h"
+#include "linuxns/pin.h"
 #include "linuxns/status.h"
 
 namespace linuxns {
@@ -208,52 +207,12 @@ const NsFd* Namespace::Find(NsType type) const {
 
 absl::Status Namespace::Pin(NsType type, const std::string& path) {
   const NsFd* ns = Find(type);
-  const std::string what = absl::StrCat("pin ", NsTypeName(type), " namespace at ", path);
   if (ns == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(what, ": this Namespace holds no ", NsTypeName(type), " namespace"));
+    return absl::InvalidArgumentError(absl::StrCat("pin ", NsTypeName(type), " namespace at ",
+                                                   path, ": this Namespace holds no ",
+                                                   NsTypeName(type), " namespace"));
   }
-  bool created = false;
-  struct stat st;
-  if (::lstat(path.c_str(), &st) == 0) {
-    if (!S_ISREG(st.st_mode)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(what, ": the path exists and is not a regular file"));
-    }
-  } else if (errno == ENOENT) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-                       0444));
-    if (!fd) {
-      const int err = errno;
-      return ErrnoError(err, what,
-                        err == ENOENT ? "its directory does not exist" : "");
-    }
-    created = true;
-  } else {
-    return ErrnoError(errno, absl::StrCat(what, ": stat"));
-  }
-  absl::Cleanup remove_file = [&] {
-    if (created) ::unlink(path.c_str());
-  };
-
-  if (type == NsType::kMnt) {
-    absl::StatusOr<internal::MountInfo> mount = internal::MountOf(path);
-    if (!mount.ok()) return WithContext(mount.status(), what);
-    if (mount->shared) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          what, ": ", mount->mount_point,
-          " is a shared mount, and a mount namespace cannot be pinned where the "
-          "pin would propagate (the kernel says EINVAL); pin it below a private "
-          "mount, e.g. after `mount --make-private ", mount->mount_point, "`"));
-    }
-  }
-  const std::string source = absl::StrCat("/proc/thread-self/fd/", ns->get());
-  if (::mount(source.c_str(), path.c_str(), nullptr, MS_BIND, nullptr) != 0) {
-    const int err = errno;
-    return ErrnoError(err, absl::StrCat(what, ": mount"),
-                      err == EPERM ? "CAP_SYS_ADMIN is needed" : "");
-  }
-  std::move(remove_file).Cancel();
+  LINUXNS_ASSIGN_OR_RETURN(bool created, PinNamespace(*ns, path));
   pins_.push_back(PinRecord{type, path, created});
   return absl::OkStatus();
 }
@@ -264,15 +223,8 @@ absl::Status Namespace::Unpin(const std::string& path) {
   if (it == pins_.end()) {
     return absl::NotFoundError(absl::StrCat("unpin ", path, ": not pinned by this Namespace"));
   }
-  const PinRecord pin = *it;
-  // EINVAL: someone unmounted it already; the record goes either way then.
-  if (::umount2(path.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) != 0 && errno != EINVAL) {
-    return ErrnoError(errno, absl::StrCat("unpin ", path, ": umount"));
-  }
+  LINUXNS_RETURN_IF_ERROR(UnpinNamespace(path, it->created_file));
   pins_.erase(it);
-  if (pin.created_file && ::unlink(path.c_str()) != 0 && errno != ENOENT) {
-    return ErrnoError(errno, absl::StrCat("unpin ", path, ": unlink"));
-  }
   return absl::OkStatus();
 }
 

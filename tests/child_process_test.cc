@@ -1085,3 +1085,38 @@ TEST_F(ChildProcessTest, TimeOffsetsNeedANewTimeNamespace) {
 
 }  // namespace
 }  // namespace linuxns
+
+namespace linuxns {
+namespace {
+
+TEST_F(ChildProcessTest, PinsOutliveTheChild) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  SpawnOptions o;
+  o.argv = {"/bin/true"};
+  o.new_namespaces = {NsType::kNet, NsType::kUts, NsType::kPid, NsType::kMnt};
+  o.pins = {{NsType::kNet, scratch() + "/net"},
+            {NsType::kUts, scratch() + "/uts"},
+            {NsType::kPid, scratch() + "/pid"},
+            {NsType::kMnt, scratch() + "/mnt"}};
+  ASSERT_OK_AND_ASSIGN(ChildProcess child, ChildProcess::Spawn(o));
+  EXPECT_EQ(*child.Wait(), ExitStatus::Exited(0));
+  for (const NsPin& pin : o.pins) {
+    ASSERT_OK_AND_ASSIGN(NsFd pinned, NsFd::OpenPath(pin.path, pin.type));
+    ASSERT_OK_AND_ASSIGN(NsFd ours, NsFd::OpenCurrent(pin.type));
+    EXPECT_NE(pinned.id(), ours.id()) << pin.type;
+    EXPECT_OK(UnpinNamespace(pin.path, /*remove_file=*/true));
+  }
+}
+
+TEST_F(ChildProcessTest, FailedPinKillsTheChildAndUndoesEarlierPins) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  SpawnOptions o = Sleeper();
+  o.new_namespaces = {NsType::kNet, NsType::kUts};
+  o.pins = {{NsType::kNet, scratch() + "/net"}, {NsType::kUts, scratch() + "/no/dir/uts"}};
+  EXPECT_THAT(ChildProcess::Spawn(o),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("its directory does not exist")));
+  EXPECT_FALSE(std::filesystem::exists(scratch() + "/net"));
+}
+
+}  // namespace
+}  // namespace linuxns

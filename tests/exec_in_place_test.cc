@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "linuxns/ns_fd.h"
+#include "linuxns/pin.h"
 #include "support/status_matchers.h"
 #include "support/test_util.h"
 
@@ -125,6 +126,32 @@ TEST_F(ExecInPlaceTest, MountProcIsRefusedWithTheReason) {
   o.mount_proc = true;
   EXPECT_THAT(ExecInPlace(o), StatusIs(absl::StatusCode::kInvalidArgument,
                                        HasSubstr("would show the old pid namespace")));
+}
+
+}  // namespace
+}  // namespace linuxns
+
+namespace linuxns {
+namespace {
+
+TEST_F(ExecInPlaceTest, PinsAreMadeInTheOriginalMountNamespace) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  const std::string net = scratch() + "/net";
+  const std::string mnt = scratch() + "/mnt";
+  Result r = RunInPlace([&] {
+    SpawnOptions o;
+    o.argv = {"/bin/true"};
+    o.new_namespaces = {NsType::kNet, NsType::kMnt};
+    o.pins = {{NsType::kNet, net}, {NsType::kMnt, mnt}};
+    return o;
+  });
+  EXPECT_EQ(r.code, 0) << r.out;
+  ASSERT_OK_AND_ASSIGN(NsFd pinned, NsFd::OpenPath(net, NsType::kNet));
+  ASSERT_OK_AND_ASSIGN(NsFd ours, NsFd::OpenCurrent(NsType::kNet));
+  EXPECT_NE(pinned.id(), ours.id());
+  EXPECT_OK(NsFd::OpenPath(mnt, NsType::kMnt));
+  EXPECT_OK(UnpinNamespace(net, true));
+  EXPECT_OK(UnpinNamespace(mnt, true));
 }
 
 }  // namespace

@@ -21,9 +21,10 @@
 // /proc would show the old one; spawn a ChildProcess instead). A new pid or
 // time namespace is the one the exec'd program's *children* are created in.
 //
-// Id maps other than the caller's own id are written by a short-lived helper
-// process forked before the unshare (it stays in the parent user namespace,
-// where the privilege to write them is).
+// Id maps other than the caller's own id, and pins, are made by a short-lived
+// helper process forked before the unshare: it stays in the parent user
+// namespace, where the privilege to write the maps is, and in the original
+// mount namespace, where the pins belong.
 //
 // On failure the status names the step, as ChildProcess::Spawn() does; the
 // process may then be half set up (namespaces entered, signals reset) and

@@ -62,6 +62,7 @@
 #include "linuxns/ns_fd.h"
 #include "linuxns/ns_type.h"
 #include "linuxns/pid_fd.h"
+#include "linuxns/pin.h"
 #include "linuxns/time_offsets.h"
 
 namespace linuxns {
@@ -93,6 +94,12 @@ struct MountSpec {
   bool read_only = false;
 };
 
+// A namespace of the child to pin onto a file (see linuxns/pin.h).
+struct NsPin {
+  NsType type = NsType::kNet;
+  std::string path;
+};
+
 // A resource limit to set in the child (setrlimit(2)).
 struct Rlimit {
   int resource = 0;  // RLIMIT_*
@@ -120,6 +127,12 @@ struct SpawnOptions {
   std::optional<std::vector<std::string>> env;
 
   NsTypeSet new_namespaces;
+  // Pin these namespaces of the child onto files before the command runs
+  // (`unshare --net=FILE`); the pins stay after the child exits, until
+  // UnpinNamespace(). Made by the parent, in its mount namespace, while the
+  // child waits. A time namespace with time_offsets cannot be pinned (it does
+  // not exist before the exec).
+  std::vector<NsPin> pins;
   // Clock offsets of the new time namespace (needs NsType::kTime). The child
   // then unshares it itself, writes the offsets, and enters it at exec.
   std::optional<TimeOffsets> time_offsets;
@@ -146,6 +159,7 @@ struct SpawnOptions {
   std::optional<std::string> hostname;    // at most 64 bytes, no NUL
   std::optional<std::string> domainname;  // at most 64 bytes, no NUL
   bool mount_proc = false;
+  std::string mount_proc_at = "/proc";  // where (`unshare --mount-proc=DIR`)
   bool mount_sys = false;
   bool loopback_up = false;
 

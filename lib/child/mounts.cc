@@ -139,7 +139,7 @@ bool ApplyMounts(SpawnPlan& plan) {
   const int root = static_cast<int>(root_fd);
   bool ok = true;
   for (int i = 0; ok && i < plan.mount_count; ++i) ok = ApplyMount(plan, root, i);
-  if (ok && plan.mount_proc) ok = MountKernelFs(plan, root, "/proc", "proc", SpawnStep::kMountProc);
+  if (ok && plan.mount_proc) ok = MountKernelFs(plan, root, plan.proc_target, "proc", SpawnStep::kMountProc);
   if (ok && plan.mount_sys) ok = MountKernelFs(plan, root, "/sys", "sysfs", SpawnStep::kMountSys);
   if (ok && plan.root != nullptr) {
     // The old root is stacked under the new one, then detached.

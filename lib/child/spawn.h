@@ -118,6 +118,7 @@ struct SpawnPlan {
   const char* domainname = nullptr;
   std::size_t domainname_len = 0;
   bool mount_proc = false;
+  const char* proc_target = "/proc";
   bool mount_sys = false;
   bool loopback_up = false;
   const char* cwd = nullptr;

@@ -90,6 +90,15 @@ absl::Status ValidateImpl(const SpawnOptions& o) {
   if (o.mount_proc && !(o.new_namespaces.ContainsAll({NsType::kPid, NsType::kMnt}))) {
     return Invalid("mount_proc needs new pid and mnt namespaces");
   }
+  for (const NsPin& pin : o.pins) {
+    if (pin.path.empty() || HasNul(pin.path)) return Invalid("a pin path is empty or has a NUL");
+    if (pin.type == NsType::kTime && o.time_offsets) {
+      return Invalid("a time namespace with time_offsets cannot be pinned before the exec");
+    }
+  }
+  if (o.mount_proc_at.empty() || HasNul(o.mount_proc_at)) {
+    return Invalid("mount_proc_at is empty or has a NUL");
+  }
   if (o.time_offsets && !o.new_namespaces.Contains(NsType::kTime)) {
     return Invalid("time_offsets need a new time namespace");
   }
@@ -447,6 +456,7 @@ absl::Status PrepareSpawn(const SpawnOptions& o, PreparedSpawn& p) {
   plan.mounts = p.mounts.data();
   plan.mount_count = static_cast<int>(p.mounts.size());
   plan.mount_proc = o.mount_proc;
+  plan.proc_target = o.mount_proc_at.c_str();
   plan.mount_sys = o.mount_sys;
   plan.loopback_up = o.loopback_up;
   plan.cwd = o.cwd ? o.cwd->c_str() : nullptr;
@@ -471,6 +481,23 @@ absl::Status PrepareSpawn(const SpawnOptions& o, PreparedSpawn& p) {
   plan.parent_death_signal = o.parent_death_signal;
   plan.drop_bounding = o.drop_bounding_capabilities.data();
   plan.drop_bounding_count = static_cast<int>(o.drop_bounding_capabilities.size());
+  return absl::OkStatus();
+}
+
+absl::Status PinNamespacesOf(const PidFd& child, const SpawnOptions& o) {
+  std::vector<std::pair<std::string, bool>> made;
+  for (const NsPin& pin : o.pins) {
+    absl::StatusOr<NsFd> ns = pin.type == NsType::kTime || pin.type == NsType::kPid
+                                  ? NsFd::FromPidFdForChildren(child, pin.type)
+                                  : NsFd::FromPidFd(child, pin.type);
+    absl::StatusOr<bool> created =
+        ns.ok() ? PinNamespace(*ns, pin.path) : absl::StatusOr<bool>(ns.status());
+    if (!created.ok()) {
+      for (const auto& [path, file] : made) static_cast<void>(UnpinNamespace(path, file));
+      return WithContext(created.status(), "spawn");
+    }
+    made.emplace_back(pin.path, *created);
+  }
   return absl::OkStatus();
 }
 
@@ -515,10 +542,10 @@ absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOpti
       what = absl::StrCat("setdomainname ", Quote(*o.domainname));
       break;
     case SpawnStep::kProcIsSymlink:
-      what = "mount proc on /proc";
-      hint = "/proc is a symbolic link; refusing to mount over it";
+      what = absl::StrCat("mount proc on ", o.mount_proc_at);
+      hint = absl::StrCat(o.mount_proc_at, " is a symbolic link; refusing to mount over it");
       break;
-    case SpawnStep::kMountProc: what = "mount proc on /proc"; break;
+    case SpawnStep::kMountProc: what = absl::StrCat("mount proc on ", o.mount_proc_at); break;
     case SpawnStep::kRootBind: what = absl::StrCat("bind the new root ", Quote(*o.root), " onto itself"); break;
     case SpawnStep::kOpenRoot: what = absl::StrCat("open the root ", Quote(o.root ? *o.root : "/")); break;
     case SpawnStep::kOpenTarget: {

@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "child/spawn.h"
+#include "linuxns/pid_fd.h"
 #include "linuxns/spawn_options.h"
 
 namespace linuxns::internal {
@@ -72,6 +73,11 @@ void KeepFdInChild(PreparedSpawn& prepared, int fd);
 // with `who` ("spawn: child", "exec in place").
 absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOptions& options,
                                   absl::string_view who = "spawn: child");
+
+// Pins the namespaces options.pins names, of process `child` (the
+// *_for_children view for pid and time: a process in place has unshared
+// those for its children); on failure removes the pins made so far.
+absl::Status PinNamespacesOf(const PidFd& child, const SpawnOptions& options);
 
 // Writes setgroups/uid_map/gid_map of process `pid` as `options` ask, from
 // the parent user namespace; where that is refused (EPERM), through
