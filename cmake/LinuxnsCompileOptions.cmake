@@ -4,7 +4,7 @@ function(linuxns_set_warnings target)
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wshadow -Wnon-virtual-dtor -Wcast-align
     -Wunused -Woverloaded-virtual -Wpedantic
-    -Wnull-dereference -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
+    -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
   if(LINUXNS_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
