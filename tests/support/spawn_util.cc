@@ -1,0 +1,55 @@
+#include "support/spawn_util.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "gtest/gtest.h"
+#include "linuxns/status.h"
+#include "support/status_matchers.h"
+
+namespace linuxns::testing {
+
+SpawnOptions Shell(const std::string& script) {
+  SpawnOptions o;
+  o.argv = {"/bin/sh", "-c", script};
+  return o;
+}
+
+SpawnOptions Sleeper() {
+  SpawnOptions o;
+  o.argv = {"sleep", "60"};
+  return o;
+}
+
+absl::StatusOr<Output> RunCapturingStdout(SpawnOptions o) {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) return ErrnoError(errno, "pipe2");
+  UniqueFd read_end(p[0]), write_end(p[1]);
+  o.fds.push_back(FdMapping{write_end.get(), 1});
+  absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(o);
+  write_end.reset();
+  if (!child.ok()) return child.status();
+  Output result;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(read_end.get(), buf, sizeof buf)) > 0) {
+    result.out.append(buf, static_cast<std::size_t>(n));
+  }
+  result.status = child->Wait();
+  return result;
+}
+
+std::string OutputOf(SpawnOptions o) {
+  absl::StatusOr<Output> r = RunCapturingStdout(std::move(o));
+  EXPECT_OK(r);
+  if (!r.ok()) return "";
+  EXPECT_THAT(r->status, IsOk());
+  if (r->status.ok()) {
+    EXPECT_EQ(*r->status, ExitStatus::Exited(0)) << r->out;
+  }
+  return r->out;
+}
+
+}  // namespace linuxns::testing

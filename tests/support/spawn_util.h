@@ -1,0 +1,34 @@
+// Test support: spawning commands and reading what they print.
+#ifndef LINUXNS_TESTS_SUPPORT_SPAWN_UTIL_H_
+#define LINUXNS_TESTS_SUPPORT_SPAWN_UTIL_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "linuxns/child_process.h"
+
+namespace linuxns::testing {
+
+// /bin/sh -c `script`.
+SpawnOptions Shell(const std::string& script);
+
+// A child that runs until killed (`sleep 60`), with nothing forked behind it
+// that could keep the test runner's output pipe open.
+SpawnOptions Sleeper();
+
+struct Output {
+  absl::StatusOr<ExitStatus> status;
+  std::string out;
+};
+
+// Spawns with the child's stdout on a pipe; returns what it printed and how
+// it ended.
+absl::StatusOr<Output> RunCapturingStdout(SpawnOptions options);
+
+// Spawns, and returns what the child printed; adds a test failure unless it
+// exits 0.
+std::string OutputOf(SpawnOptions options);
+
+}  // namespace linuxns::testing
+
+#endif  // LINUXNS_TESTS_SUPPORT_SPAWN_UTIL_H_
