@@ -1,0 +1,200 @@
+// unshare: run a program with some namespaces unshared from the parent, as
+// util-linux's unshare(1) (2.42) does. See `unshare --help` and unshare(1).
+//
+// Without --fork this process itself is changed and then execs the program
+// (same pid): linuxns::ExecInPlace. With --fork the program runs in a child
+// (linuxns::ChildProcess) and this process passes on how it ended: its exit
+// code, or the signal that killed it, re-raised here (SIGKILL included).
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "linuxns/child_process.h"
+#include "linuxns/exec_in_place.h"
+#include "linuxns/status.h"
+#include "linuxns/unique_fd.h"
+#include "tool_common.h"
+#include "unshare_options.h"
+
+extern char** environ;
+
+namespace linuxns::tools {
+namespace {
+
+constexpr char kTool[] = "unshare";
+
+// $SHELL, then the user's login shell, then /bin/sh.
+std::string DefaultShell() {
+  if (const char* shell = ::getenv("SHELL"); shell != nullptr && shell[0] != '\0') return shell;
+  if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_shell != nullptr &&
+                                                   pw->pw_shell[0] != '\0') {
+    return pw->pw_shell;
+  }
+  return "/bin/sh";
+}
+
+// The environment for --clear-env (empty) or --whitelist-env (the listed
+// variables that are set); std::nullopt inherits it.
+std::optional<std::vector<std::string>> Environment(const UnshareOptions& o) {
+  if (!o.clear_env && !o.whitelist_env) return std::nullopt;
+  std::vector<std::string> env;
+  if (!o.whitelist_env) return env;
+  for (const std::string& name : *o.whitelist_env) {
+    if (const char* value = ::getenv(name.c_str())) env.push_back(absl::StrCat(name, "=", value));
+  }
+  return env;
+}
+
+// The id inside the new user namespace that `outer` maps to, if any.
+std::optional<uid_t> InnerId(const std::optional<IdMap>& map, std::uint32_t outer) {
+  if (!map) return std::nullopt;
+  for (const IdMapEntry& e : map->entries()) {
+    if (outer >= e.outer && outer - e.outer < e.count) return e.inner + (outer - e.outer);
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<SpawnOptions> ToSpawnOptions(const UnshareOptions& o) {
+  SpawnOptions s;
+  s.argv = o.command.empty() ? std::vector<std::string>{DefaultShell()} : o.command;
+  s.env = Environment(o);
+  s.new_namespaces = o.types;
+  // util-linux chroots; linuxns pivots into the new root, which takes a mount
+  // namespace of its own so that the host's mounts stay as they are.
+  if (o.root) s.new_namespaces.Add(NsType::kMnt);
+  s.pins = o.pins;
+  if (o.monotonic || o.boottime) {
+    s.time_offsets = TimeOffsets{o.monotonic.value_or(absl::ZeroDuration()),
+                                 o.boottime.value_or(absl::ZeroDuration())};
+  }
+  s.uid_map = o.uid_map;
+  s.gid_map = o.gid_map;
+  s.deny_setgroups = o.deny_setgroups;
+  s.propagation = o.propagation;
+  s.root = o.root;
+  // util-linux chroots and then changes to -w, or to "/" of the new root.
+  s.cwd = o.root ? std::optional<std::string>(o.wd.value_or("/")) : o.wd;
+  if (o.mount_proc) {
+    s.mount_proc = true;
+    s.mount_proc_at = *o.mount_proc;
+  }
+  if (o.setgid) {
+    s.groups = std::vector<gid_t>{};  // util-linux drops supplementary groups with -G
+    s.gid = *o.setgid;
+  }
+  s.uid = o.setuid;
+  if (o.keep_caps && o.types.Contains(NsType::kUser)) {
+    // linuxns raises the ambient set as part of a uid change, so name the
+    // uid the program will have anyway.
+    if (!s.uid) s.uid = InnerId(o.uid_map, o.owner_uid.value_or(::geteuid()));
+    if (!s.uid) {
+      return absl::InvalidArgumentError(
+          "--keep-caps needs the current user mapped in the new user namespace "
+          "(--map-user, -r, -c or --map-users) or --setuid");
+    }
+    s.keep_capabilities = true;
+  }
+  if (o.fork && o.kill_child_signal) {
+    s.kill_on_parent_death = true;
+    s.parent_death_signal = *o.kill_child_signal;
+  }
+  // PID 1 of a new pid namespace ignores SIGTERM without a handler, so the
+  // forwarded signal goes to linuxns' init, which passes it on.
+  s.init = o.fork && o.forward_signals && o.types.Contains(NsType::kPid);
+  s.inherit_fds = true;
+  return s;
+}
+
+// --owner: this process takes the owner's credentials, so the new user
+// namespace is created (and owned) by them, as in util-linux.
+absl::Status BecomeOwner(const UnshareOptions& o) {
+  if (o.owner_gid) {
+    if (::setgroups(0, nullptr) != 0) return ErrnoError(errno, "setgroups failed");
+    if (::setgid(*o.owner_gid) != 0) return ErrnoError(errno, "setgid() failed");
+  }
+  if (o.owner_uid && ::setuid(*o.owner_uid) != 0) return ErrnoError(errno, "setuid() failed");
+  return absl::OkStatus();
+}
+
+// Kills this process with `sig` as the child was killed; returns 128 + sig
+// only if that did not end it.
+int ReRaise(int sig) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
+  sigset_t set;
+  ::sigemptyset(&set);
+  ::sigaddset(&set, sig);
+  ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+  ::kill(::getpid(), sig);
+  return 128 + sig;
+}
+
+// With --fork: SIGINT and SIGTERM are blocked here (the terminal sends them
+// to the child too), or read from a signalfd and forwarded with
+// --forward-signals; then the child's end is passed on.
+int RunForked(const SpawnOptions& spawn, bool forward) {
+  sigset_t set;
+  ::sigemptyset(&set);
+  ::sigaddset(&set, SIGINT);
+  ::sigaddset(&set, SIGTERM);
+  ::sigprocmask(SIG_BLOCK, &set, nullptr);
+  UniqueFd signals;
+  if (forward) {
+    signals = UniqueFd(::signalfd(-1, &set, SFD_CLOEXEC));
+    if (!signals) return ReportFailure(kTool, ErrnoError(errno, "signalfd failed"));
+  }
+  absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(spawn);
+  if (!child.ok()) return ReportFailure(kTool, child.status());
+  while (forward) {
+    pollfd fds[2] = {{child->pidfd().get(), POLLIN, 0}, {signals.get(), POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return ReportFailure(kTool, ErrnoError(errno, "poll failed"));
+    }
+    if (fds[1].revents & POLLIN) {
+      signalfd_siginfo info;
+      if (::read(signals.get(), &info, sizeof info) == sizeof info) {
+        static_cast<void>(child->Signal(static_cast<int>(info.ssi_signo)));
+      }
+    }
+    if (fds[0].revents & POLLIN) break;
+  }
+  absl::StatusOr<ExitStatus> status = child->Wait();
+  if (!status.ok()) return ReportFailure(kTool, status.status());
+  if (status->exited()) return status->code();
+  return ReRaise(status->signal());
+}
+
+int Main(int argc, char** argv) {
+  if (RefuseSetId(kTool)) return kExitFailure;
+  absl::StatusOr<UnshareOptions> parsed = ParseUnshareOptions(argc, argv);
+  if (!parsed.ok()) {
+    return IsUnshareUsageError(parsed.status()) ? ReportUsageError(kTool, parsed.status())
+                                                : ReportFailure(kTool, parsed.status());
+  }
+  if (parsed->help) return std::fputs(kUnshareUsage, stdout), 0;
+  if (parsed->version) return std::puts("unshare from linuxns " LINUXNS_VERSION), 0;
+
+  absl::StatusOr<SpawnOptions> spawn = ToSpawnOptions(*parsed);
+  if (!spawn.ok()) return ReportFailure(kTool, spawn.status());
+  if (absl::Status owner = BecomeOwner(*parsed); !owner.ok()) return ReportFailure(kTool, owner);
+  if (parsed->fork) return RunForked(*spawn, parsed->forward_signals);
+  std::fflush(stdout);
+  return ReportFailure(kTool, ExecInPlace(*spawn));
+}
+
+}  // namespace
+}  // namespace linuxns::tools
+
+int main(int argc, char** argv) { return linuxns::tools::Main(argc, argv); }
