@@ -5,6 +5,9 @@
 
 #include <getopt.h>
 
+#include <cstring>
+#include <string>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
@@ -44,8 +47,10 @@ inline absl::Status GetoptError(char* const* argv, int c) {
     return absl::InvalidArgumentError(absl::StrCat("unrecognized option '", arg, "'"));
   }
   if (long_option) {
+    // glibc names the option without the "=VALUE" that was not allowed.
+    const std::string name(arg, std::strcspn(arg, "="));
     return absl::InvalidArgumentError(
-        absl::StrCat("option '", arg, "' doesn't allow an argument"));
+        absl::StrCat("option '", name, "' doesn't allow an argument"));
   }
   return absl::InvalidArgumentError(
       absl::StrCat("invalid option -- '", std::string(1, static_cast<char>(optopt)), "'"));

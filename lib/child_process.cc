@@ -8,6 +8,8 @@
 
 #include <cerrno>
 #include <mutex>
+#include <system_error>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -154,13 +156,47 @@ absl::StatusOr<ChildProcess> ChildProcess::Spawn(const SpawnOptions& o) {
   // Everything the child reads lives in `prepared` until Spawn() returns,
   // which is after the child has exec'd or exited.
   internal::PreparedSpawn prepared;
-  LINUXNS_RETURN_IF_ERROR(internal::PrepareSpawn(o, prepared));
-  if (!o.kill_on_parent_death) return Launch(o, prepared);
-  LINUXNS_ASSIGN_OR_RETURN(PidFd self, PidFd::Self());
-  prepared.plan.parent_pidfd = self.get();
-  absl::StatusOr<ChildProcess> child = absl::UnknownError("spawner thread did not run");
-  LINUXNS_RETURN_IF_ERROR(
-      internal::RunOnSpawnerThread([&] { child = Launch(o, prepared); }));
+  LINUXNS_RETURN_IF_ERROR(internal::PrepareSpawn(o, prepared, /*in_place=*/false));
+  if (!o.kill_on_parent_death && prepared.pid_join == nullptr) return Launch(o, prepared);
+  absl::StatusOr<PidFd> self = absl::UnknownError("unused");
+  if (o.kill_on_parent_death) {
+    self = PidFd::Self();
+    if (!self.ok()) return self.status();
+    prepared.plan.parent_pidfd = self->get();
+  }
+  absl::StatusOr<ChildProcess> child = absl::UnknownError("the spawning thread did not run");
+  auto launch = [&] { child = LaunchInPidNamespace(o, prepared); };
+  if (o.kill_on_parent_death) {
+    LINUXNS_RETURN_IF_ERROR(internal::RunOnSpawnerThread(launch));
+  } else {
+    // A thread of its own, so that no thread of the caller ever has its
+    // pid_for_children changed.
+    try {
+      std::thread(launch).join();
+    } catch (const std::system_error& e) {
+      return ErrnoError(e.code().value(), "spawn: start a thread");
+    }
+  }
+  return child;
+}
+
+absl::StatusOr<ChildProcess> ChildProcess::LaunchInPidNamespace(
+    const SpawnOptions& o, internal::PreparedSpawn& prepared) {
+  if (prepared.pid_join == nullptr) return Launch(o, prepared);
+  LINUXNS_ASSIGN_OR_RETURN(NsFd home, NsFd::OpenForChildren(NsType::kPid));
+  if (::setns(prepared.pid_join->get(), CLONE_NEWPID) != 0) {
+    const int err = errno;
+    return ErrnoError(err, absl::StrCat("spawn: setns into ", prepared.pid_join->id().ToString()),
+                      err == EPERM ? "CAP_SYS_ADMIN in the namespace's owning user namespace "
+                                     "is needed"
+                                   : "");
+  }
+  absl::StatusOr<ChildProcess> child = Launch(o, prepared);
+  // This thread may be the long-lived spawner: put it back.
+  if (::setns(home.get(), CLONE_NEWPID) != 0 && child.ok()) {
+    return ErrnoError(absl::StatusCode::kInternal, errno,
+                      "spawn: restore the spawning thread's pid_for_children");
+  }
   return child;
 }
 

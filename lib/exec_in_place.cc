@@ -105,11 +105,6 @@ absl::Status ExecInPlace(const SpawnOptions& o) {
         kWhat, ": init cannot run in place (this process does not become PID 1 of a new "
                "pid namespace); spawn a ChildProcess"));
   }
-  if (o.mount_proc) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        kWhat, ": mount_proc would show the old pid namespace (this process does not "
-               "move into a new one, only its children do); spawn a ChildProcess"));
-  }
   LINUXNS_ASSIGN_OR_RETURN(int threads, internal::CountThreads());
   if (threads != 1) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -117,7 +112,7 @@ absl::Status ExecInPlace(const SpawnOptions& o) {
         " threads; changing its own namespaces needs a single-threaded process"));
   }
   internal::PreparedSpawn prepared;
-  LINUXNS_RETURN_IF_ERROR(internal::PrepareSpawn(o, prepared));
+  LINUXNS_RETURN_IF_ERROR(internal::PrepareSpawn(o, prepared, /*in_place=*/true));
   if (o.cgroup_fd >= 0) LINUXNS_RETURN_IF_ERROR(JoinCgroup(o.cgroup_fd));
 
   ParentSideHelper helper;

@@ -457,3 +457,30 @@ TEST_F(ChildProcessTest, FailedPinKillsTheChildAndUndoesEarlierPins) {
 
 }  // namespace
 }  // namespace linuxns
+
+namespace linuxns {
+namespace {
+
+TEST(ChildProcessPidJoinTest, AJoinedPidNamespaceHoldsTheChildItself) {
+  if (!testing::IsRoot()) GTEST_SKIP() << "needs root";
+  ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create({NsType::kPid}));
+  SpawnOptions o = testing::Shell("echo $$; readlink /proc/self/ns/pid");
+  o.join = {ns.Find(NsType::kPid)};
+  // The holder is PID 1 there; the child is the next one.
+  EXPECT_EQ(testing::OutputOf(o), "2\n" + ns.Find(NsType::kPid)->id().ToString() + "\n");
+  // The same through join_process, from a process that is PID 1 of its own.
+  SpawnOptions target = testing::Sleeper();
+  target.new_namespaces = {NsType::kPid};
+  ASSERT_OK_AND_ASSIGN(ChildProcess sleeper, ChildProcess::Spawn(target));
+  SpawnOptions by_pidfd = testing::Shell("echo $$");
+  by_pidfd.join_process = &sleeper.pidfd();
+  by_pidfd.join_process_types = {NsType::kPid};
+  EXPECT_EQ(testing::OutputOf(by_pidfd), "2\n");
+  // The calling thread was never moved.
+  ASSERT_OK_AND_ASSIGN(NsFd mine, NsFd::OpenForChildren(NsType::kPid));
+  ASSERT_OK_AND_ASSIGN(NsFd active, NsFd::OpenCurrent(NsType::kPid));
+  EXPECT_EQ(mine.id(), active.id());
+}
+
+}  // namespace
+}  // namespace linuxns

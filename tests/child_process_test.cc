@@ -138,7 +138,7 @@ TEST_F(ChildProcessTest, InvalidOptionsAreRejectedBeforeClone) {
   o = Shell("true");
   o.new_namespaces = {NsType::kPid};
   o.mount_proc = true;
-  rejected(o, "mount_proc needs new pid and mnt namespaces");
+  rejected(o, "mount_proc needs a new mnt namespace");
   o = Shell("true");
   o.uid_map = IdMap::Single(0, 0);
   rejected(o, "need a new user namespace");

@@ -119,13 +119,13 @@ TEST_F(ExecInPlaceTest, MultiThreadedProcessIsRefusedBeforeAnyChange) {
                                        HasSubstr("single-threaded process")));
 }
 
-TEST_F(ExecInPlaceTest, MountProcIsRefusedWithTheReason) {
+TEST_F(ExecInPlaceTest, InitIsRefusedWithTheReason) {
   SpawnOptions o;
   o.argv = {"/bin/true"};
   o.new_namespaces = {NsType::kPid, NsType::kMnt};
-  o.mount_proc = true;
+  o.init = true;
   EXPECT_THAT(ExecInPlace(o), StatusIs(absl::StatusCode::kInvalidArgument,
-                                       HasSubstr("would show the old pid namespace")));
+                                       HasSubstr("init cannot run in place")));
 }
 
 }  // namespace

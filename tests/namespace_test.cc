@@ -204,7 +204,7 @@ TEST_F(NamespaceTest, UnprivilegedWithoutUserNamespaceIsPermissionDeniedWithHint
     if (ns.status().message() !=
         "clone with new net namespaces: Operation not permitted (creating these "
         "namespaces needs CAP_SYS_ADMIN: run as root, or create a user namespace "
-        "too (NsType::kUser))") {
+        "along with them)") {
       std::fprintf(stderr, "%s\n", std::string(ns.status().message()).c_str());
       return 6;
     }

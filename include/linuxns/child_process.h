@@ -132,6 +132,10 @@ class ChildProcess {
  private:
   struct State;
   ChildProcess(PidFd pidfd, std::unique_ptr<State> state);
+  // Launch() on a thread that has entered prepared.pid_join, if any, for
+  // the child to be born in that pid namespace.
+  static absl::StatusOr<ChildProcess> LaunchInPidNamespace(const SpawnOptions& options,
+                                                           internal::PreparedSpawn& prepared);
   // The clone and the parent's side of the protocol, on the calling thread.
   static absl::StatusOr<ChildProcess> Launch(const SpawnOptions& options,
                                              internal::PreparedSpawn& prepared);

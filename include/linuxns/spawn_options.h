@@ -25,17 +25,20 @@
 //      lies below the caller's, last when it is an ancestor; namespaces the
 //      child is already in are skipped); join_process: the namespaces of
 //      another process, all in one setns(pidfd) call (Linux 5.8), which
-//      orders them itself;
+//      orders them itself. A pid namespace to join is different: setns would
+//      move only the child's own children, so the child is cloned from a
+//      thread that has entered it, and is born inside;
 //   4. propagation of "/" when the mount namespace is new (private by default);
 //      then the new root's mounts: `root` is bind-mounted onto itself, each
 //      of `mounts` is made under it (targets resolved inside it without
 //      following any symbolic link, RELIABILITY rule 6), then /proc and /sys
 //      (below), then pivot_root into it with the old root detached;
 //   5. hostname and domainname (need a new or joined uts namespace);
-//   6. mount_proc: a fresh procfs on /proc (needs new pid and mnt namespaces;
-//      refuses a /proc that is a symlink);
-//   7. mount_sys: a fresh sysfs on /sys, so that /sys/class/net shows the new
-//      network namespace's links (needs new net and mnt namespaces);
+//   6. mount_proc: a fresh procfs on /proc (needs a new mnt namespace, and
+//      with a new pid namespace it shows that one; refuses a /proc that is a
+//      symlink);
+//   7. mount_sys: a fresh sysfs on /sys, so that /sys/class/net shows the
+//      network namespace's links (needs a new mnt namespace);
 //      loopback_up: bring "lo" up (needs a new or joined network namespace);
 //   8. cwd, umask, new_session, rlimits;
 //   9. credentials: groups, gid, uid (in that order), then keep_capabilities
@@ -123,6 +126,9 @@ struct FdMapping {
 struct SpawnOptions {
   // The command: argv[0] is the program (searched in PATH when it has no '/').
   std::vector<std::string> argv;
+  // The file to execute when it is not argv[0] (a login shell is run with
+  // argv[0] "-sh"); searched in PATH the same way.
+  std::optional<std::string> executable;
   // The environment, "NAME=value" each; std::nullopt inherits the caller's.
   std::optional<std::vector<std::string>> env;
 

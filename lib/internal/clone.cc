@@ -232,7 +232,7 @@ absl::Status DescribeCloneError(int err, std::uint64_t ns_flags, absl::string_vi
   switch (err) {
     case EPERM:
       hint = !user ? "creating these namespaces needs CAP_SYS_ADMIN: run as root, or create "
-                     "a user namespace too (NsType::kUser)"
+                     "a user namespace along with them"
                    : UserNamespaceRefusal();
       break;
     case ENOSPC:

@@ -47,6 +47,9 @@ absl::Status CheckName(const char* field, const std::optional<std::string>& name
 // Everything the options must satisfy, checked before any system call.
 absl::Status ValidateImpl(const SpawnOptions& o) {
   if (o.argv.empty() || o.argv[0].empty()) return Invalid("argv is empty");
+  if (o.executable && (o.executable->empty() || HasNul(*o.executable))) {
+    return Invalid("executable is empty or has a NUL");
+  }
   for (const std::string& a : o.argv) {
     if (HasNul(a)) return Invalid("an argv string contains a NUL byte");
   }
@@ -87,8 +90,8 @@ absl::Status ValidateImpl(const SpawnOptions& o) {
     return Invalid("hostname/domainname need a new or joined uts namespace (they "
                    "would change the host's)");
   }
-  if (o.mount_proc && !(o.new_namespaces.ContainsAll({NsType::kPid, NsType::kMnt}))) {
-    return Invalid("mount_proc needs new pid and mnt namespaces");
+  if (o.mount_proc && !o.new_namespaces.Contains(NsType::kMnt)) {
+    return Invalid("mount_proc needs a new mnt namespace (it would cover the host's /proc)");
   }
   for (const NsPin& pin : o.pins) {
     if (pin.path.empty() || HasNul(pin.path)) return Invalid("a pin path is empty or has a NUL");
@@ -115,8 +118,8 @@ absl::Status ValidateImpl(const SpawnOptions& o) {
     }
     if (!m.tmpfs && m.source.empty()) return Invalid("a bind mount has no source");
   }
-  if (o.mount_sys && !(o.new_namespaces.ContainsAll({NsType::kNet, NsType::kMnt}))) {
-    return Invalid("mount_sys needs new net and mnt namespaces");
+  if (o.mount_sys && !o.new_namespaces.Contains(NsType::kMnt)) {
+    return Invalid("mount_sys needs a new mnt namespace (it would cover the host's /sys)");
   }
   if (o.loopback_up && !own.Contains(NsType::kNet)) {
     return Invalid("loopback_up needs a new or joined network namespace");
@@ -203,7 +206,7 @@ std::vector<const NsFd*> JoinOrder(const SpawnOptions& o) {
 
 // PATH candidates for argv[0].
 std::vector<std::string> Candidates(const SpawnOptions& o) {
-  const std::string& program = o.argv[0];
+  const std::string& program = o.executable ? *o.executable : o.argv[0];
   if (absl::StrContains(program, '/')) return {program};
   std::string path = kDefaultPath;
   if (o.env.has_value()) {
@@ -354,7 +357,7 @@ void UseInit(PreparedSpawn& p, const SpawnOptions& o, int image_fd, int report_f
   p.plan.exec_fd = image_fd;
 }
 
-absl::Status PrepareSpawn(const SpawnOptions& o, PreparedSpawn& p) {
+absl::Status PrepareSpawn(const SpawnOptions& o, PreparedSpawn& p, bool in_place) {
   child::SpawnPlan& plan = p.plan;
   p.clone_types = o.new_namespaces;
   if (o.time_offsets) {
@@ -367,6 +370,16 @@ absl::Status PrepareSpawn(const SpawnOptions& o, PreparedSpawn& p) {
     plan.timens_offsets_len = p.timens_offsets.size();
   }
   p.joins = JoinOrder(o);
+  if (!in_place) {
+    // setns into a pid namespace moves only the caller's future children:
+    // the child must be cloned from a thread that is in it (pid_join).
+    auto pid = std::find_if(p.joins.begin(), p.joins.end(),
+                            [](const NsFd* ns) { return ns->type() == NsType::kPid; });
+    if (pid != p.joins.end()) {
+      p.pid_join = *pid;
+      p.joins.erase(pid);
+    }
+  }
   for (const NsFd* ns : p.joins) {
     p.join_fds.push_back(ns->get());
     p.join_types.push_back(static_cast<int>(CloneFlag(ns->type())));
@@ -377,6 +390,12 @@ absl::Status PrepareSpawn(const SpawnOptions& o, PreparedSpawn& p) {
   plan.join_count = static_cast<int>(p.join_fds.size());
   if (o.join_process != nullptr) {
     LINUXNS_ASSIGN_OR_RETURN(std::uint64_t flags, ProcessJoinFlags(o));
+    if (!in_place && (flags & CloneFlag(NsType::kPid)) != 0) {
+      flags &= ~CloneFlag(NsType::kPid);
+      LINUXNS_ASSIGN_OR_RETURN(NsFd target_pid, NsFd::FromPidFd(*o.join_process, NsType::kPid));
+      p.pid_join_owned.emplace(std::move(target_pid));
+      p.pid_join = &*p.pid_join_owned;
+    }
     if (flags != 0) {
       plan.join_pidfd = o.join_process->get();
       plan.join_pidfd_flags = static_cast<int>(flags);
@@ -411,7 +430,8 @@ absl::Status PrepareSpawn(const SpawnOptions& o, PreparedSpawn& p) {
                           }) &&
                           !o.join_process_types.Contains(NsType::kMnt);
   if (same_files && p.candidates.size() > 1) {
-    LINUXNS_ASSIGN_OR_RETURN(std::string chosen, ResolveInParent(p.candidates, o.argv[0]));
+    LINUXNS_ASSIGN_OR_RETURN(std::string chosen,
+                             ResolveInParent(p.candidates, o.executable.value_or(o.argv[0])));
     p.candidates = {chosen};
   }
   for (const std::string& c : p.candidates) p.candidate_ptrs.push_back(c.c_str());
@@ -522,7 +542,8 @@ absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOpti
   switch (plan.failed_step) {
     case SpawnStep::kExec:
       if (plan.failed_index < 0) return ErrnoError(err, "spawn: child: execveat linuxns-init");
-      return ExecError(err, candidates.size() == 1 ? candidates[0] : o.argv[0]);
+      return ExecError(err, candidates.size() == 1 ? candidates[0]
+                                                   : o.executable.value_or(o.argv[0]));
     case SpawnStep::kNone: return absl::InternalError("spawn: child failed without a reason");
     case SpawnStep::kWaitForParent: what = "wait for the parent"; break;
     case SpawnStep::kWriteSetgroups: what = "write \"deny\" to /proc/self/setgroups"; break;

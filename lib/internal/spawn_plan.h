@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,10 @@ struct PreparedSpawn {
   bool parent_writes_maps = false;  // maps beyond the caller's own id
   bool joins_time = false;          // the child must not share our memory
   NsTypeSet clone_types;            // new namespaces made by clone/unshare
+  // A pid namespace to join: the clone must happen from a thread whose
+  // pid_for_children it is (not in place, where the plan's setns is right).
+  const NsFd* pid_join = nullptr;
+  std::optional<NsFd> pid_join_owned;  // from join_process
   std::string timens_offsets;
 
   // What the plan points into.
@@ -56,7 +61,8 @@ absl::Status ValidateSpawnOptions(const SpawnOptions& options);
 
 // Fills `out` for `options` (validated). Resolves a command in PATH here when
 // the child keeps our mount namespace (NotFound/PermissionDenied then).
-absl::Status PrepareSpawn(const SpawnOptions& options, PreparedSpawn& out);
+// `in_place` for ExecInPlace (a pid namespace is then joined by the plan).
+absl::Status PrepareSpawn(const SpawnOptions& options, PreparedSpawn& out, bool in_place);
 
 // Makes the child exec linuxns-init (from `image_fd`) with the command as its
 // child, reporting on `report_fd` (the child's number).

@@ -64,7 +64,7 @@ TEST(NsexecOptionsTest, ErrorsUseGlibcWording) {
                                          "option '--uts' requires an argument"));
   EXPECT_THAT(Parse({"--net=x", "true"}),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       "option '--net=x' doesn't allow an argument"));
+                       "option '--net' doesn't allow an argument"));
   EXPECT_THAT(Parse({"-n"}), StatusIs(absl::StatusCode::kInvalidArgument, "no command given"));
 }
 
