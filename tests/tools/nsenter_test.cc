@@ -1,0 +1,404 @@
+// End-to-end tests of the nsenter tool against real targets made here, side
+// by side with util-linux's /usr/bin/nsenter where both must agree.
+#include <sched.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <signal.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "linuxns/child_process.h"
+#include "linuxns/ns_fd.h"
+#include "linuxns/unique_fd.h"
+#include "support/test_util.h"
+#include "tools/tool_test_util.h"
+
+namespace linuxns::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kUtilLinuxNsenter[] = "/usr/bin/nsenter";
+
+ToolResult Nsenter(std::vector<std::string> args) {
+  args.insert(args.begin(), LINUXNS_NSENTER_PATH);
+  return RunTool(args);
+}
+
+std::string Pid(pid_t pid) { return absl::StrCat(pid); }
+
+// `sleep 60` in new namespaces, with a hostname when uts is new; killed and
+// reaped by the ChildProcess destructor.
+ChildProcess StartTarget(NsTypeSet types, bool map_user = false,
+                         std::optional<std::vector<std::string>> env = std::nullopt,
+                         std::optional<std::string> cwd = std::nullopt) {
+  SpawnOptions options;
+  options.argv = {"sleep", "60"};
+  options.new_namespaces = types;
+  if (map_user) options.MapCurrentUserToRoot();
+  if (types.Contains(NsType::kUts)) options.hostname = "nsenter-target";
+  options.env = std::move(env);
+  options.cwd = std::move(cwd);
+  absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(options);
+  EXPECT_TRUE(child.ok()) << child.status();
+  return std::move(child).value();
+}
+
+std::string IdOf(const ChildProcess& target, NsType type) {
+  absl::StatusOr<NsFd> ns = target.OpenNamespace(type);
+  return ns.ok() ? ns->id().ToString() : ns.status().ToString();
+}
+
+class NsenterTest : public LeakCheckedTest {};
+
+TEST_F(NsenterTest, AllGivesTheSameAsUtilLinux) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ChildProcess target = StartTarget(
+      {NsType::kUts, NsType::kNet, NsType::kIpc, NsType::kPid, NsType::kMnt});
+  const std::vector<std::string> args = {"-t", Pid(target.pid()), "-a", "sh", "-c",
+                                         "hostname; readlink /proc/self/ns/net"};
+  ToolResult ours = Nsenter(args);
+  EXPECT_EQ(ours.code, 0) << ours.err;
+  EXPECT_EQ(ours.out, absl::StrCat("nsenter-target\n", IdOf(target, NsType::kNet), "\n"));
+  EXPECT_EQ(ours.err, "");
+  if (::access(kUtilLinuxNsenter, X_OK) != 0) GTEST_SKIP() << "no " << kUtilLinuxNsenter;
+  std::vector<std::string> theirs_argv = args;
+  theirs_argv.insert(theirs_argv.begin(), kUtilLinuxNsenter);
+  ToolResult theirs = RunTool(theirs_argv);
+  EXPECT_EQ(theirs.code, 0) << theirs.err;
+  EXPECT_EQ(ours.out, theirs.out);
+}
+
+TEST_F(NsenterTest, UserNamespaceGivesUidZero) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ChildProcess target = StartTarget({NsType::kUser, NsType::kUts}, /*map_user=*/true);
+  ToolResult r = Nsenter({"-t", Pid(target.pid()), "-U", "-u", "sh", "-c",
+                          "id -u; id -g; hostname; readlink /proc/self/ns/user"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, absl::StrCat("0\n0\nnsenter-target\n", IdOf(target, NsType::kUser), "\n"));
+}
+
+TEST_F(NsenterTest, AsAnOrdinaryUserIntoItsOwnContainer) {
+  ASSERT_EQ(::chmod(scratch().c_str(), 0755), 0);
+  const std::string tool = scratch() + "/nsenter";
+  std::filesystem::copy_file(LINUXNS_NSENTER_PATH, tool);
+  int code = RunInForkedChild([&] {
+    if (!DropToNobody()) return 2;
+    absl::StatusOr<ChildProcess> target = [] {
+      SpawnOptions options;
+      options.argv = {"sleep", "60"};
+      options.new_namespaces = {NsType::kUts, NsType::kPid, NsType::kMnt};
+      options.MapCurrentUserToRoot();
+      options.hostname = "nobodys";
+      return ChildProcess::Spawn(options);
+    }();
+    if (!target.ok()) {
+      std::fprintf(stderr, "target: %s\n", target.status().ToString().c_str());
+      return 3;
+    }
+    ToolResult r = RunTool({tool, "-t", Pid(target->pid()), "-a", "sh", "-c",
+                            "id -u; hostname; echo $$"});
+    if (r.code != 0 || r.out != "0\nnobodys\n2\n") {
+      std::fprintf(stderr, "code %d out %s err %s\n", r.code, r.out.c_str(), r.err.c_str());
+      return 4;
+    }
+    return 0;
+  });
+  EXPECT_EQ(code, 0);
+}
+
+TEST_F(NsenterTest, EnteringOnesOwnUserNamespaceIsANoOp) {
+  ToolResult r = Nsenter({"-U", "-t", Pid(::getpid()), "readlink", "/proc/self/ns/user"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, NsFd::OpenCurrent(NsType::kUser)->id().ToString() + "\n");
+  EXPECT_EQ(r.err, "");
+}
+
+TEST_F(NsenterTest, AllWithATargetInOurNamespacesRunsTheCommandHere) {
+  ToolResult r = Nsenter({"-a", "-t", Pid(::getpid()), "--", "pwd"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  // No namespace was entered: not even the mount namespace's cwd reset.
+  EXPECT_EQ(r.out, std::filesystem::current_path().string() + "\n");
+}
+
+TEST_F(NsenterTest, PidNamespaceForksAndShowsTheTargetsPids) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ChildProcess target = StartTarget({NsType::kPid});
+  ToolResult r = Nsenter({"-t", Pid(target.pid()), "-p", "sh", "-c",
+                          "echo $$; readlink /proc/self/ns/pid"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  absl::string_view out = r.out;
+  const std::size_t newline = out.find('\n');
+  int pid = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(out.substr(0, newline), &pid)) << r.out;
+  EXPECT_GT(pid, 1);  // the sleep is 1
+  EXPECT_LT(pid, 1000);
+  EXPECT_EQ(out.substr(newline + 1), IdOf(target, NsType::kPid) + "\n");
+}
+
+TEST_F(NsenterTest, ExitStatusAndSignalDeathArePassedOn) {
+  // Without a pid namespace: exec in place.
+  EXPECT_EQ(Nsenter({"-t", Pid(::getpid()), "-U", "sh", "-c", "exit 42"}).code, 42);
+  EXPECT_EQ(Nsenter({"-t", Pid(::getpid()), "-U", "sh", "-c", "kill -9 $$"}).code, 128 + 9);
+  if (!IsRoot()) GTEST_SKIP() << "the forking half needs root (CAP_SYS_ADMIN)";
+  ChildProcess target = StartTarget({NsType::kPid});
+  EXPECT_EQ(Nsenter({"-t", Pid(target.pid()), "-p", "sh", "-c", "exit 7"}).code, 7);
+  // Forked: the tool dies of the same signal, as util-linux's does.
+  EXPECT_EQ(Nsenter({"-t", Pid(target.pid()), "-p", "sh", "-c", "kill -TERM $$"}).code,
+            128 + 15);
+  EXPECT_EQ(Nsenter({"-t", Pid(target.pid()), "-p", "sh", "-c", "kill -9 $$"}).code, 128 + 9);
+}
+
+// The tool started directly, with its stdout on a pipe.
+struct RunningTool {
+  ChildProcess tool;
+  UniqueFd out;
+};
+
+RunningTool StartNsenter(std::vector<std::string> args) {
+  SpawnOptions options;
+  options.argv = std::move(args);
+  options.argv.insert(options.argv.begin(), LINUXNS_NSENTER_PATH);
+  options.stdin_mode = Stdio::kNull;
+  options.stdout_mode = Stdio::kPipe;
+  absl::StatusOr<ChildProcess> tool = ChildProcess::Spawn(options);
+  EXPECT_TRUE(tool.ok()) << tool.status();
+  UniqueFd out = tool->TakeStdout();
+  return RunningTool{std::move(tool).value(), std::move(out)};
+}
+
+std::string ReadLine(const UniqueFd& fd) {
+  std::string line;
+  char c;
+  while (::read(fd.get(), &c, 1) == 1 && c != '\n') line += c;
+  return line;
+}
+
+// The state letter of /proc/PID/stat ('T' when stopped).
+char ProcessState(pid_t pid) {
+  FILE* f = std::fopen(absl::StrCat("/proc/", pid, "/stat").c_str(), "re");
+  if (f == nullptr) return '?';
+  char buf[512] = {};
+  const std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  const char* paren = std::strrchr(buf, ')');
+  return n > 0 && paren != nullptr && paren[1] == ' ' ? paren[2] : '?';
+}
+
+TEST_F(NsenterTest, SigtermIsForwardedToTheCommandInAPidNamespace) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ChildProcess target = StartTarget({NsType::kPid});
+  RunningTool run = StartNsenter({"-t", Pid(target.pid()), "-p", "sh", "-c",
+                                  "trap 'exit 9' TERM; echo ready; while :; do sleep 0.05; done"});
+  ASSERT_EQ(ReadLine(run.out), "ready");
+  ASSERT_TRUE(run.tool.Signal(SIGTERM).ok());
+  absl::StatusOr<ExitStatus> status = run.tool.Wait();
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(*status, ExitStatus::Exited(9));
+}
+
+TEST_F(NsenterTest, AStopOfTheCommandStopsTheToolAndContinueResumesBoth) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ChildProcess target = StartTarget({NsType::kPid});
+  RunningTool run = StartNsenter({"-t", Pid(target.pid()), "-p", "sh", "-c",
+                                  "echo stopping; kill -STOP $$; echo resumed"});
+  ASSERT_EQ(ReadLine(run.out), "stopping");
+  char state = '?';
+  for (int i = 0; i < 200 && (state = ProcessState(run.tool.pid())) != 'T'; ++i) {
+    ::usleep(10'000);
+  }
+  EXPECT_EQ(state, 'T');
+  ASSERT_TRUE(run.tool.Signal(SIGCONT).ok());
+  EXPECT_EQ(ReadLine(run.out), "resumed");
+  absl::StatusOr<ExitStatus> status = run.tool.Wait();
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(*status, ExitStatus::Exited(0));
+}
+
+TEST_F(NsenterTest, WdnsAndRootOfTheTargetsMountNamespace) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ChildProcess target = StartTarget({NsType::kMnt, NsType::kUts});
+  ToolResult r = Nsenter({"-t", Pid(target.pid()), "-m", "-u", "-r", "-W", "/proc", "sh", "-c",
+                          "pwd; readlink /proc/self/ns/mnt"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, absl::StrCat("/proc\n", IdOf(target, NsType::kMnt), "\n"));
+  ToolResult dir = Nsenter({"-t", Pid(target.pid()), "-m", "--root=/tmp", "true"});
+  EXPECT_EQ(dir.code, 1);
+  EXPECT_EQ(dir.err,
+            "nsenter: --root=DIR with a mount namespace: linuxns cannot chroot after setns\n");
+}
+
+TEST_F(NsenterTest, UserParentEntersTheParentUserNamespace) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ChildProcess target = StartTarget({NsType::kUser}, /*map_user=*/true);
+  ToolResult r = Nsenter({"-t", Pid(target.pid()), "--user-parent", "readlink",
+                          "/proc/self/ns/user"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  // The target's parent user namespace is ours: a no-op.
+  EXPECT_EQ(r.out, NsFd::OpenCurrent(NsType::kUser)->id().ToString() + "\n");
+}
+
+TEST_F(NsenterTest, NoForkLeavesOnlyTheChildrenInThePidNamespace) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ChildProcess target = StartTarget({NsType::kPid});
+  ToolResult r = Nsenter({"-F", "-t", Pid(target.pid()), "-p", "sh", "-c",
+                          "readlink /proc/$$/ns/pid; readlink /proc/self/ns/pid"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, absl::StrCat(NsFd::OpenCurrent(NsType::kPid)->id().ToString(), "\n",
+                                IdOf(target, NsType::kPid), "\n"));
+}
+
+TEST_F(NsenterTest, TargetWithPidfdInode) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ChildProcess target = StartTarget({NsType::kUts});
+  struct stat st;
+  ASSERT_EQ(::fstat(target.pidfd().get(), &st), 0);
+  const std::string with_inode = absl::StrCat(target.pid(), ":", st.st_ino);
+  ToolResult r = Nsenter({"-t", with_inode, "-u", "hostname"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "nsenter-target\n");
+  const std::string wrong = absl::StrCat(target.pid(), ":", st.st_ino + 1);
+  ToolResult refused = Nsenter({"-t", wrong, "-u", "hostname"});
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_EQ(refused.out, "");
+  EXPECT_EQ(refused.err, absl::StrCat("nsenter: pidfd inode ", st.st_ino + 1,
+                                      " not found for pid ", target.pid(), "\n"));
+}
+
+TEST_F(NsenterTest, NetSocketEntersTheSocketsNetworkNamespace) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ChildProcess holder = StartTarget({NsType::kNet});
+  absl::StatusOr<NsFd> net = holder.OpenNamespace(NsType::kNet);
+  ASSERT_TRUE(net.ok()) << net.status();
+  // A socket made in that namespace on a thread of ours (never the test
+  // runner's own thread), then held by this process: the target.
+  UniqueFd sock;
+  std::thread([&] {
+    if (::unshare(CLONE_FS) == 0 && ::setns(net->get(), CLONE_NEWNET) == 0) {
+      sock.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    }
+  }).join();
+  ASSERT_TRUE(sock.valid());
+  ToolResult r = Nsenter({"-t", Pid(::getpid()), "-N", absl::StrCat(sock.get()), "readlink",
+                          "/proc/self/ns/net"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, net->id().ToString() + "\n");
+}
+
+TEST_F(NsenterTest, EnvironmentAndWorkingDirectoryOfTheTarget) {
+  ChildProcess target =
+      StartTarget({}, false, std::vector<std::string>{"NSENTER_TEST=from-target", "PATH=/usr/bin:/bin"},
+                  scratch());
+  ToolResult r = Nsenter({"-t", Pid(target.pid()), "-e", "-w", "sh", "-c",
+                          "echo $NSENTER_TEST; pwd"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, absl::StrCat("from-target\n", scratch(), "\n"));
+}
+
+TEST_F(NsenterTest, SetuidAndSetgid) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ChildProcess target = StartTarget({NsType::kUts});
+  ToolResult r = Nsenter({"-t", Pid(target.pid()), "-u", "-S", "65534", "-G", "65534", "id"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n");
+}
+
+TEST_F(NsenterTest, BadInputGetsTheErrorAndExitCode) {
+  ToolResult gone = Nsenter({"-t", "2147483647", "-n", "true"});
+  EXPECT_EQ(gone.code, 1);
+  EXPECT_EQ(gone.err, "nsenter: pidfd_open 2147483647: No such process\n");
+
+  ToolResult regular = Nsenter({"--net=/etc/passwd", "true"});
+  EXPECT_EQ(regular.code, 1);
+  EXPECT_EQ(regular.err, "nsenter: /etc/passwd is not a namespace file (it is a regular file)\n");
+
+  ToolResult directory = Nsenter({"-n=/", "true"});
+  EXPECT_EQ(directory.code, 1);
+  EXPECT_EQ(directory.err, "nsenter: / is not a namespace file (it is a directory)\n");
+
+  ToolResult no_file = Nsenter({"--uts=/nonexistent/ns", "true"});
+  EXPECT_EQ(no_file.code, 1);
+  EXPECT_THAT(no_file.err, HasSubstr("/nonexistent/ns: No such file or directory"));
+
+  ToolResult wrong_type = Nsenter({"--net=/proc/self/ns/uts", "true"});
+  EXPECT_EQ(wrong_type.code, 1);
+  EXPECT_EQ(wrong_type.err,
+            "nsenter: /proc/self/ns/uts is a uts namespace, not a net namespace\n");
+
+  ToolResult unknown = Nsenter({"--bogus", "true"});
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_EQ(unknown.err,
+            "nsenter: unrecognized option '--bogus'\nTry 'nsenter --help' for more information.\n");
+
+  ToolResult no_target = Nsenter({"-n", "true"});
+  EXPECT_EQ(no_target.code, 1);
+  EXPECT_EQ(no_target.err,
+            "nsenter: neither filename nor target pid supplied for ns/net\n"
+            "Try 'nsenter --help' for more information.\n");
+
+  ToolResult missing = Nsenter({"-t", Pid(::getpid()), "-U", "linuxns-no-such-command"});
+  EXPECT_EQ(missing.code, 127);
+  EXPECT_THAT(missing.err, HasSubstr("nsenter: spawn: execve linuxns-no-such-command: No such "
+                                     "file or directory"));
+  ToolResult not_executable = Nsenter({"-t", Pid(::getpid()), "-U", "/etc/passwd"});
+  EXPECT_EQ(not_executable.code, 126);
+}
+
+TEST_F(NsenterTest, MissingCommandInAForkedPidNamespace) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ChildProcess target = StartTarget({NsType::kPid});
+  ToolResult missing = Nsenter({"-t", Pid(target.pid()), "-p", "linuxns-no-such-command"});
+  EXPECT_EQ(missing.code, 127);
+  EXPECT_THAT(missing.err, HasSubstr("linuxns-no-such-command: No such file or directory"));
+}
+
+TEST_F(NsenterTest, NoCommandRunsTheShell) {
+  // stdin is /dev/null, so the shell exits at once.
+  ToolResult r = Nsenter({"-t", Pid(::getpid()), "-U"});
+  EXPECT_EQ(r.code, 0) << r.err;
+}
+
+TEST_F(NsenterTest, InheritedDescriptorsPassThroughAndNoOthers) {
+  // The outer shell opens 7 without close-on-exec; the command must see it,
+  // and none of the tool's own descriptors (the test builtin opens nothing).
+  const std::string check =
+      "for n in 3 4 5 6 8 9 10 11 12 13 14 15; do test -e /proc/self/fd/$n && echo leaked $n; "
+      "done; readlink /proc/self/fd/7";
+  auto script = [&](const char* options) {
+    return absl::StrCat("exec 7</dev/null; exec ", LINUXNS_NSENTER_PATH, " ", options,
+                        " -t \"$1\" sh -c '", check, "'");
+  };
+  ToolResult in_place = RunTool({"/bin/sh", "-c", script("-U"), "sh", Pid(::getpid())});
+  EXPECT_EQ(in_place.code, 0) << in_place.err;
+  EXPECT_EQ(in_place.out, "/dev/null\n");
+  if (!IsRoot()) GTEST_SKIP() << "the forking half needs root (CAP_SYS_ADMIN)";
+  ChildProcess target = StartTarget({NsType::kPid});
+  ToolResult forked = RunTool({"/bin/sh", "-c", script("-p"), "sh", Pid(target.pid())});
+  EXPECT_EQ(forked.code, 0) << forked.err;
+  EXPECT_EQ(forked.out, "/dev/null\n");
+}
+
+TEST_F(NsenterTest, HelpAndVersion) {
+  ToolResult help = Nsenter({"--help"});
+  EXPECT_EQ(help.code, 0);
+  EXPECT_THAT(help.out, HasSubstr(" -t, --target <pid>[:<inode>]"));
+  ToolResult version = Nsenter({"-V"});
+  EXPECT_EQ(version.code, 0);
+  EXPECT_THAT(version.out, ::testing::StartsWith("nsenter from linuxns "));
+}
+
+}  // namespace
+}  // namespace linuxns::testing
