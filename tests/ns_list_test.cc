@@ -1,0 +1,265 @@
+#include "linuxns/ns_list.h"
+
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "linuxns/child_process.h"
+#include "linuxns/namespace.h"
+#include "linuxns/ns_entry.h"
+#include "linuxns/ns_fd.h"
+#include "linuxns/pin.h"
+#include "linuxns/spawn_options.h"
+#include "linuxns/unique_fd.h"
+#include "support/status_matchers.h"
+#include "support/test_util.h"
+
+namespace linuxns::testing {
+namespace {
+
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+// Holders are checked with Contains(): a scan running at the same time in
+// another process (a parallel test, an lsns) briefly holds a descriptor of
+// every namespace it reads through /proc/PID/fd.
+class NsListTest : public LeakCheckedTest {};
+
+// The id of /proc/self/ns/<type> (the process's, not this thread's).
+NsId SelfNs(NsType type) {
+  absl::StatusOr<NsFd> ns =
+      NsFd::OpenPath(absl::StrCat("/proc/self/ns/", NsTypeName(type)), type);
+  EXPECT_OK(ns);
+  return ns.ok() ? ns->id() : NsId{};
+}
+
+const NsInfo* FindOrFail(const NsListing& listing, const NsId& id) {
+  const NsInfo* info = listing.Find(id);
+  EXPECT_NE(info, nullptr) << id << " is not listed";
+  return info;
+}
+
+absl::StatusOr<ChildProcess> SpawnSleeper(NsTypeSet types) {
+  SpawnOptions options;
+  options.argv = {"sleep", "60"};
+  options.new_namespaces = types;
+  return ChildProcess::Spawn(options);
+}
+
+TEST_F(NsListTest, ListsTheNamespacesOfThisProcessWithItsPid) {
+  ASSERT_OK_AND_ASSIGN(NsListing listing, ListNamespaces());
+  for (NsType type : kAllNsTypes) {
+    const NsInfo* info = FindOrFail(listing, SelfNs(type));
+    ASSERT_NE(info, nullptr);
+    EXPECT_EQ(info->id.type, type);
+    EXPECT_THAT(info->pids, Contains(::getpid()));
+  }
+}
+
+TEST_F(NsListTest, RecordsThisProcessCommandParentAndUid) {
+  ASSERT_OK_AND_ASSIGN(NsListing listing, ListNamespaces());
+  const NsProcessInfo* me = listing.FindProcess(::getpid());
+  ASSERT_NE(me, nullptr);
+  EXPECT_EQ(me->pid, ::getpid());
+  EXPECT_EQ(me->ppid, ::getppid());
+  EXPECT_EQ(me->uid, ::getuid());
+  EXPECT_THAT(me->command, HasSubstr("ns_list_test"));
+}
+
+TEST_F(NsListTest, PidFilterKeepsExactlyTheProcessNamespaces) {
+  NsListOptions options;
+  options.pid = ::getpid();
+  ASSERT_OK_AND_ASSIGN(NsListing listing, ListNamespaces(options));
+  std::vector<NsId> ids;
+  for (const NsInfo& info : listing.namespaces) ids.push_back(info.id);
+  ASSERT_EQ(ids.size(), static_cast<size_t>(kNsTypeCount));
+  for (NsType type : kAllNsTypes) EXPECT_THAT(ids, Contains(SelfNs(type)));
+}
+
+TEST_F(NsListTest, TypeFilterKeepsOnlyThatType) {
+  NsListOptions options;
+  options.types = {NsType::kUts};
+  ASSERT_OK_AND_ASSIGN(NsListing listing, ListNamespaces(options));
+  ASSERT_THAT(listing.namespaces, Not(IsEmpty()));
+  for (const NsInfo& info : listing.namespaces)
+    EXPECT_EQ(info.id.type, NsType::kUts);
+  EXPECT_NE(listing.Find(SelfNs(NsType::kUts)), nullptr);
+}
+
+TEST_F(NsListTest, SortedByInode) {
+  ASSERT_OK_AND_ASSIGN(NsListing listing, ListNamespaces());
+  for (size_t i = 1; i < listing.namespaces.size(); ++i) {
+    EXPECT_LE(listing.namespaces[i - 1].id.inode,
+              listing.namespaces[i].id.inode);
+  }
+}
+
+TEST_F(NsListTest, InvalidPidIsInvalidArgument) {
+  NsListOptions options;
+  options.pid = 0;
+  EXPECT_THAT(ListNamespaces(options),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(NsListTest, UnknownPidGivesAnEmptyList) {
+  NsListOptions options;
+  options.pid = 0x3ffffff;  // above any pid_max
+  ASSERT_OK_AND_ASSIGN(NsListing listing, ListNamespaces(options));
+  EXPECT_THAT(listing.namespaces, IsEmpty());
+}
+
+TEST_F(NsListTest, ChildInNewNamespacesIsTheirOnlyProcess) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  const NsTypeSet types = {NsType::kUts, NsType::kIpc, NsType::kNet,
+                           NsType::kCgroup};
+  ASSERT_OK_AND_ASSIGN(ChildProcess child, SpawnSleeper(types));
+  ASSERT_OK_AND_ASSIGN(NsListing listing, ListNamespaces());
+  const NsId user = SelfNs(NsType::kUser);
+  for (NsType type : types) {
+    ASSERT_OK_AND_ASSIGN(NsFd ns, child.OpenNamespace(type));
+    const NsInfo* info = FindOrFail(listing, ns.id());
+    ASSERT_NE(info, nullptr);
+    EXPECT_EQ(info->id.type, type);
+    EXPECT_THAT(info->pids, ElementsAre(child.pid()));
+    EXPECT_EQ(info->lowest_pid(), child.pid());
+    EXPECT_EQ(info->owner, user) << type;
+    EXPECT_EQ(info->parent, std::nullopt) << type;
+  }
+  // Its other namespaces are ours, shared with this process.
+  ASSERT_OK_AND_ASSIGN(NsFd mnt, child.OpenNamespace(NsType::kMnt));
+  const NsInfo* shared = FindOrFail(listing, mnt.id());
+  ASSERT_NE(shared, nullptr);
+  EXPECT_THAT(shared->pids, Contains(child.pid()));
+  EXPECT_THAT(shared->pids, Contains(::getpid()));
+  const NsProcessInfo* proc = listing.FindProcess(child.pid());
+  ASSERT_NE(proc, nullptr);
+  EXPECT_EQ(proc->command, "sleep 60");
+}
+
+TEST_F(NsListTest, PidNamespaceHasOurPidNamespaceAsParent) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create({NsType::kPid}));
+  ASSERT_NE(ns.init(), nullptr);
+  ASSERT_OK_AND_ASSIGN(NsListing listing, ListNamespaces());
+  const NsInfo* info = FindOrFail(listing, ns.Find(NsType::kPid)->id());
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->parent, SelfNs(NsType::kPid));
+  EXPECT_EQ(info->owner, SelfNs(NsType::kUser));
+  EXPECT_THAT(info->pids, Contains(ns.init()->pid()));
+  EXPECT_THAT(info->fd_holders, Contains(::getpid()));
+}
+
+TEST_F(NsListTest, UserNamespaceHeldByAnFdHasParentOwnerAndCreatorUid) {
+  ASSERT_OK_AND_ASSIGN(Namespace ns,
+                       Namespace::Create({NsType::kUser, NsType::kUts}));
+  ASSERT_OK_AND_ASSIGN(NsListing listing, ListNamespaces());
+  const NsId user = ns.Find(NsType::kUser)->id();
+  const NsInfo* info = FindOrFail(listing, user);
+  ASSERT_NE(info, nullptr);
+  EXPECT_THAT(info->pids, IsEmpty());
+  EXPECT_THAT(info->fd_holders, Contains(::getpid()));
+  EXPECT_EQ(info->parent, SelfNs(NsType::kUser));
+  EXPECT_EQ(info->owner, SelfNs(NsType::kUser));
+  EXPECT_EQ(info->owner_uid, ::geteuid());
+  // The uts namespace made inside it is owned by it.
+  const NsInfo* uts = FindOrFail(listing, ns.Find(NsType::kUts)->id());
+  ASSERT_NE(uts, nullptr);
+  EXPECT_EQ(uts->owner, user);
+  EXPECT_THAT(uts->fd_holders, Contains(::getpid()));
+}
+
+TEST_F(NsListTest, NamespaceHeldOnlyByAnFdOfThisProcessIsListed) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create({NsType::kNet}));
+  const NsId id = ns.Find(NsType::kNet)->id();
+  ASSERT_OK_AND_ASSIGN(NsListing listing, ListNamespaces());
+  const NsInfo* info = FindOrFail(listing, id);
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->id.type, NsType::kNet);
+  EXPECT_THAT(info->pids, IsEmpty());
+  EXPECT_EQ(info->lowest_pid(), std::nullopt);
+  EXPECT_THAT(info->fd_holders, Contains(::getpid()));
+
+  // Without the descriptor scan it is not seen.
+  NsListOptions no_fds;
+  no_fds.scan_fds = false;
+  ASSERT_OK_AND_ASSIGN(NsListing without, ListNamespaces(no_fds));
+  EXPECT_EQ(without.Find(id), nullptr);
+}
+
+TEST_F(NsListTest, NetworkNamespaceHeldOnlyByASocketIsListed) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  NsId id;
+  UniqueFd sock;
+  {
+    ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create({NsType::kNet}));
+    id = ns.Find(NsType::kNet)->id();
+    ASSERT_OK_AND_ASSIGN(
+        int fd, RunInNamespacesHere({ns.Find(NsType::kNet)}, [] {
+          return ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        }));
+    ASSERT_GE(fd, 0);
+    sock = UniqueFd(fd);
+  }
+  ASSERT_OK_AND_ASSIGN(NsListing listing, ListNamespaces());
+  const NsInfo* info = FindOrFail(listing, id);
+  ASSERT_NE(info, nullptr);
+  EXPECT_THAT(info->pids, IsEmpty());
+  EXPECT_THAT(info->fd_holders, IsEmpty());
+  EXPECT_THAT(info->socket_holders, Contains(::getpid()));
+}
+
+TEST_F(NsListTest, PinnedNamespaceListsItsPath) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  const std::string path = scratch() + "/uts";
+  NsId id;
+  {
+    ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create({NsType::kUts}));
+    id = ns.Find(NsType::kUts)->id();
+    ASSERT_OK(PinNamespace(*ns.Find(NsType::kUts), path));
+  }
+  absl::StatusOr<NsListing> listing = ListNamespaces();
+  absl::Status unpinned = UnpinNamespace(path, /*remove_file=*/true);
+  ASSERT_OK(listing);
+  ASSERT_OK(unpinned);
+  const NsInfo* info = FindOrFail(*listing, id);
+  ASSERT_NE(info, nullptr);
+  EXPECT_THAT(info->paths, ElementsAre(path));
+  EXPECT_THAT(info->pids, IsEmpty());
+  EXPECT_THAT(info->fd_holders, IsEmpty());
+  EXPECT_EQ(info->owner, SelfNs(NsType::kUser));
+
+  // Once unpinned, it is gone.
+  ASSERT_OK_AND_ASSIGN(NsListing after, ListNamespaces());
+  EXPECT_EQ(after.Find(id), nullptr);
+}
+
+TEST_F(NsListTest, NamespaceWithTwoPinsListsBoth) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  const std::string a = scratch() + "/a";
+  const std::string b = scratch() + "/b";
+  ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create({NsType::kIpc}));
+  ASSERT_OK(PinNamespace(*ns.Find(NsType::kIpc), a));
+  ASSERT_OK(PinNamespace(*ns.Find(NsType::kIpc), b));
+  absl::StatusOr<NsListing> listing = ListNamespaces();
+  EXPECT_OK(UnpinNamespace(a, true));
+  EXPECT_OK(UnpinNamespace(b, true));
+  ASSERT_OK(listing);
+  const NsInfo* info = FindOrFail(*listing, ns.Find(NsType::kIpc)->id());
+  ASSERT_NE(info, nullptr);
+  EXPECT_THAT(info->paths, ElementsAre(a, b));
+}
+
+}  // namespace
+}  // namespace linuxns::testing

@@ -1,0 +1,225 @@
+#include "lsns_options.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "support/status_matchers.h"
+
+namespace linuxns::tools {
+namespace {
+
+using ::linuxns::testing::StatusIs;
+using ::testing::ElementsAre;
+using C = LsnsColumn;
+
+absl::StatusOr<LsnsOptions> Parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "lsns");
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  return ParseLsnsOptions(static_cast<int>(args.size()), argv.data());
+}
+
+void ExpectError(std::vector<std::string> args, const std::string& message,
+                 bool usage) {
+  absl::StatusOr<LsnsOptions> o = Parse(args);
+  ASSERT_THAT(o, StatusIs(absl::StatusCode::kInvalidArgument, message));
+  EXPECT_EQ(IsLsnsUsageError(o.status()), usage) << message;
+}
+
+TEST(LsnsOptionsTest, DefaultsAreUtilLinuxColumnsAndProcessTree) {
+  ASSERT_OK_AND_ASSIGN(LsnsOptions o, Parse({}));
+  EXPECT_THAT(o.columns, ElementsAre(C::kNs, C::kType, C::kNprocs, C::kPid,
+                                     C::kUser, C::kCommand));
+  EXPECT_EQ(o.tree, LsnsTree::kProcess);
+  EXPECT_EQ(o.types, NsTypeSet::All());
+  EXPECT_FALSE(o.json || o.raw || o.list || o.no_headings || o.persistent);
+}
+
+TEST(LsnsOptionsTest, ListTurnsTheTreeOff) {
+  ASSERT_OK_AND_ASSIGN(LsnsOptions o, Parse({"-l"}));
+  EXPECT_EQ(o.tree, LsnsTree::kNone);
+  EXPECT_TRUE(o.list);
+}
+
+TEST(LsnsOptionsTest, NetTypeAddsNetnsidAndNsfs) {
+  ASSERT_OK_AND_ASSIGN(LsnsOptions o, Parse({"-t", "net"}));
+  EXPECT_EQ(o.types, NsTypeSet{NsType::kNet});
+  EXPECT_THAT(o.columns,
+              ElementsAre(C::kNs, C::kType, C::kNprocs, C::kPid, C::kUser,
+                          C::kNetnsid, C::kNsfs, C::kCommand));
+}
+
+TEST(LsnsOptionsTest, SeveralTypes) {
+  ASSERT_OK_AND_ASSIGN(LsnsOptions o, Parse({"-t", "pid", "--type=user"}));
+  EXPECT_EQ(o.types, (NsTypeSet{NsType::kPid, NsType::kUser}));
+}
+
+TEST(LsnsOptionsTest, OutputReplacesAndPlusAppends) {
+  ASSERT_OK_AND_ASSIGN(LsnsOptions o, Parse({"-o", "ns,TYPE,Pid"}));
+  EXPECT_THAT(o.columns, ElementsAre(C::kNs, C::kType, C::kPid));
+  ASSERT_OK_AND_ASSIGN(LsnsOptions p, Parse({"--output", "+PATH,NSFS"}));
+  EXPECT_THAT(p.columns,
+              ElementsAre(C::kNs, C::kType, C::kNprocs, C::kPid, C::kUser,
+                          C::kCommand, C::kPath, C::kNsfs));
+}
+
+TEST(LsnsOptionsTest, OutputAllListsEveryColumnInOrder) {
+  ASSERT_OK_AND_ASSIGN(LsnsOptions o, Parse({"--output-all"}));
+  ASSERT_EQ(o.columns.size(), static_cast<size_t>(kLsnsColumnCount));
+  for (int i = 0; i < kLsnsColumnCount; ++i)
+    EXPECT_EQ(o.columns[i], static_cast<C>(i));
+  // No default tree without default columns, as util-linux.
+  EXPECT_EQ(o.tree, LsnsTree::kNone);
+}
+
+TEST(LsnsOptionsTest, BundledFlagsAndTask) {
+  ASSERT_OK_AND_ASSIGN(LsnsOptions o, Parse({"-nruWp", "42"}));
+  EXPECT_TRUE(o.no_headings);
+  EXPECT_TRUE(o.raw);
+  EXPECT_TRUE(o.no_truncate);
+  EXPECT_TRUE(o.no_wrap);
+  EXPECT_EQ(o.pid, 42);
+}
+
+TEST(LsnsOptionsTest, RawImpliesNoWrap) {
+  ASSERT_OK_AND_ASSIGN(LsnsOptions o, Parse({"-r"}));
+  EXPECT_TRUE(o.no_wrap);
+}
+
+TEST(LsnsOptionsTest, TreeRelations) {
+  const std::map<std::vector<std::string>, LsnsTree> cases = {
+      {{"-T"}, LsnsTree::kOwner},
+      {{"--tree"}, LsnsTree::kOwner},
+      {{"-Tparent"}, LsnsTree::kParent},
+      {{"--tree=process"}, LsnsTree::kProcess},
+      {{"-T=owner"}, LsnsTree::kOwner},
+  };
+  for (const auto& [args, tree] : cases) {
+    ASSERT_OK_AND_ASSIGN(LsnsOptions o, Parse(args));
+    EXPECT_EQ(o.tree, tree) << args[0];
+  }
+}
+
+TEST(LsnsOptionsTest, NamespaceArgumentSelectsProcessColumns) {
+  ASSERT_OK_AND_ASSIGN(LsnsOptions o, Parse({"4026531840"}));
+  EXPECT_EQ(o.ns, 4026531840u);
+  EXPECT_THAT(o.columns, ElementsAre(C::kPid, C::kPpid, C::kUser, C::kCommand));
+  EXPECT_EQ(o.tree, LsnsTree::kProcess);
+}
+
+TEST(LsnsOptionsTest, HelpVersionAndListColumnsStopParsing) {
+  ASSERT_OK_AND_ASSIGN(LsnsOptions h, Parse({"-h", "-t", "bogus"}));
+  EXPECT_TRUE(h.help);
+  ASSERT_OK_AND_ASSIGN(LsnsOptions v, Parse({"--version"}));
+  EXPECT_TRUE(v.version);
+  ASSERT_OK_AND_ASSIGN(LsnsOptions c, Parse({"-H"}));
+  EXPECT_TRUE(c.list_columns);
+}
+
+TEST(LsnsOptionsTest, ErrorsUseUtilLinuxWording) {
+  ExpectError({"-t", "xyz"}, "unknown namespace type: xyz", false);
+  ExpectError({"-o", "NS,FOO"}, "unknown column: FOO", false);
+  ExpectError({"-o", "+BAR"}, "unknown column: BAR", false);
+  ExpectError({"-p", "abc"}, "invalid PID argument: 'abc'", false);
+  ExpectError({"-Tfoo"}, "unknown tree type: foo", false);
+  ExpectError({"-J", "-r"}, "mutually exclusive arguments: --json --raw",
+              false);
+  ExpectError({"-p", "1", "-P"},
+              "mutually exclusive arguments: --persistent --task", false);
+  ExpectError({"-T", "-l"}, "mutually exclusive arguments: --list --tree",
+              false);
+  ExpectError({"-p", "1", "5"}, "--task is mutually exclusive with <namespace>",
+              false);
+  ExpectError({"x"}, "invalid namespace argument: 'x'", false);
+  // -T takes its argument only when attached, as getopt's optional arguments.
+  ExpectError({"-T", "foo"}, "invalid namespace argument: 'foo'", false);
+}
+
+TEST(LsnsOptionsTest, GetoptErrorsAreUsageErrors) {
+  ExpectError({"-p"}, "option requires an argument -- 'p'", true);
+  ExpectError({"--task"}, "option '--task' requires an argument", true);
+  ExpectError({"-x"}, "invalid option -- 'x'", true);
+  ExpectError({"--bogus"}, "unrecognized option '--bogus'", true);
+}
+
+TEST(LsnsOptionsTest, ParsesTwiceInARow) {
+  ASSERT_OK(Parse({"-t", "net"}));
+  ASSERT_OK_AND_ASSIGN(LsnsOptions o, Parse({"-p", "7"}));
+  EXPECT_EQ(o.pid, 7);
+  EXPECT_EQ(o.types, NsTypeSet::All());
+}
+
+// The filter: evaluated against a row given as a map of cells.
+bool Filter(const std::string& expr, const std::map<C, std::string>& row) {
+  absl::StatusOr<LsnsFilter> f = LsnsFilter::Parse(expr);
+  EXPECT_OK(f) << expr;
+  if (!f.ok()) return false;
+  return f->Matches([&](C column) -> std::optional<std::string> {
+    auto it = row.find(column);
+    if (it == row.end()) return std::nullopt;
+    return it->second;
+  });
+}
+
+TEST(LsnsFilterTest, ComparisonsOnNumbersAndStrings) {
+  const std::map<C, std::string> row = {{C::kNs, "4026531840"},
+                                        {C::kType, "net"},
+                                        {C::kNprocs, "12"},
+                                        {C::kCommand, "sleep 60"}};
+  EXPECT_TRUE(Filter("TYPE == \"net\"", row));
+  EXPECT_FALSE(Filter("TYPE != 'net'", row));
+  EXPECT_TRUE(Filter("NPROCS > 2", row));
+  EXPECT_FALSE(Filter("NPROCS < 2", row));
+  EXPECT_TRUE(Filter("NPROCS >= 12 && NPROCS <= 12", row));
+  EXPECT_TRUE(Filter("NS == 4026531840", row));
+  EXPECT_TRUE(Filter("COMMAND =~ \"^sleep\"", row));
+  EXPECT_FALSE(Filter("COMMAND =~ \"^bash\"", row));
+  EXPECT_TRUE(Filter("COMMAND !~ \"^bash\"", row));
+  EXPECT_TRUE(Filter("type eq 'net' and nprocs gt 10", row));
+}
+
+TEST(LsnsFilterTest, LogicAndParentheses) {
+  const std::map<C, std::string> row = {{C::kType, "pid"}, {C::kNprocs, "1"}};
+  EXPECT_TRUE(Filter("TYPE == 'net' || TYPE == 'pid'", row));
+  EXPECT_FALSE(Filter("!(TYPE == 'net' || TYPE == 'pid')", row));
+  EXPECT_TRUE(Filter("(TYPE == 'net' || TYPE == 'pid') && NPROCS == 1", row));
+  EXPECT_FALSE(Filter("TYPE == 'net' || TYPE == 'pid' && NPROCS == 2", row));
+  EXPECT_TRUE(Filter("not TYPE == 'net'", row));
+}
+
+TEST(LsnsFilterTest, EmptyCellsFailNumericComparisons) {
+  const std::map<C, std::string> row = {{C::kType, "net"}};
+  EXPECT_FALSE(Filter("PID > 0", row));
+  EXPECT_FALSE(Filter("PID == 0", row));
+  EXPECT_TRUE(Filter("PID != 1", row));
+  EXPECT_FALSE(Filter("NSFS", row));
+  EXPECT_TRUE(Filter("TYPE", row));
+}
+
+TEST(LsnsFilterTest, SyntaxErrors) {
+  EXPECT_THAT(
+      LsnsFilter::Parse("FOO == 1"),
+      StatusIs(absl::StatusCode::kInvalidArgument, "unknown column: FOO"));
+  EXPECT_THAT(LsnsFilter::Parse("TYPE =="),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "unexpected end of expression"));
+  EXPECT_THAT(LsnsFilter::Parse("(TYPE == 'net'"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "unexpected end of expression"));
+  EXPECT_THAT(LsnsFilter::Parse("TYPE == net"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "syntax error at 9 near 'net'"));
+  EXPECT_THAT(
+      LsnsFilter::Parse("TYPE == 'net"),
+      StatusIs(absl::StatusCode::kInvalidArgument, "unterminated string at 9"));
+  EXPECT_THAT(LsnsFilter::Parse("COMMAND =~ '('"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace linuxns::tools

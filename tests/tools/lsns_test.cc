@@ -1,0 +1,355 @@
+// End-to-end tests of the lsns tool on real namespaces, compared with
+// util-linux's lsns (2.38) where both see the same namespaces.
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "linuxns/child_process.h"
+#include "linuxns/namespace.h"
+#include "linuxns/ns_fd.h"
+#include "linuxns/pin.h"
+#include "linuxns/spawn_options.h"
+#include "support/status_matchers.h"
+#include "support/test_util.h"
+#include "tools/tool_test_util.h"
+
+namespace linuxns::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::StartsWith;
+
+constexpr char kUtilLinuxLsns[] = "/usr/bin/lsns";
+
+// The name of this process's real uid, as lsns's USER column shows it.
+std::string UserName() {
+  const passwd* pw = ::getpwuid(::getuid());
+  return pw != nullptr ? pw->pw_name : absl::StrCat(::getuid());
+}
+
+ToolResult Lsns(std::vector<std::string> args) {
+  args.insert(args.begin(), LINUXNS_LSNS_PATH);
+  return RunTool(args);
+}
+
+ToolResult UtilLinux(std::vector<std::string> args) {
+  args.insert(args.begin(), kUtilLinuxLsns);
+  return RunTool(args);
+}
+
+// util-linux 2.38 exits with 1, saying nothing, when a process exits at the
+// wrong moment of its /proc scan.
+bool SilentFailure(const ToolResult& r) {
+  return r.code != 0 && r.out.empty() && r.err.empty();
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  return absl::StrSplit(text, '\n', absl::SkipEmpty());
+}
+
+// The lines of `text` that start with `prefix`.
+std::vector<std::string> LinesStartingWith(const std::string& text,
+                                           const std::string& prefix) {
+  std::vector<std::string> out;
+  for (const std::string& line : Lines(text)) {
+    if (absl::StartsWith(line, prefix)) out.push_back(line);
+  }
+  return out;
+}
+
+class LsnsTest : public LeakCheckedTest {
+ protected:
+  static bool HaveUtilLinux() { return ::access(kUtilLinuxLsns, X_OK) == 0; }
+
+  // A `sleep 60` alone in new namespaces of every type, so that every row of
+  // `lsns -p PID` is stable (one process each) while the system churns. With
+  // a new user namespace among them, no privilege is needed.
+  void SpawnLoneSleeper() {
+    SpawnOptions options;
+    options.argv = {"sleep", "60"};
+    options.new_namespaces = NsTypeSet::All();
+    absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(options);
+    ASSERT_OK(child);
+    child_.emplace(*std::move(child));
+    pid_ = absl::StrCat(child_->pid());
+  }
+
+  std::string Inode(NsType type) {
+    absl::StatusOr<NsFd> ns = child_->OpenNamespace(type);
+    EXPECT_OK(ns);
+    return ns.ok() ? absl::StrCat(ns->id().inode) : "?";
+  }
+
+  // Runs both tools with `args`; expects the same exit code, output and
+  // errors.
+  void ExpectSameAsUtilLinux(const std::vector<std::string>& args) {
+    ToolResult ours = Lsns(args);
+    ToolResult theirs = UtilLinux(args);
+    // Other tests run in parallel: ask again after a silent failure.
+    for (int i = 0; i < 5 && SilentFailure(theirs); ++i) {
+      theirs = UtilLinux(args);
+    }
+    // glibc's getopt names the program by its argv[0]; util-linux's own
+    // messages, and ours, by its short name.
+    absl::StrReplaceAll({{absl::StrCat(kUtilLinuxLsns, ": "), "lsns: "}},
+                        &theirs.err);
+    const std::string what = absl::StrJoin(args, " ");
+    EXPECT_EQ(ours.code, theirs.code) << what;
+    EXPECT_EQ(ours.out, theirs.out) << what;
+    EXPECT_EQ(ours.err, theirs.err) << what;
+  }
+
+  // The child goes before the fixture counts the children left behind.
+  void TearDown() override {
+    child_.reset();
+    LeakCheckedTest::TearDown();
+  }
+
+  std::optional<ChildProcess> child_;
+  std::string pid_;
+};
+
+#define LINUXNS_SKIP_UNLESS_UTIL_LINUX() \
+  if (!HaveUtilLinux()) GTEST_SKIP() << kUtilLinuxLsns << " is not installed"
+
+TEST_F(LsnsTest, TaskRowsMatchUtilLinux) {
+  LINUXNS_SKIP_UNLESS_UTIL_LINUX();
+  ASSERT_NO_FATAL_FAILURE(SpawnLoneSleeper());
+  ExpectSameAsUtilLinux(
+      {"-p", pid_, "-o", "NS,TYPE,NPROCS,PID,COMMAND", "-n", "-r"});
+  ExpectSameAsUtilLinux({"-p", pid_});
+  ExpectSameAsUtilLinux({"-p", pid_, "-l"});
+  ExpectSameAsUtilLinux({"-p", pid_, "-r"});
+  ExpectSameAsUtilLinux({"--task", pid_, "-u", "-o", "+PATH,PPID,UID"});
+  ExpectSameAsUtilLinux(
+      {"-p", pid_, "-o",
+       "NS,TYPE,PATH,NPROCS,PID,PPID,COMMAND,UID,USER,NSFS,PNS,ONS"});
+  ExpectSameAsUtilLinux({"-p", pid_, "-t", "uts", "-t", "pid"});
+  ToolResult r =
+      Lsns({"-p", pid_, "-o", "NS,TYPE,NPROCS,PID,COMMAND", "-n", "-r"});
+  EXPECT_EQ(Lines(r.out).size(), static_cast<size_t>(kNsTypeCount));
+  EXPECT_THAT(LinesStartingWith(r.out, Inode(NsType::kNet)),
+              ElementsAre(absl::StrCat(Inode(NsType::kNet), " net 1 ", pid_,
+                                       " sleep\\x2060")));
+}
+
+TEST_F(LsnsTest, JsonMatchesUtilLinux) {
+  LINUXNS_SKIP_UNLESS_UTIL_LINUX();
+  ASSERT_NO_FATAL_FAILURE(SpawnLoneSleeper());
+  ExpectSameAsUtilLinux({"-J", "-p", pid_});
+  ExpectSameAsUtilLinux(
+      {"--json", "-p", pid_, "-o",
+       "NS,TYPE,PATH,NPROCS,PID,PPID,COMMAND,UID,USER,PNS,ONS"});
+  ToolResult r = Lsns({"-J", "-p", pid_, "-t", "net"});
+  EXPECT_THAT(r.out, StartsWith("{\n   \"namespaces\": [\n"));
+  EXPECT_THAT(r.out,
+              HasSubstr(absl::StrCat("\"ns\": ", Inode(NsType::kNet), ",")));
+  EXPECT_THAT(r.out, HasSubstr("\"type\": \"net\""));
+  EXPECT_THAT(r.out, HasSubstr("\"command\": \"sleep 60\""));
+}
+
+TEST_F(LsnsTest, NetTypeRowsMatchUtilLinux) {
+  LINUXNS_SKIP_UNLESS_UTIL_LINUX();
+  ASSERT_NO_FATAL_FAILURE(SpawnLoneSleeper());
+  // The whole system's list changes between two runs; the child's row not.
+  // -l: no process tree, whose shape depends on which other rows exist.
+  const std::vector<std::string> args = {
+      "-t",
+      "net",
+      "-l",
+      "-n",
+      "-r",
+      "-o",
+      "NS,TYPE,NPROCS,PID,USER,NSFS,COMMAND"};
+  ToolResult ours = Lsns(args);
+  ToolResult theirs = UtilLinux(args);
+  for (int i = 0; i < 5 && SilentFailure(theirs); ++i) theirs = UtilLinux(args);
+  ASSERT_EQ(ours.code, 0) << ours.err;
+  ASSERT_EQ(theirs.code, 0) << theirs.err;
+  const std::string net = Inode(NsType::kNet);
+  EXPECT_THAT(LinesStartingWith(ours.out, net),
+              ElementsAre(absl::StrCat(net, " net 1 ", pid_, " ", UserName(),
+                                       "  sleep\\x2060")));
+  EXPECT_EQ(LinesStartingWith(ours.out, net),
+            LinesStartingWith(theirs.out, net));
+  for (const std::string& line : Lines(ours.out))
+    EXPECT_THAT(line, HasSubstr(" net "));
+}
+
+TEST_F(LsnsTest, NamespaceArgumentListsItsProcessesLikeUtilLinux) {
+  LINUXNS_SKIP_UNLESS_UTIL_LINUX();
+  ASSERT_NO_FATAL_FAILURE(SpawnLoneSleeper());
+  ExpectSameAsUtilLinux({Inode(NsType::kUts)});
+  ExpectSameAsUtilLinux({"-r", "-n", Inode(NsType::kIpc)});
+  ExpectSameAsUtilLinux({"123"});  // not found namespace: 123
+}
+
+TEST_F(LsnsTest, TreesOfTheTaskMatchUtilLinux) {
+  LINUXNS_SKIP_UNLESS_UTIL_LINUX();
+  ASSERT_NO_FATAL_FAILURE(SpawnLoneSleeper());
+  // Only the stable columns: the owner rows shown above the child's are the
+  // system's.
+  ExpectSameAsUtilLinux({"-T", "-p", pid_, "-o", "NS,TYPE"});
+  ExpectSameAsUtilLinux({"--tree=parent", "-p", pid_, "-o", "NS,TYPE"});
+  ExpectSameAsUtilLinux({"-Towner", "-p", pid_, "-o", "NS,TYPE,PNS,ONS", "-J"});
+  // The child's user namespace sits under ours, its other namespaces under
+  // it: drawn indented, whatever the locale's line characters.
+  ToolResult r = Lsns({"-T", "-p", pid_, "-o", "NS,TYPE"});
+  for (NsType type : kAllNsTypes) {
+    const std::string inode = Inode(type);
+    int found = 0;
+    for (const std::string& line : Lines(r.out)) {
+      const size_t at = line.find(inode);
+      if (at == std::string::npos) continue;
+      ++found;
+      EXPECT_GT(at, type == NsType::kUser ? 0u : 2u) << line;
+    }
+    EXPECT_EQ(found, 1) << type << "\n" << r.out;
+  }
+}
+
+TEST_F(LsnsTest, BadInputGivesUtilLinuxErrors) {
+  LINUXNS_SKIP_UNLESS_UTIL_LINUX();
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"-t", "xyz"},
+                                             {"-o", "NS,FOO"},
+                                             {"-p"},
+                                             {"-p", "abc"},
+                                             {"--bogus"},
+                                             {"-J", "-r"},
+                                             {"-Tbad"},
+                                             {"x"},
+                                             {"-p", "1", "5"},
+                                             {"-x"}}) {
+    ExpectSameAsUtilLinux(args);
+  }
+  ToolResult r = Lsns({"-t", "xyz"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "lsns: unknown namespace type: xyz\n");
+  r = Lsns({"-p"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err,
+            "lsns: option requires an argument -- 'p'\n"
+            "Try 'lsns --help' for more information.\n");
+  r = Lsns({"-o", "FOO"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "lsns: unknown column: FOO\n");
+}
+
+TEST_F(LsnsTest, NamespaceHeldOnlyByAnFdIsListedWithoutProcesses) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create({NsType::kNet}));
+  const std::string net = absl::StrCat(ns.Find(NsType::kNet)->id().inode);
+  ToolResult r =
+      Lsns({"-t", "net", "-n", "-r", "-o", "NS,TYPE,NPROCS,PID,COMMAND"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(LinesStartingWith(r.out, net),
+              ElementsAre(absl::StrCat(net, " net 0  ")));
+  r = Lsns({"-P", "-t", "net", "-n", "-r", "-o", "NS"});
+  EXPECT_THAT(LinesStartingWith(r.out, net), ElementsAre(net));
+}
+
+TEST_F(LsnsTest, PinnedNamespaceShowsEveryPathInNsfs) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  const std::string a = scratch() + "/a";
+  const std::string b = scratch() + "/b";
+  std::string net;
+  {
+    ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create({NsType::kNet}));
+    net = absl::StrCat(ns.Find(NsType::kNet)->id().inode);
+    ASSERT_OK(PinNamespace(*ns.Find(NsType::kNet), a));
+    ASSERT_OK(PinNamespace(*ns.Find(NsType::kNet), b));
+  }
+  ToolResult raw =
+      Lsns({"-P", "-t", "net", "-n", "-r", "-o", "NS,NPROCS,NSFS"});
+  ToolResult nowrap = Lsns({"-t", "net", "-n", "-W", "-o", "NS,NSFS"});
+  ToolResult wrapped = Lsns({"-t", "net", "-n", "-o", "NS,NSFS"});
+  ToolResult json = Lsns({"-t", "net", "-J", "-o", "NS,NSFS"});
+  EXPECT_OK(UnpinNamespace(a, true));
+  EXPECT_OK(UnpinNamespace(b, true));
+  EXPECT_THAT(LinesStartingWith(raw.out, net),
+              ElementsAre(absl::StrCat(net, " 0 ", a, ",", b)));
+  EXPECT_THAT(LinesStartingWith(nowrap.out, net),
+              ElementsAre(absl::StrCat(net, " ", a, ",", b)));
+  // One path per line: the second line of the cell is indented under NSFS.
+  std::vector<std::string> lines = Lines(wrapped.out);
+  auto it = std::find_if(lines.begin(), lines.end(), [&](const std::string& l) {
+    return absl::StartsWith(l, net);
+  });
+  ASSERT_NE(it, lines.end()) << wrapped.out;
+  EXPECT_EQ(*it, absl::StrCat(net, " ", a));
+  ASSERT_NE(std::next(it), lines.end());
+  EXPECT_EQ(*std::next(it), absl::StrCat(std::string(net.size() + 1, ' '), b));
+  EXPECT_THAT(json.out,
+              HasSubstr(absl::StrCat("\"nsfs\": \"", a, "\\n", b, "\"")));
+}
+
+TEST_F(LsnsTest, FilterSelectsRows) {
+  ASSERT_NO_FATAL_FAILURE(SpawnLoneSleeper());
+  ToolResult r = Lsns({"-p", pid_, "-n", "-r", "-o", "NS,TYPE", "-Q",
+                       "TYPE == \"uts\" || (TYPE =~ '^ip' && NPROCS == 1)"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(Lines(r.out),
+              ElementsAre(absl::StrCat(Inode(NsType::kUts), " uts"),
+                          absl::StrCat(Inode(NsType::kIpc), " ipc")));
+  r = Lsns({"-Q", "TYPE == net"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(
+      r.err,
+      "lsns: failed to parse \"TYPE == net\": syntax error at 9 near 'net'\n");
+}
+
+TEST_F(LsnsTest, ListColumnsNamesEveryColumn) {
+  ToolResult r = Lsns({"-H"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* name :
+       {"NS", "TYPE", "PATH", "NPROCS", "PID", "PPID", "COMMAND", "UID", "USER",
+        "NETNSID", "NSFS", "PNS", "ONS"}) {
+    EXPECT_EQ(LinesStartingWith(r.out, absl::StrCat(name, " ")).size(), 1u)
+        << name;
+  }
+}
+
+TEST_F(LsnsTest, OutputAllHasEveryColumnAndEmptyNetnsid) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ASSERT_NO_FATAL_FAILURE(SpawnLoneSleeper());
+  ToolResult r = Lsns({"--output-all", "-p", pid_, "-t", "net", "-r"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string pns_ons = absl::StrCat(
+      " 0 ", Inode(NsType::kUser));  // net has no parent; its owner
+  EXPECT_THAT(
+      Lines(r.out),
+      ElementsAre(
+          "NS TYPE PATH NPROCS PID PPID COMMAND UID USER NETNSID NSFS PNS ONS",
+          absl::StrCat(Inode(NsType::kNet), " net /proc/", pid_, "/ns/net 1 ",
+                       pid_, " ", ::getpid(), " sleep\\x2060 0 root  ",
+                       pns_ons)));
+}
+
+TEST_F(LsnsTest, HelpAndVersion) {
+  ToolResult r = Lsns({"--help"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_THAT(r.out, HasSubstr(" lsns [options] [<namespace>]"));
+  EXPECT_THAT(r.out, HasSubstr(" -T, --tree[=<rel>]"));
+  r = Lsns({"-V"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_THAT(r.out, StartsWith("lsns from linuxns "));
+  EXPECT_THAT(r.err, IsEmpty());
+}
+
+}  // namespace
+}  // namespace linuxns::testing
