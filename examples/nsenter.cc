@@ -401,11 +401,11 @@ absl::Status ApplyDirectories(Plan& plan) {
   return absl::OkStatus();
 }
 
-// Joining a pid namespace puts only the *children* of the joining process in
-// it, and the library's child would itself be that joining process: so this
-// process enters the pid namespace (after the user namespace that owns it,
-// when that is entered too and lies below ours, for the privilege), and the
-// child it spawns is born inside.
+// The pid namespace is entered here, by this single-threaded process, after
+// the user namespace that owns it when that lies below ours: without
+// CAP_SYS_ADMIN in our own user namespace that is the only order the kernel
+// accepts (the library's spawning thread would stay in ours). The child is
+// then born inside.
 absl::Status EnterPidNamespaceHere(Plan& plan) {
   if (plan.user && !IsOwnOrAncestorUserNs(*plan.user)) {
     LINUXNS_RETURN_IF_ERROR(WithContext(plan.user->Enter(), "reassociate to namespace 'ns/user'"));

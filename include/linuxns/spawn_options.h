@@ -27,7 +27,11 @@
 //      another process, all in one setns(pidfd) call (Linux 5.8), which
 //      orders them itself. A pid namespace to join is different: setns would
 //      move only the child's own children, so the child is cloned from a
-//      thread that has entered it, and is born inside;
+//      thread that has entered it, and is born inside. That thread is in the
+//      caller's user namespace, where the kernel wants CAP_SYS_ADMIN for it;
+//      an unprivileged, single-threaded program can enter the user namespace
+//      first itself (NsFd::Enter), then its pid namespace, then spawn, as
+//      the nsenter tool does;
 //   4. propagation of "/" when the mount namespace is new (private by default);
 //      then the new root's mounts: `root` is bind-mounted onto itself, each
 //      of `mounts` is made under it (targets resolved inside it without
