@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the build in $1 to a temporary prefix, then builds and runs the
+# find_package consumer (and a pkg-config one) against it. Prints "consumer"
+# twice: the hostname each consumer's child saw.
+set -euo pipefail
+build=$1
+source=$2
+work=$(mktemp -d /tmp/linuxns-consumer.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cmake --install "$build" --prefix "$work/prefix" >/dev/null
+cmake -S "$source/find_package" -B "$work/build" -G Ninja \
+  -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+cmake --build "$work/build" >/dev/null
+"$work/build/consumer"
+pc_dir=$(dirname "$(find "$work/prefix" -name linuxns.pc)")
+c++ -std=c++20 "$source/main.cc" -o "$work/pkgconfig-consumer" \
+  $(PKG_CONFIG_PATH="$pc_dir" pkg-config --cflags --libs linuxns)
+"$work/pkgconfig-consumer"
