@@ -69,9 +69,6 @@ absl::StatusOr<SpawnOptions> ToSpawnOptions(const UnshareOptions& o) {
   s.argv = o.command.empty() ? std::vector<std::string>{DefaultShell()} : o.command;
   s.env = Environment(o);
   s.new_namespaces = o.types;
-  // util-linux chroots; linuxns pivots into the new root, which takes a mount
-  // namespace of its own so that the host's mounts stay as they are.
-  if (o.root) s.new_namespaces.Add(NsType::kMnt);
   s.pins = o.pins;
   if (o.monotonic || o.boottime) {
     s.time_offsets = TimeOffsets{o.monotonic.value_or(absl::ZeroDuration()),
@@ -82,6 +79,7 @@ absl::StatusOr<SpawnOptions> ToSpawnOptions(const UnshareOptions& o) {
   s.deny_setgroups = o.deny_setgroups;
   s.propagation = o.propagation;
   s.root = o.root;
+  s.root_change = RootChange::kChroot;  // as util-linux: no mount namespace needed
   // util-linux chroots and then changes to -w, or to "/" of the new root.
   s.cwd = o.root ? std::optional<std::string>(o.wd.value_or("/")) : o.wd;
   if (o.mount_proc) {

@@ -153,6 +153,10 @@ TEST_F(MountsTest, MountsWithoutNewMountNamespaceAreRejected) {
   o.mounts = {MountSpec::Tmpfs("/tmp")};
   EXPECT_THAT(ChildProcess::Spawn(o), StatusIs(absl::StatusCode::kInvalidArgument,
                                                HasSubstr("need a new mnt namespace")));
+  o.mounts.clear();
+  o.root = "/";
+  EXPECT_THAT(ChildProcess::Spawn(o), StatusIs(absl::StatusCode::kInvalidArgument,
+                                               HasSubstr("need a new mnt namespace")));
 }
 
 // A minimal root: the host's /usr read-only, merged-/usr symlinks, /proc.
@@ -179,6 +183,21 @@ TEST_F(MountsTest, PivotRootIntoAPreparedDirectory) {
   EXPECT_THAT(out, HasSubstr("etc\n"));
   EXPECT_THAT(out, HasSubstr("usr\n1\n/proc/1\n/tmp\n"));
   EXPECT_THAT(out, ::testing::Not(HasSubstr("linuxns-test")));
+}
+
+TEST_F(MountsTest, ChrootNeedsNoMountNamespaceAndTakesSlash) {
+  const std::string root = MakeRoot(MakeDir("root"));
+  std::ofstream(root + "/etc/marker") << "inside";
+  SpawnOptions o = Shell("cat /etc/marker; pwd");
+  o.new_namespaces = {NsType::kMnt};  // for the /usr bind only
+  o.mounts = {MountSpec::Bind("/usr", "/usr", /*read_only=*/true)};
+  o.root = root;
+  o.root_change = RootChange::kChroot;
+  EXPECT_EQ(OutputOf(o), "inside/\n");
+  SpawnOptions slash = Shell("test -d /usr && echo same");
+  slash.root = "/";
+  slash.root_change = RootChange::kChroot;
+  EXPECT_EQ(OutputOf(slash), "same\n");
 }
 
 TEST_F(MountsTest, ProcThatIsASymlinkIsRefused) {

@@ -36,7 +36,8 @@
 //      then the new root's mounts: `root` is bind-mounted onto itself, each
 //      of `mounts` is made under it (targets resolved inside it without
 //      following any symbolic link, RELIABILITY rule 6), then /proc and /sys
-//      (below), then pivot_root into it with the old root detached;
+//      (below), then pivot_root into it with the old root detached (or
+//      chroot, with RootChange::kChroot);
 //   5. hostname and domainname (need a new or joined uts namespace);
 //   6. mount_proc: a fresh procfs on /proc (needs a new mnt namespace, and
 //      with a new pid namespace it shows that one; refuses a /proc that is a
@@ -80,6 +81,17 @@ enum class Propagation {
   kSlave,      // MS_REC|MS_SLAVE: host mounts flow in, nothing flows out
   kShared,     // MS_REC|MS_SHARED
   kUnchanged,  // as copied from the parent
+};
+
+// How the child changes its root directory to SpawnOptions::root.
+enum class RootChange {
+  // pivot_root(2) (needs a new mount namespace): the old root is detached, so
+  // nothing of it stays reachable. The default.
+  kPivotRoot,
+  // chroot(2), as `unshare -R` and `nsenter -r` do: needs no mount namespace
+  // and works with "/", but the old root stays reachable to a process with
+  // CAP_SYS_CHROOT.
+  kChroot,
 };
 
 // A mount made in the child's new mount namespace.
@@ -162,9 +174,10 @@ struct SpawnOptions {
   bool deny_setgroups = true;
 
   Propagation propagation = Propagation::kPrivate;
-  // The directory to pivot_root into (needs a new mnt namespace); nullopt
-  // keeps the caller's root. cwd is then a path inside the new root.
+  // The new root directory (see RootChange); nullopt keeps the caller's
+  // root. cwd is then a path inside the new root.
   std::optional<std::string> root;
+  RootChange root_change = RootChange::kPivotRoot;
   std::vector<MountSpec> mounts;  // need a new mnt namespace
   std::optional<std::string> hostname;    // at most 64 bytes, no NUL
   std::optional<std::string> domainname;  // at most 64 bytes, no NUL

@@ -128,7 +128,7 @@ bool ApplyMounts(SpawnPlan& plan) {
     return true;
   }
   long r;
-  if (plan.root != nullptr) {
+  if (plan.root != nullptr && !plan.chroot) {
     // pivot_root wants the new root to be a mount point.
     r = RawSyscall(SYS_mount, Arg(plan.root), Arg(plan.root), 0, MS_BIND | MS_REC, 0);
     if (r < 0) return Fail(plan, SpawnStep::kRootBind, r);
@@ -141,7 +141,12 @@ bool ApplyMounts(SpawnPlan& plan) {
   for (int i = 0; ok && i < plan.mount_count; ++i) ok = ApplyMount(plan, root, i);
   if (ok && plan.mount_proc) ok = MountKernelFs(plan, root, plan.proc_target, "proc", SpawnStep::kMountProc);
   if (ok && plan.mount_sys) ok = MountKernelFs(plan, root, "/sys", "sysfs", SpawnStep::kMountSys);
-  if (ok && plan.root != nullptr) {
+  if (ok && plan.root != nullptr && plan.chroot) {
+    r = RawSyscall(SYS_fchdir, root);
+    if (r == 0) r = RawSyscall(SYS_chroot, Arg("."));
+    if (r == 0) r = RawSyscall(SYS_chdir, Arg("/"));
+    if (r < 0) ok = Fail(plan, SpawnStep::kChroot, r);
+  } else if (ok && plan.root != nullptr) {
     // The old root is stacked under the new one, then detached.
     r = RawSyscall(SYS_fchdir, root);
     if (r == 0) r = RawSyscall(SYS_pivot_root, Arg("."), Arg("."));

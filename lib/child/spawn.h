@@ -54,6 +54,7 @@ enum class SpawnStep : std::int32_t {
   kDropBounding = 36,
   kUnshareTime = 37,
   kWriteTimensOffsets = 38,
+  kChroot = 39,
   kParentGone = 32,
   kDupFd = 33,
   kCloseFds = 34,
@@ -111,6 +112,7 @@ struct SpawnPlan {
 
   unsigned long propagation = 0;  // MS_* flags for "/", 0 to leave it
   const char* root = nullptr;     // new root (pivot_root), or null
+  bool chroot = false;            // chroot into it instead
   const MountStep* mounts = nullptr;
   int mount_count = 0;
   const char* hostname = nullptr;

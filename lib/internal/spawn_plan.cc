@@ -108,8 +108,10 @@ absl::Status ValidateImpl(const SpawnOptions& o) {
   if (o.init && !o.new_namespaces.Contains(NsType::kPid)) {
     return Invalid("init needs a new pid namespace");
   }
-  if ((o.root || !o.mounts.empty()) && !o.new_namespaces.Contains(NsType::kMnt)) {
-    return Invalid("root and mounts need a new mnt namespace (they would change the host's)");
+  const bool pivot = o.root && o.root_change == RootChange::kPivotRoot;
+  if ((pivot || !o.mounts.empty()) && !o.new_namespaces.Contains(NsType::kMnt)) {
+    return Invalid(
+        "mounts and pivot_root need a new mnt namespace (they would change the host's)");
   }
   if (o.root && (o.root->empty() || HasNul(*o.root))) return Invalid("root is empty or has a NUL");
   for (const MountSpec& m : o.mounts) {
@@ -468,6 +470,7 @@ absl::Status PrepareSpawn(const SpawnOptions& o, PreparedSpawn& p, bool in_place
     plan.domainname_len = o.domainname->size();
   }
   plan.root = o.root ? o.root->c_str() : nullptr;
+  plan.chroot = o.root_change == RootChange::kChroot;
   for (const MountSpec& m : o.mounts) {
     p.mounts.push_back(child::MountStep{m.tmpfs, m.source.c_str(), m.target.c_str(),
                                         m.options.empty() ? nullptr : m.options.c_str(),
@@ -597,6 +600,7 @@ absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOpti
       if (err == EINVAL) hint = "the new root's mount must not be shared: use a private or slave propagation";
       break;
     case SpawnStep::kUmountOldRoot: what = "detach the old root"; break;
+    case SpawnStep::kChroot: what = absl::StrCat("chroot into ", Quote(*o.root)); break;
     case SpawnStep::kMountSys: what = "mount sysfs on /sys"; break;
     case SpawnStep::kLoopback: what = "bring up lo"; break;
     case SpawnStep::kChdir: what = absl::StrCat("chdir ", Quote(*o.cwd)); break;
