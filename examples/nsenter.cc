@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/sockios.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
@@ -484,6 +485,11 @@ int Run(const NsenterOptions& o) {
     // Returns only on failure.
     return ReportFailure(kTool, ExecInPlace(plan.spawn));
   }
+  // Our own pid namespace, to return to once the child is born (best effort:
+  // it may need privilege we gave up by entering a user namespace). A
+  // process whose pid_for_children is elsewhere starts its own helpers there,
+  // such as LeakSanitizer's tracer at exit, which then cannot find us.
+  absl::StatusOr<NsFd> home_pid = NsFd::OpenCurrent(NsType::kPid);
   if (absl::Status s = EnterPidNamespaceHere(plan); !s.ok()) return ReportFailure(kTool, s);
   sigset_t handled;
   ::sigemptyset(&handled);
@@ -493,6 +499,7 @@ int Run(const NsenterOptions& o) {
   // Blocked before the spawn so that none is lost; the child's mask is reset.
   ::sigprocmask(SIG_BLOCK, &handled, nullptr);
   absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(plan.spawn);
+  if (home_pid.ok()) static_cast<void>(::setns(home_pid->get(), CLONE_NEWPID));
   if (!child.ok()) return ReportFailure(kTool, child.status());
   return WaitMirroring(*child, handled);
 }
