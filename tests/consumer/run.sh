@@ -7,12 +7,16 @@ build=$1
 source=$2
 work=$(mktemp -d /tmp/linuxns-consumer.XXXXXX)
 trap 'rm -rf "$work"' EXIT
+# The consumer is compiled as the library was (a sanitizer build's library
+# needs the sanitizer's runtime in the program too).
+flags=$(sed -n 's/^CMAKE_CXX_FLAGS:STRING=//p' "$build/CMakeCache.txt")
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
 cmake -S "$source/find_package" -B "$work/build" -G Ninja \
-  -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+  -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_CXX_FLAGS="$flags" \
+  -DCMAKE_EXE_LINKER_FLAGS="$flags" >/dev/null
 cmake --build "$work/build" >/dev/null
 "$work/build/consumer"
 pc_dir=$(dirname "$(find "$work/prefix" -name linuxns.pc)")
-c++ -std=c++20 "$source/main.cc" -o "$work/pkgconfig-consumer" \
+c++ -std=c++20 $flags "$source/main.cc" -o "$work/pkgconfig-consumer" \
   $(PKG_CONFIG_PATH="$pc_dir" pkg-config --cflags --libs linuxns)
 "$work/pkgconfig-consumer"
