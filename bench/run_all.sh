@@ -1,0 +1,27 @@
+#!/bin/bash
+# One command for every figure of bench/README.md: builds the release tree
+# with the example tools, runs both Google Benchmark suites (medians of 10
+# repetitions), relinks static copies of the tools (experiment) and compares
+# the tools with util-linux (and bwrap if installed). Root, idle machine.
+# Output goes to the terminal and to BUILD/bench/results/.
+#
+#   bench/run_all.sh [BUILD_DIR]     (default build/bench; RUNS=N for compare_tools.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${1:-build/bench}
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLINUXNS_BUILD_TESTS=OFF \
+  -DLINUXNS_WERROR=ON -DLINUXNS_BUILD_EXAMPLES=ON -DLINUXNS_BUILD_BENCH=ON
+cmake --build "$BUILD"
+OUT=$BUILD/bench/results
+mkdir -p "$OUT"
+ARGS=(--benchmark_repetitions=10 --benchmark_min_time=0.1 --benchmark_report_aggregates_only=true)
+"$BUILD/bench/spawn_bench" "${ARGS[@]}" | tee "$OUT/spawn_bench.txt"
+"$BUILD/bench/ns_bench" "${ARGS[@]}" | tee "$OUT/ns_bench.txt"
+# Rows 2, 4 and 6 again on one CPU: no cross-CPU wake-ups (about 78 µs each
+# on these VMs), so much less noise in the ratios. Row 8 needs both CPUs.
+if command -v taskset >/dev/null; then
+  taskset -c 0 "$BUILD/bench/ns_bench" "${ARGS[@]}" --benchmark_filter='UserNs|Join|Unshare|CloneNs|NamespaceCreate' |
+    tee "$OUT/ns_bench_cpu0.txt"
+fi
+bench/static_tools.sh "$BUILD"
+bench/compare_tools.sh "$BUILD" | tee "$OUT/compare_tools.txt"
