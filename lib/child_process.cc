@@ -8,8 +8,6 @@
 
 #include <cerrno>
 #include <mutex>
-#include <system_error>
-#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -164,19 +162,13 @@ absl::StatusOr<ChildProcess> ChildProcess::Spawn(const SpawnOptions& o) {
     if (!self.ok()) return self.status();
     prepared.plan.parent_pidfd = self->get();
   }
-  absl::StatusOr<ChildProcess> child = absl::UnknownError("the spawning thread did not run");
-  auto launch = [&] { child = LaunchInPidNamespace(o, prepared); };
-  if (o.kill_on_parent_death) {
-    LINUXNS_RETURN_IF_ERROR(internal::RunOnSpawnerThread(launch));
-  } else {
-    // A thread of its own, so that no thread of the caller ever has its
-    // pid_for_children changed.
-    try {
-      std::thread(launch).join();
-    } catch (const std::system_error& e) {
-      return ErrnoError(e.code().value(), "spawn: start a thread");
-    }
-  }
+  // The library's long-lived spawner thread: for kill_on_parent_death the
+  // thread whose exit means the process's, and for a pid join a thread that
+  // is not the caller's (its pid_for_children changes for the clone, and is
+  // put back).
+  absl::StatusOr<ChildProcess> child = absl::UnknownError("the spawner thread did not run");
+  LINUXNS_RETURN_IF_ERROR(
+      internal::RunOnSpawnerThread([&] { child = LaunchInPidNamespace(o, prepared); }));
   return child;
 }
 
