@@ -47,13 +47,12 @@ using ::linuxns::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-using ::linuxns::testing::OutputOf;
+using ::linuxns::testing::ChildProcessTest;
 using ::linuxns::testing::Output;
+using ::linuxns::testing::OutputOf;
 using ::linuxns::testing::RunCapturingStdout;
 using ::linuxns::testing::Shell;
 using ::linuxns::testing::Sleeper;
-
-class ChildProcessTest : public testing::LeakCheckedTest {};
 
 TEST_F(ChildProcessTest, PropagationOfRootFollowsTheOption) {
   LINUXNS_SKIP_UNLESS_ROOT();

@@ -6,8 +6,12 @@
 
 #include "absl/status/statusor.h"
 #include "linuxns/child_process.h"
+#include "support/test_util.h"
 
 namespace linuxns::testing {
+
+// The fixture of the ChildProcess tests: LeakCheckedTest under its own name.
+class ChildProcessTest : public LeakCheckedTest {};
 
 // /bin/sh -c `script`.
 SpawnOptions Shell(const std::string& script);
