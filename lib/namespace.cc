@@ -1,7 +1,6 @@
 #include "linuxns/namespace.h"
 
 #include <fcntl.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "child/holder.h"
 #include "internal/clone.h"
+#include "internal/kernel.h"
 #include "linuxns/pin.h"
 #include "linuxns/status.h"
 
@@ -23,40 +23,16 @@ namespace {
 
 constexpr std::size_t kHolderStackSize = 32 * 1024;
 
-absl::Status WriteProcFile(pid_t pid, const char* name, const std::string& text) {
-  const std::string path = absl::StrCat("/proc/", pid, "/", name);
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd) {
-    const int err = errno;
-    // The holder shares our memory, and with it the dumpable flag that
-    // decides who owns its /proc files.
-    const bool dumpable = ::prctl(PR_GET_DUMPABLE) == 1;
-    return ErrnoError(err, absl::StrCat("open ", path),
-                      err == EACCES && !dumpable
-                          ? "this process is not dumpable (prctl PR_SET_DUMPABLE, or "
-                            "it changed uids), so the /proc files of its children "
-                            "belong to root"
-                          : "");
-  }
-  // The kernel takes a map in one write at offset 0, once.
-  ssize_t n = ::write(fd.get(), text.data(), text.size());
-  if (n < 0) return ErrnoError(errno, absl::StrCat("write \"", text, "\" to ", path));
-  if (static_cast<std::size_t>(n) != text.size()) {
-    return absl::InternalError(absl::StrCat("short write to ", path));
-  }
-  return absl::OkStatus();
-}
-
 absl::Status WriteUserMaps(pid_t pid, UserNsMapping mapping) {
   if (mapping == UserNsMapping::kNone) return absl::OkStatus();
   const uid_t uid = ::geteuid();
   const gid_t gid = ::getegid();
   const uid_t inner_uid = mapping == UserNsMapping::kCurrentUserToRoot ? 0 : uid;
   const gid_t inner_gid = mapping == UserNsMapping::kCurrentUserToRoot ? 0 : gid;
-  LINUXNS_RETURN_IF_ERROR(WriteProcFile(pid, "uid_map", absl::StrCat(inner_uid, " ", uid, " 1\n")));
+  LINUXNS_RETURN_IF_ERROR(internal::WriteProcFile(pid, "uid_map", absl::StrCat(inner_uid, " ", uid, " 1\n")));
   // An unprivileged writer may write gid_map only after denying setgroups.
-  LINUXNS_RETURN_IF_ERROR(WriteProcFile(pid, "setgroups", "deny"));
-  return WriteProcFile(pid, "gid_map", absl::StrCat(inner_gid, " ", gid, " 1\n"));
+  LINUXNS_RETURN_IF_ERROR(internal::WriteProcFile(pid, "setgroups", "deny"));
+  return internal::WriteProcFile(pid, "gid_map", absl::StrCat(inner_gid, " ", gid, " 1\n"));
 }
 
 absl::Status HolderFailure(child::HolderStep step, int err) {

@@ -145,7 +145,9 @@ struct SpawnOptions {
   // The file to execute when it is not argv[0] (a login shell is run with
   // argv[0] "-sh"); searched in PATH the same way.
   std::optional<std::string> executable;
-  // The environment, "NAME=value" each; std::nullopt inherits the caller's.
+  // The environment, "NAME=value" each; std::nullopt passes the caller's
+  // `environ` as it stands at Spawn() (like execv(3), not safe against a
+  // concurrent setenv(3)).
   std::optional<std::vector<std::string>> env;
 
   NsTypeSet new_namespaces;

@@ -43,13 +43,18 @@ namespace {
 
 }  // namespace
 
-int CloseAllFdsExcept(int keep_a, int keep_b) {
-  unsigned a = static_cast<unsigned>(keep_a < keep_b ? keep_a : keep_b);
-  unsigned b = static_cast<unsigned>(keep_a < keep_b ? keep_b : keep_a);
-  int r = a == 0 ? 0 : CloseFdRange(0, a - 1);
-  if (r == 0) r = CloseFdRange(a + 1, b - 1);
-  if (r == 0) r = CloseFdRange(b + 1, ~0u);
-  return r;
+int CloseFdsFrom(int first, const int* keep, int keep_count) {
+  unsigned low = static_cast<unsigned>(first);
+  for (int i = 0; i < keep_count; ++i) {
+    const unsigned k = static_cast<unsigned>(keep[i]);
+    if (k < low) continue;
+    if (k > low) {
+      int r = CloseFdRange(low, k - 1);
+      if (r < 0) return r;
+    }
+    low = k + 1;
+  }
+  return CloseFdRange(low, ~0u);
 }
 
 int HolderMain(void* arg) {
@@ -59,7 +64,8 @@ int HolderMain(void* arg) {
 
   // Hold nothing of the parent's: a pipe end kept open here would keep some
   // reader of the host from ever seeing end-of-file.
-  long r = CloseAllFdsExcept(parent, report);
+  const int keep[2] = {parent < report ? parent : report, parent < report ? report : parent};
+  long r = CloseFdsFrom(0, keep, 2);
   if (r < 0) Report(report, HolderStep::kCloseFds, r);
 
   if (plan.pid_init) {

@@ -49,10 +49,9 @@ struct HolderPlan {
 // points to a HolderPlan that stays valid until the holder has reported.
 int HolderMain(void* plan);
 
-// Closes every descriptor of the calling process except `keep_a` and `keep_b`
-// (close_range(2), Linux 5.9, or a loop when it is missing). Returns 0 or
-// -errno.
-int CloseAllFdsExcept(int keep_a, int keep_b);
+// Closes every descriptor from `first` up except those in `keep` (sorted
+// ascending), with close_range(2) over the gaps. Returns 0 or -errno.
+int CloseFdsFrom(int first, const int* keep, int keep_count);
 
 // Closes descriptors first..last (close_range(2), or a loop up to the
 // RLIMIT_NOFILE soft limit before Linux 5.9). Returns 0 or -errno.

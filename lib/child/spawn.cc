@@ -62,21 +62,6 @@ long BringLoopbackUp() {
   return r;
 }
 
-// Closes every descriptor from `first` up that is not in the sorted `keep`.
-long CloseAllAbove(int first, const int* keep, int keep_count) {
-  unsigned low = static_cast<unsigned>(first);
-  for (int i = 0; i < keep_count; ++i) {
-    const unsigned k = static_cast<unsigned>(keep[i]);
-    if (k < low) continue;
-    if (k > low) {
-      long r = CloseFdRange(low, k - 1);
-      if (r < 0) return r;
-    }
-    low = k + 1;
-  }
-  return CloseFdRange(low, ~0u);
-}
-
 // Makes every permitted capability inheritable and ambient, so that it
 // survives execve of a program that is not set-user-ID root.
 long KeepCapabilities(int last_cap) {
@@ -238,7 +223,7 @@ bool RunSpawnSteps(SpawnPlan& plan) {
     if (r < 0) return Fail(plan, SpawnStep::kDupFd, r, i);
   }
   if (!plan.inherit_fds) {
-    r = CloseAllAbove(3, plan.keep, plan.keep_count);
+    r = CloseFdsFrom(3, plan.keep, plan.keep_count);
     if (r < 0) return Fail(plan, SpawnStep::kCloseFds, r);
   }
 

@@ -1,6 +1,7 @@
 #include "internal/kernel.h"
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 
 #include <array>
 #include <cerrno>
@@ -8,6 +9,8 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "linuxns/status.h"
 #include "linuxns/unique_fd.h"
 
@@ -41,6 +44,35 @@ const char* ThreadNsPath(NsType type, bool for_children) {
       "/proc/thread-self/ns/cgroup", "/proc/thread-self/ns/time",
   };
   return kPaths[static_cast<std::size_t>(type)];
+}
+
+absl::Status WriteProcFile(pid_t pid, const char* file, absl::string_view text) {
+  const std::string path = absl::StrCat("/proc/", pid, "/", file);
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd) {
+    const int err = errno;
+    // A CLONE_VM child shares our memory, and with it the dumpable flag that
+    // decides who owns its /proc files.
+    const bool dumpable = ::prctl(PR_GET_DUMPABLE) == 1;
+    return ErrnoError(err, absl::StrCat("open ", path),
+                      err == EACCES && !dumpable
+                          ? "this process is not dumpable (prctl PR_SET_DUMPABLE, or "
+                            "it changed uids), so the /proc files of its children "
+                            "belong to root"
+                          : "");
+  }
+  const ssize_t n = ::write(fd.get(), text.data(), text.size());
+  if (n < 0) {
+    const int err = errno;
+    return ErrnoError(err, absl::StrCat("write \"", absl::CHexEscape(text), "\" to ", path),
+                      err == EPERM ? "a map of other ids than one's own needs CAP_SETUID/"
+                                     "CAP_SETGID over the parent user namespace"
+                                   : "");
+  }
+  if (static_cast<std::size_t>(n) != text.size()) {
+    return absl::InternalError(absl::StrCat("short write to ", path));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int> CountThreads() {

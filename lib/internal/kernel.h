@@ -82,6 +82,11 @@ unsigned long PidfdNsIoctl(NsType type, bool for_children);
 // Tests set it to exercise that path.
 extern std::atomic<bool> pidfs_ns_ioctls_missing;
 
+// Writes `text` to /proc/`pid`/`file` (uid_map, gid_map, setgroups,
+// timens_offsets) in one write at offset 0, as the kernel wants. Errors keep
+// their errno; EPERM and EACCES say what they usually mean.
+absl::Status WriteProcFile(pid_t pid, const char* file, absl::string_view text);
+
 // Number of threads of the calling process (from /proc/self/status).
 absl::StatusOr<int> CountThreads();
 

@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "internal/kernel.h"
 #include "linuxns/child_process.h"
 #include "linuxns/probe.h"
 #include "linuxns/status.h"
@@ -277,20 +278,6 @@ std::vector<char*> CStrings(const std::vector<std::string>& strings) {
 
 std::string Quote(absl::string_view s) { return absl::StrCat("\"", absl::CHexEscape(s), "\""); }
 
-absl::Status WriteParentMap(pid_t pid, const char* file, const std::string& text) {
-  const std::string path = absl::StrCat("/proc/", pid, "/", file);
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd) return ErrnoError(errno, absl::StrCat("spawn: open ", path));
-  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-    const int err = errno;
-    return ErrnoError(err, absl::StrCat("spawn: write ", Quote(text), " to ", path),
-                      err == EPERM ? "a map of other ids than one's own needs CAP_SETUID/"
-                                     "CAP_SETGID over the parent user namespace"
-                                   : "");
-  }
-  return absl::OkStatus();
-}
-
 
 // Runs newuidmap/newgidmap PID INNER OUTER COUNT... and waits for it.
 absl::Status RunMapHelper(const std::string& helper, pid_t pid, const IdMap& map) {
@@ -322,7 +309,7 @@ absl::Status RunMapHelper(const std::string& helper, pid_t pid, const IdMap& map
 // through the set-user-ID helper (newuidmap/newgidmap), which maps the
 // ranges /etc/subuid and /etc/subgid give the caller.
 absl::Status WriteMap(pid_t pid, const char* file, const char* helper_name, const IdMap& map) {
-  absl::Status direct = WriteParentMap(pid, file, map.ToString());
+  absl::Status direct = WithContext(WriteProcFile(pid, file, map.ToString()), "spawn");
   if (direct.ok() || ErrnoOf(direct) != EPERM) return direct;
   std::optional<std::string> helper = FindHelper(helper_name);
   if (!helper) {
@@ -440,12 +427,15 @@ absl::Status PrepareSpawn(const SpawnOptions& o, PreparedSpawn& p, bool in_place
   plan.candidates = p.candidate_ptrs.data();
   plan.candidate_count = static_cast<int>(p.candidate_ptrs.size());
   p.argv = CStrings(o.argv);
-  if (!o.env.has_value()) {
-    for (char** e = environ; e != nullptr && *e != nullptr; ++e) p.inherited_env.emplace_back(*e);
-  }
-  p.envp = CStrings(o.env.has_value() ? *o.env : p.inherited_env);
   plan.argv = p.argv.data();
-  plan.envp = p.envp.data();
+  // The caller's environment is passed as it stands, as execv(3) and
+  // posix_spawn(3) do: no copy on every spawn.
+  if (o.env.has_value()) {
+    p.envp = CStrings(*o.env);
+    plan.envp = p.envp.data();
+  } else {
+    plan.envp = environ;
+  }
 
   for (const FdMapping& m : o.fds) {
     p.moves.push_back(child::FdMove{m.source, m.target});
@@ -525,7 +515,9 @@ absl::Status PinNamespacesOf(const PidFd& child, const SpawnOptions& o) {
 }
 
 absl::Status WriteMapsOf(pid_t pid, const SpawnOptions& o) {
-  if (o.deny_setgroups) LINUXNS_RETURN_IF_ERROR(WriteParentMap(pid, "setgroups", "deny"));
+  if (o.deny_setgroups) {
+    LINUXNS_RETURN_IF_ERROR(WithContext(WriteProcFile(pid, "setgroups", "deny"), "spawn"));
+  }
   if (o.uid_map) LINUXNS_RETURN_IF_ERROR(WriteMap(pid, "uid_map", "newuidmap", *o.uid_map));
   if (o.gid_map) LINUXNS_RETURN_IF_ERROR(WriteMap(pid, "gid_map", "newgidmap", *o.gid_map));
   return absl::OkStatus();

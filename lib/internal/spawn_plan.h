@@ -44,7 +44,6 @@ struct PreparedSpawn {
   std::string uid_map, gid_map;
   std::vector<std::string> candidates;
   std::vector<const char*> candidate_ptrs;
-  std::vector<std::string> inherited_env;
   std::vector<char*> argv, envp;
   std::vector<child::FdMove> moves;
   std::vector<int> keep;
