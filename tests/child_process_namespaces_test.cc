@@ -460,8 +460,9 @@ TEST_F(ChildProcessTest, FailedPinKillsTheChildAndUndoesEarlierPins) {
 namespace linuxns {
 namespace {
 
-TEST(ChildProcessPidJoinTest, AJoinedPidNamespaceHoldsTheChildItself) {
-  if (!testing::IsRoot()) GTEST_SKIP() << "needs root";
+// A plain TEST would skip the fixture's check that nothing leaked.
+TEST_F(ChildProcessTest, AJoinedPidNamespaceHoldsTheChildItself) {
+  LINUXNS_SKIP_UNLESS_ROOT();
   ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create({NsType::kPid}));
   SpawnOptions o = testing::Shell("echo $$; readlink /proc/self/ns/pid");
   o.join = {ns.Find(NsType::kPid)};
