@@ -1,0 +1,48 @@
+// Private: small readers shared by the probes (lib/probe.cc,
+// lib/probe_features.cc).
+#ifndef LINUXNS_LIB_INTERNAL_PROBE_UTIL_H_
+#define LINUXNS_LIB_INTERNAL_PROBE_UTIL_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "linuxns/pid_fd.h"
+
+namespace linuxns::internal {
+
+// The stack of a probe's throwaway child: it runs nothing but a system call.
+inline constexpr std::size_t kProbeStackSize = 64 * 1024;
+
+// "EPERM", or "errno N".
+std::string ErrnoName(int err);
+
+// The whole of a small file (procfs, sysctl, /etc/subuid), or nullopt when it
+// cannot be read.
+std::optional<std::string> ReadSmallFile(const char* path);
+
+// A sysctl or other one-number file; nullopt when absent or unreadable.
+std::optional<long long> ReadNumberFile(const char* path);
+
+// The number after "`key`:" in /proc/self/status ("Seccomp", "Threads").
+std::optional<long long> ProcStatusNumber(absl::string_view key);
+
+// A clause for a refused call: the seccomp mode, when a filter is installed;
+// "" otherwise.
+std::string SeccompClause();
+
+// Whether the calling thread has capability `cap` in its effective set.
+bool HasEffectiveCap(int cap);
+
+// Whether `id` lies in an "inside" range of a uid_map/gid_map text.
+bool IdMapCovers(absl::string_view map, std::uint32_t id);
+
+// Waits for a probe child and returns its exit code.
+absl::StatusOr<int> WaitExitCode(const PidFd& child);
+
+}  // namespace linuxns::internal
+
+#endif  // LINUXNS_LIB_INTERNAL_PROBE_UTIL_H_
