@@ -7,7 +7,8 @@
 #
 #   bench/compare_tools.sh [BUILD_DIR]      (default build/bench; RUNS=N to change runs)
 #
-# If bench/static_tools.sh has made relinked static copies, they are timed too.
+# With SHARED_BUILD=DIR (a build configured with -DLINUXNS_STATIC_DEPS=OFF),
+# the tools linked against shared Abseil and libstdc++ are timed against ours.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build/bench}
@@ -56,22 +57,18 @@ else
   echo "bwrap not installed: nsexec vs bwrap skipped (apt-get install -y bubblewrap)"
 fi
 
-# The relinked copies of bench/static_tools.sh, if present: how much of each
-# tool's time is dynamic linking.
-for dir in "$BUILD/bench/static-tools" "$BUILD/bench/static-tools/full"; do
-  [[ -x $dir/unshare ]] || continue
-  tag=$([[ $dir == */full ]] && echo "fully static" || echo "static libstdc++/absl")
-  row "[$tag] unshare -Urmpf vs shared build" \
-    "$dir/unshare" -Urmpf --mount-proc /bin/true --- "$EX/unshare" -Urmpf --mount-proc /bin/true
-  row "[$tag] unshare -Urmpf vs util-linux" \
-    "$dir/unshare" -Urmpf --mount-proc /bin/true --- /usr/bin/unshare -Urmpf --mount-proc /bin/true
-  row "[$tag] nsenter -a vs util-linux" \
-    "$dir/nsenter" -t "$TARGET" -a /bin/true --- /usr/bin/nsenter -t "$TARGET" -a /bin/true
-  if [[ -n ${BWRAP:-} ]]; then
-    row "[$tag] nsexec -Unpu h vs bwrap" \
-      "$dir/nsexec" -Unpu h /bin/true --- "$BWRAP" --unshare-all --ro-bind / / --proc /proc /bin/true
-  fi
-done
+# The same tools linked against Abseil's shared libraries and libstdc++.so
+# (a build configured with -DLINUXNS_STATIC_DEPS=OFF, as bench/run_all.sh
+# makes): how much of each tool's time the linking choice is.
+if [[ -n ${SHARED_BUILD:-} && -x $SHARED_BUILD/examples/unshare ]]; then
+  SX=$SHARED_BUILD/examples
+  row "[static Abseil] unshare -Urmpf vs shared" \
+    "$EX/unshare" -Urmpf --mount-proc /bin/true --- "$SX/unshare" -Urmpf --mount-proc /bin/true
+  row "[static Abseil] nsenter -a vs shared" \
+    "$EX/nsenter" -t "$TARGET" -a /bin/true --- "$SX/nsenter" -t "$TARGET" -a /bin/true
+  row "[static Abseil] nsexec -Unpu vs shared" \
+    "$EX/nsexec" -Unpu h /bin/true --- "$SX/nsexec" -Unpu h /bin/true
+fi
 
 echo
 echo "# peak RSS (KiB, /usr/bin/time -f %M, median of 5 runs; includes the tool's children)"
@@ -81,7 +78,7 @@ rss() {
   printf '%s\n' "${v[@]}" | sort -n | sed -n 3p
 }
 if [[ -x /usr/bin/time ]]; then
-  for t in "$EX" /usr/bin "$BUILD/bench/static-tools" "$BUILD/bench/static-tools/full"; do
+  for t in "$EX" ${SHARED_BUILD:+"$SHARED_BUILD/examples"} /usr/bin; do
     [[ -x $t/unshare ]] || continue
     printf '%-36s unshare -Urmpf %6s   nsenter -a %6s' "$t" \
       "$(rss "$t/unshare" -Urmpf --mount-proc /bin/true)" "$(rss "$t/nsenter" -t "$TARGET" -a /bin/true)"
@@ -97,7 +94,7 @@ fi
 echo
 echo "# dynamic linking: shared objects loaded, and the loader's own statistics for one run"
 for t in "$EX/unshare" /usr/bin/unshare "$EX/nsenter" /usr/bin/nsenter "$EX/nsexec" ${BWRAP:-} \
-         "$BUILD/bench/static-tools/unshare"; do
+         ${SHARED_BUILD:+"$SHARED_BUILD/examples/unshare"}; do
   [[ -x $t ]] || continue
   libs=$(ldd "$t" | grep -c '=>' || true)
   stats=$(LD_DEBUG=statistics "$t" --version 2>&1 >/dev/null |

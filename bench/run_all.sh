@@ -1,7 +1,7 @@
 #!/bin/bash
 # One command for every figure of bench/README.md: builds the release tree
 # with the example tools, runs both Google Benchmark suites (medians of 10
-# repetitions), relinks static copies of the tools (experiment) and compares
+# repetitions), builds the tools once more with shared Abseil, and compares
 # the tools with util-linux (and bwrap if installed). Root, idle machine.
 # Output goes to the terminal and to BUILD/bench/results/.
 #
@@ -23,5 +23,9 @@ if command -v taskset >/dev/null; then
   taskset -c 0 "$BUILD/bench/ns_bench" "${ARGS[@]}" --benchmark_filter='UserNs|Join|Unshare|CloneNs|NamespaceCreate' |
     tee "$OUT/ns_bench_cpu0.txt"
 fi
-bench/static_tools.sh "$BUILD"
-bench/compare_tools.sh "$BUILD" | tee "$OUT/compare_tools.txt"
+# The tools once more with Abseil and libstdc++ shared, to show what the
+# linking choice (LINUXNS_STATIC_DEPS, on by default) is worth.
+cmake -S . -B "$BUILD-shared" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLINUXNS_BUILD_TESTS=OFF \
+  -DLINUXNS_BUILD_BENCH=OFF -DLINUXNS_STATIC_DEPS=OFF -DLINUXNS_BUILD_EXAMPLES=ON
+cmake --build "$BUILD-shared" --target unshare nsenter nsexec
+SHARED_BUILD=$BUILD-shared bench/compare_tools.sh "$BUILD" | tee "$OUT/compare_tools.txt"
