@@ -1,0 +1,2 @@
+// Placeholder; the tests follow in the next commits.
+#include "gtest/gtest.h"
