@@ -1,5 +1,8 @@
 // tool_timer: times two whole commands alternately (A B A B ...) and prints
-// the median wall time of each and their ratio.
+// the median wall time of each and their ratio, then the median CPU time
+// (user + system, of the command and every descendant it waited for). The
+// kernel scales both to the precise run time of the tasks, so the CPU figure
+// holds up on a loaded machine where wall time mostly measures the queue.
 //
 //   tool_timer RUNS A-ARGV... --- B-ARGV...
 //
@@ -9,6 +12,7 @@
 // child's ru_maxrss starts at its launcher's, since exec records the old mm's
 // high-water mark; compare_tools.sh asks /usr/bin/time instead.)
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +30,7 @@ namespace {
 struct Side {
   std::vector<char*> argv;
   std::vector<double> us;
+  std::vector<double> cpu_us;
 };
 
 double NowUs() {
@@ -41,8 +46,11 @@ bool RunOnce(Side& side) {
     return false;
   }
   int status = 0;
-  if (::waitpid(pid, &status, 0) != pid) return false;
+  struct rusage usage {};
+  if (::wait4(pid, &status, 0, &usage) != pid) return false;
   side.us.push_back(NowUs() - start);
+  side.cpu_us.push_back(static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6 +
+                        static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec));
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
@@ -83,6 +91,8 @@ int main(int argc, char** argv) {
   }
   a.us.clear();
   b.us.clear();
+  a.cpu_us.clear();
+  b.cpu_us.clear();
   for (int i = 0; i < runs; ++i) {
     if (!RunOnce(a) || !RunOnce(b)) {
       std::fprintf(stderr, "tool_timer: a command failed on run %d\n", i);
@@ -91,7 +101,9 @@ int main(int argc, char** argv) {
   }
   const double ma = Median(a.us);
   const double mb = Median(b.us);
-  std::printf("runs=%d  A median %6.0f us  |  B median %6.0f us  |  A/B %.2fx\n", runs, ma, mb,
-              ma / mb);
+  const double ca = Median(a.cpu_us);
+  const double cb = Median(b.cpu_us);
+  std::printf("runs=%d  A median %6.0f us  |  B median %6.0f us  |  A/B %.2fx  |  cpu %5.0f vs %5.0f us  %.2fx\n",
+              runs, ma, mb, ma / mb, ca, cb, ca / cb);
   return 0;
 }
