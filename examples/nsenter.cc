@@ -123,12 +123,16 @@ bool IsOwnOrAncestorUserNs(const NsFd& user) {
 }
 
 // Whether this process (or, for pid and time, its future children) is in `ns`
-// already: entering it is then a no-op, not an error.
+// already: entering it is then a no-op, not an error. One stat(2) of the
+// thread's own nsfs file is enough to compare identities; nsenter -a asks
+// this for every type, so no descriptor is opened for it.
 bool AlreadyIn(const NsFd& ns) {
-  absl::StatusOr<NsFd> current = ns.type() == NsType::kPid || ns.type() == NsType::kTime
-                                     ? NsFd::OpenForChildren(ns.type())
-                                     : NsFd::OpenCurrent(ns.type());
-  return current.ok() && current->id() == ns.id();
+  const bool for_children = ns.type() == NsType::kPid || ns.type() == NsType::kTime;
+  const std::string path = absl::StrCat("/proc/thread-self/ns/", NsTypeName(ns.type()),
+                                        for_children ? "_for_children" : "");
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && st.st_dev == ns.id().dev &&
+         st.st_ino == ns.id().inode;
 }
 
 // Maps `outside` (an id of this process's user namespace) into the target's
