@@ -1,18 +1,111 @@
 // nsexec: run a command in new namespaces, a minimal container of sorts.
 // See `nsexec --help` and nsexec(1).
 #include <signal.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "linuxns/child_process.h"
+#include "linuxns/namespace.h"
+#include "linuxns/net.h"
+#include "linuxns/status.h"
 #include "nsexec_options.h"
 #include "tool_common.h"
 
 using linuxns::NsType;
 
+namespace {
+
+namespace tools = linuxns::tools;
+
+// The network namespace of --veth, made before the command so that the
+// command starts with its network already up, and the host's end of the pair.
+struct VethNetwork {
+  linuxns::Namespace ns;
+  std::string host_link;
+};
+
+// Deletes the host's end of the pair (and so the peer) unless released.
+class HostLinkCleanup {
+ public:
+  explicit HostLinkCleanup(std::string link) : link_(std::move(link)) {}
+  HostLinkCleanup(const HostLinkCleanup&) = delete;
+  HostLinkCleanup& operator=(const HostLinkCleanup&) = delete;
+  ~HostLinkCleanup() {
+    if (link_.empty()) return;
+    absl::StatusOr<linuxns::NetNs> host = linuxns::NetNs::OpenCurrent();
+    absl::Status deleted = host.ok() ? host->DeleteLink(link_) : host.status();
+    // Gone already is fine: the pair dies with its namespace too.
+    if (!deleted.ok() && !absl::IsNotFound(deleted)) {
+      std::fprintf(stderr, "nsexec: %s\n", std::string(deleted.message()).c_str());
+    }
+  }
+  void Release() { link_.clear(); }
+
+ private:
+  std::string link_;
+};
+
+// Whether the subnets of `a` and `b` share an address.
+bool Overlaps(const linuxns::IpPrefix& a, const linuxns::IpPrefix& b) {
+  if (a.address.family() != b.address.family()) return false;
+  const int bits = std::min(a.length, b.length);
+  for (int i = 0; i < bits; ++i) {
+    const int mask = 0x80 >> (i % 8);
+    if ((a.address.bytes()[i / 8] & mask) != (b.address.bytes()[i / 8] & mask)) return false;
+  }
+  return true;
+}
+
+// Refuses a host address whose subnet overlaps one of this network namespace:
+// it would take addresses (a gateway's, say) and routes away from the link
+// that has them.
+absl::Status CheckHostSubnetIsFree(linuxns::NetNs& host, const linuxns::IpPrefix& wanted) {
+  LINUXNS_ASSIGN_OR_RETURN(std::vector<linuxns::AddressInfo> addresses, host.ListAddresses());
+  for (const linuxns::AddressInfo& existing : addresses) {
+    if (existing.link == "lo" || !Overlaps(existing.prefix, wanted)) continue;
+    return absl::FailedPreconditionError(absl::StrCat(
+        wanted.ToString(), " overlaps ", existing.prefix.ToString(), " of ", existing.link,
+        " in ", host.id().ToString(), "; choose a subnet this host does not use"));
+  }
+  return absl::OkStatus();
+}
+
+// A new network namespace joined to this one by a veth pair: "nsexec<PID>"
+// here with `veth.host`, "eth0" inside with `veth.peer`, both up (IPv6
+// without duplicate address detection, so usable at once).
+absl::StatusOr<VethNetwork> ConnectNewNetwork(const tools::VethAddresses& veth, bool verbose) {
+  LINUXNS_ASSIGN_OR_RETURN(linuxns::NetNs host, linuxns::NetNs::OpenCurrent());
+  LINUXNS_RETURN_IF_ERROR(CheckHostSubnetIsFree(host, veth.host));
+  LINUXNS_ASSIGN_OR_RETURN(linuxns::Namespace ns, linuxns::Namespace::Create({NsType::kNet}));
+  const linuxns::NsFd& net = *ns.Find(NsType::kNet);
+  LINUXNS_ASSIGN_OR_RETURN(linuxns::NetNs inside, linuxns::NetNs::Open(net));
+  const std::string link = absl::StrCat("nsexec", ::getpid());
+  LINUXNS_RETURN_IF_ERROR(
+      host.CreateVethPair({.name = link, .peer_name = "eth0", .peer_namespace = &net}));
+  HostLinkCleanup cleanup(link);
+  const linuxns::AddressOptions no_dad{.no_dad = true};
+  LINUXNS_RETURN_IF_ERROR(host.AddAddress(link, veth.host, no_dad));
+  LINUXNS_RETURN_IF_ERROR(host.SetLinkUp(link));
+  LINUXNS_RETURN_IF_ERROR(inside.AddAddress("eth0", veth.peer, no_dad));
+  LINUXNS_RETURN_IF_ERROR(inside.SetLinkUp("eth0"));
+  if (verbose) {
+    std::cerr << "nsexec: veth " << link << " " << veth.host << " <-> eth0 " << veth.peer
+              << " in " << net.id() << "\n";
+  }
+  cleanup.Release();
+  return VethNetwork{std::move(ns), link};
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  namespace tools = linuxns::tools;
   if (tools::RefuseSetId("nsexec")) return tools::kExitFailure;
   absl::StatusOr<tools::NsexecOptions> parsed = tools::ParseNsexecOptions(argc, argv);
   if (!parsed.ok()) return tools::ReportUsageError("nsexec", parsed.status());
@@ -31,11 +124,22 @@ int main(int argc, char** argv) {
   if (parsed->verbose) {
     std::cerr << "nsexec: new namespaces: " << spawn.new_namespaces << "\n";
   }
+  std::optional<VethNetwork> network;
+  std::optional<HostLinkCleanup> cleanup;
+  if (parsed->veth) {
+    absl::StatusOr<VethNetwork> made = ConnectNewNetwork(*parsed->veth, parsed->verbose);
+    if (!made.ok()) return tools::ReportFailure("nsexec", linuxns::WithContext(made.status(), "--veth"));
+    network.emplace(*std::move(made));
+    cleanup.emplace(network->host_link);
+    // The child joins the network namespace made for it instead of a new one.
+    spawn.new_namespaces.Remove(NsType::kNet);
+    spawn.join.push_back(network->ns.Find(NsType::kNet));
+  }
   absl::StatusOr<linuxns::ChildProcess> child = linuxns::ChildProcess::Spawn(spawn);
   if (!child.ok()) return tools::ReportFailure("nsexec", child.status());
   if (parsed->verbose) {
     std::cerr << "nsexec: started pid " << child->pid() << "\n";
-    tools::PrintNamespaces("nsexec", *child, spawn.new_namespaces);
+    tools::PrintNamespaces("nsexec", *child, parsed->types);
   }
   // The terminal sends SIGINT and SIGQUIT to the command itself.
   return tools::WaitForwardingSignals("nsexec", *child, {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2},

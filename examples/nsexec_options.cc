@@ -2,6 +2,9 @@
 
 #include <getopt.h>
 
+#include <string>
+
+#include "absl/strings/str_cat.h"
 #include "getopt_util.h"
 
 namespace linuxns::tools {
@@ -23,6 +26,11 @@ const char kNsexecUsage[] =
     " -T, --time            new time namespace\n"
     "     --init            run linuxns' init as PID 1, the command under it\n"
     "                       (with -p: reaps orphans, forwards signals)\n"
+    "     --veth <host-address/prefix>,<peer-address/prefix>\n"
+    "                       connect the new network namespace (implies -n) to\n"
+    "                       this one by a veth pair: nsexec<PID> here, eth0\n"
+    "                       inside, with these addresses, up; deleted when the\n"
+    "                       command ends (needs root; not with -U)\n"
     " -v, --verbose         say what is being done\n"
     "\n"
     " -h, --help            display this help\n"
@@ -31,10 +39,39 @@ const char kNsexecUsage[] =
     "Exit status: the command's, or 128+N if signal N killed it; 126 if it\n"
     "could not be executed, 127 if it was not found, 1 for any other error.\n";
 
+namespace {
+
+absl::StatusOr<VethAddresses> ParseVeth(const std::string& text) {
+  const std::string usage = absl::StrCat(
+      "--veth '", text, "': expected HOST_ADDRESS/PREFIX,PEER_ADDRESS/PREFIX, "
+      "e.g. 198.51.100.1/24,198.51.100.2/24");
+  const std::size_t comma = text.find(',');
+  if (comma == std::string::npos || text.find(',', comma + 1) != std::string::npos) {
+    return absl::InvalidArgumentError(usage);
+  }
+  absl::StatusOr<IpPrefix> host = IpPrefix::Parse(text.substr(0, comma));
+  if (!host.ok()) return absl::InvalidArgumentError(absl::StrCat("--veth: ", host.status().message()));
+  absl::StatusOr<IpPrefix> peer = IpPrefix::Parse(text.substr(comma + 1));
+  if (!peer.ok()) return absl::InvalidArgumentError(absl::StrCat("--veth: ", peer.status().message()));
+  if (host->address.family() != peer->address.family()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--veth '", text, "': the two addresses mix IPv4 and IPv6"));
+  }
+  if (host->address == peer->address) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--veth '", text, "': the two ends need different addresses"));
+  }
+  return VethAddresses{*host, *peer};
+}
+
+}  // namespace
+
 absl::StatusOr<NsexecOptions> ParseNsexecOptions(int argc, char* const* argv) {
   constexpr int kInit = 256;  // long-only options
+  constexpr int kVeth = 257;
   static const option kLongOptions[] = {
       {"init", no_argument, nullptr, kInit},
+      {"veth", required_argument, nullptr, kVeth},
       {"net", no_argument, nullptr, 'n'},     {"pid", no_argument, nullptr, 'p'},
       {"uts", required_argument, nullptr, 'u'}, {"user", no_argument, nullptr, 'U'},
       {"ipc", no_argument, nullptr, 'i'},     {"mount", no_argument, nullptr, 'm'},
@@ -61,6 +98,13 @@ absl::StatusOr<NsexecOptions> ParseNsexecOptions(int argc, char* const* argv) {
       case 'T': options.types.Add(NsType::kTime); break;
       case 'v': options.verbose = true; break;
       case kInit: options.init = true; break;
+      case kVeth: {
+        absl::StatusOr<VethAddresses> veth = ParseVeth(optarg);
+        if (!veth.ok()) return veth.status();
+        options.veth = *veth;
+        options.types.Add(NsType::kNet).Add(NsType::kMnt);
+        break;
+      }
       case 'h': options.help = true; return options;
       case 'V': options.version = true; return options;
       default: return GetoptError(argv, c);
@@ -68,6 +112,14 @@ absl::StatusOr<NsexecOptions> ParseNsexecOptions(int argc, char* const* argv) {
   }
   for (int i = optind; i < argc; ++i) options.command.emplace_back(argv[i]);
   if (options.command.empty()) return absl::InvalidArgumentError("no command given");
+  if (options.veth && options.types.Contains(NsType::kUser)) {
+    // The network namespace is made first, by nsexec, in its own user
+    // namespace: a command in a new user namespace could not configure or
+    // mount anything of it.
+    return absl::InvalidArgumentError(
+        "--veth cannot be combined with -U/--user: the veth pair needs root here, and "
+        "the network namespace it ends in would not belong to the new user namespace");
+  }
   return options;
 }
 

@@ -8,9 +8,17 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "linuxns/net.h"
 #include "linuxns/ns_type.h"
 
 namespace linuxns::tools {
+
+// --veth HOST_ADDR/PREFIX,PEER_ADDR/PREFIX: the addresses of the two ends of
+// the veth pair that connects the new network namespace to the caller's.
+struct VethAddresses {
+  IpPrefix host;  // of the end in the caller's network namespace
+  IpPrefix peer;  // of "eth0" inside the new one
+};
 
 struct NsexecOptions {
   bool help = false;
@@ -19,6 +27,7 @@ struct NsexecOptions {
   bool init = false;                    // --init
   NsTypeSet types;                      // the new namespaces
   std::optional<std::string> hostname;  // -u HOSTNAME
+  std::optional<VethAddresses> veth;    // --veth (implies -n)
   std::vector<std::string> command;     // CMD [ARGS...]
 };
 
@@ -27,7 +36,9 @@ struct NsexecOptions {
 // command), and "--" ends the options. Resets getopt's state before and
 // after. Errors are InvalidArgument with glibc's wording for option errors
 // ("invalid option -- 'x'", "unrecognized option '--x'", "option requires an
-// argument -- 'u'") or "no command given".
+// argument -- 'u'") or "no command given", or naming the --veth argument that
+// is not two addresses of one family with prefix lengths, or that comes with
+// -U (see kNsexecUsage).
 absl::StatusOr<NsexecOptions> ParseNsexecOptions(int argc, char* const* argv);
 
 // The --help text.

@@ -32,11 +32,15 @@
 // Privilege: the operations need CAP_NET_ADMIN in the user namespace that owns
 // the network namespace; Open() needs what setns(2) needs, CAP_SYS_ADMIN both
 // there and in the caller's own user namespace, unless the target is the
-// caller's own namespace. An ordinary user therefore works from a process
-// that has entered a user namespace of its own (which owns the network
-// namespaces it then creates): from the command of `nsexec -Un`, or a child
-// that called NsFd::Enter() on such a user namespace. A veth end created in,
-// or a link moved to, another namespace needs CAP_NET_ADMIN there too.
+// caller's own namespace. An ordinary user therefore works from a
+// (single-threaded) process that has entered a user namespace of its own,
+// which owns the network namespaces it then creates, and a network namespace
+// of that user namespace too: the scoped entry must return the thread to its
+// network namespace, and setns(2) back into the host's would be refused. The
+// command of `nsexec -Un` is such a process; so is a child that called
+// NsFd::Enter() on both namespaces of a Namespace::Create({kUser, kNet}). A
+// veth end created in, or a link moved to, another namespace needs
+// CAP_NET_ADMIN there too.
 //
 // Errors: InvalidArgument before any system call for a link name that is
 // empty, longer than 15 bytes (IFNAMSIZ) or has characters the kernel refuses

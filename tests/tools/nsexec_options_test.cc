@@ -68,6 +68,48 @@ TEST(NsexecOptionsTest, ErrorsUseGlibcWording) {
   EXPECT_THAT(Parse({"-n"}), StatusIs(absl::StatusCode::kInvalidArgument, "no command given"));
 }
 
+TEST(NsexecOptionsTest, VethTakesTwoAddressesAndImpliesANetworkNamespace) {
+  ASSERT_OK_AND_ASSIGN(NsexecOptions o, Parse({"--veth", "192.0.2.1/24,192.0.2.2/24", "sh"}));
+  ASSERT_TRUE(o.veth.has_value());
+  EXPECT_EQ(o.veth->host.ToString(), "192.0.2.1/24");
+  EXPECT_EQ(o.veth->peer.ToString(), "192.0.2.2/24");
+  EXPECT_EQ(o.types, (NsTypeSet{NsType::kNet, NsType::kMnt}));
+  ASSERT_OK_AND_ASSIGN(o, Parse({"-p", "--veth=2001:db8::1/64,2001:db8::2/64", "sh"}));
+  EXPECT_EQ(o.veth->peer.ToString(), "2001:db8::2/64");
+  ASSERT_OK_AND_ASSIGN(o, Parse({"-n", "sh"}));
+  EXPECT_FALSE(o.veth.has_value());
+}
+
+TEST(NsexecOptionsTest, VethRejectsWhatIsNotTwoPrefixesOfOneFamily) {
+  using absl::StatusCode::kInvalidArgument;
+  EXPECT_THAT(Parse({"--veth", "192.0.2.1/24", "sh"}),
+              StatusIs(kInvalidArgument,
+                       "--veth '192.0.2.1/24': expected HOST_ADDRESS/PREFIX,PEER_ADDRESS/PREFIX, "
+                       "e.g. 198.51.100.1/24,198.51.100.2/24"));
+  EXPECT_THAT(Parse({"--veth", "192.0.2.1/24,192.0.2.2/24,192.0.2.3/24", "sh"}),
+              StatusIs(kInvalidArgument, ::testing::HasSubstr("expected HOST_ADDRESS")));
+  EXPECT_THAT(Parse({"--veth", "192.0.2.1,192.0.2.2/24", "sh"}),
+              StatusIs(kInvalidArgument, "--veth: \"192.0.2.1\" has no prefix length "
+                                         "(ADDRESS/LENGTH, e.g. 192.0.2.1/24)"));
+  EXPECT_THAT(Parse({"--veth", "192.0.2.1/24,192.0.2.2/33", "sh"}),
+              StatusIs(kInvalidArgument, "--veth: \"192.0.2.2/33\": the prefix length must be "
+                                         "a number from 0 to 32"));
+  EXPECT_THAT(Parse({"--veth", "192.0.2.1/24,2001:db8::2/64", "sh"}),
+              StatusIs(kInvalidArgument, ::testing::HasSubstr("mix IPv4 and IPv6")));
+  EXPECT_THAT(Parse({"--veth", "192.0.2.1/24,192.0.2.1/24", "sh"}),
+              StatusIs(kInvalidArgument, ::testing::HasSubstr("different addresses")));
+  EXPECT_THAT(Parse({"--veth", "host,peer", "sh"}),
+              StatusIs(kInvalidArgument, ::testing::HasSubstr("\"host\"")));
+  EXPECT_THAT(Parse({"--veth"}), StatusIs(kInvalidArgument,
+                                          "option '--veth' requires an argument"));
+}
+
+TEST(NsexecOptionsTest, VethWithAUserNamespaceIsRefused) {
+  EXPECT_THAT(Parse({"-U", "--veth", "192.0.2.1/24,192.0.2.2/24", "sh"}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::StartsWith("--veth cannot be combined with -U/--user")));
+}
+
 TEST(NsexecOptionsTest, HelpAndVersionNeedNoCommand) {
   ASSERT_OK_AND_ASSIGN(NsexecOptions o, Parse({"-h"}));
   EXPECT_TRUE(o.help);

@@ -1,15 +1,26 @@
 // End-to-end tests of the nsexec tool on real namespaces.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "linuxns/ns_fd.h"
+#include "linuxns/unique_fd.h"
 #include "support/test_util.h"
 #include "tools/tool_test_util.h"
 
@@ -96,6 +107,165 @@ TEST_F(NsexecTest, BadInputGetsTheErrorAndExitCode) {
   ToolResult no_command = Nsexec({"-n"});
   EXPECT_EQ(no_command.code, 1);
   EXPECT_THAT(no_command.err, HasSubstr("nsexec: no command given\n"));
+}
+
+// The host's links whose names start with "nsexec" (those --veth makes).
+std::vector<std::string> HostVethLinks() {
+  std::vector<std::string> links;
+  for (const auto& entry : std::filesystem::directory_iterator("/sys/class/net")) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("nsexec", 0) == 0) links.push_back(name);
+  }
+  return links;
+}
+
+// A UDP socket of the test (in the host's network namespace) bound to
+// `address`:`port` before the address exists (IP_FREEBIND): what the command
+// sends to the host's end of the pair arrives here.
+UniqueFd FreeBoundUdp(int family, const char* address, uint16_t port) {
+  UniqueFd fd(::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  const int one = 1;
+  if (!fd || ::setsockopt(fd.get(), family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6,
+                          family == AF_INET ? IP_FREEBIND : IPV6_FREEBIND, &one,
+                          sizeof(one)) != 0) {
+    return UniqueFd();
+  }
+  sockaddr_storage storage{};
+  socklen_t size = 0;
+  if (family == AF_INET) {
+    auto* in = reinterpret_cast<sockaddr_in*>(&storage);
+    in->sin_family = AF_INET;
+    in->sin_port = htons(port);
+    ::inet_pton(AF_INET, address, &in->sin_addr);
+    size = sizeof(*in);
+  } else {
+    auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(port);
+    ::inet_pton(AF_INET6, address, &in6->sin6_addr);
+    size = sizeof(*in6);
+  }
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&storage), size) != 0) return UniqueFd();
+  return fd;
+}
+
+// What arrived on `fd` (within 5 s) and the sender's address; answers
+// "pong\n" to the sender.
+std::pair<std::string, std::string> ReceiveAndAnswer(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  if (::poll(&p, 1, 5000) != 1) return {"(nothing)", ""};
+  char buffer[128];
+  sockaddr_storage from{};
+  socklen_t size = sizeof(from);
+  const ssize_t n = ::recvfrom(fd, buffer, sizeof(buffer), MSG_DONTWAIT,
+                               reinterpret_cast<sockaddr*>(&from), &size);
+  if (n < 0) return {"(error)", ""};
+  ::sendto(fd, "pong\n", 5, 0, reinterpret_cast<sockaddr*>(&from), size);
+  char text[INET6_ADDRSTRLEN] = {};
+  if (from.ss_family == AF_INET) {
+    ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&from)->sin_addr, text, sizeof(text));
+  } else {
+    ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&from)->sin6_addr, text,
+                sizeof(text));
+  }
+  return {std::string(buffer, static_cast<std::size_t>(n)), text};
+}
+
+// Runs nsexec with `args` on a thread while this one answers the datagram the
+// command sends to `host`; returns the tool's result and what arrived.
+std::pair<ToolResult, std::pair<std::string, std::string>> RunExchanging(
+    int host, std::vector<std::string> args) {
+  ToolResult result;
+  std::thread tool([&] { result = Nsexec(std::move(args)); });
+  std::pair<std::string, std::string> received = ReceiveAndAnswer(host);
+  tool.join();
+  return {result, received};
+}
+
+// The command's side: send `message` to ADDRESS:PORT through the veth pair,
+// print the answer (waiting at most 5 s for it).
+std::string SendAndPrintAnswer(const std::string& address, int port,
+                               const std::string& message) {
+  // head reads the datagram whole (bash's read would take one byte of it).
+  return absl::StrCat("exec 3<>/dev/udp/", address, "/", port, "; echo ", message,
+                      " >&3; timeout 5 head -c 5 <&3");
+}
+
+TEST_F(NsexecTest, VethConnectsTheNewNetworkToTheHostAndIsDeletedAfterwards) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ASSERT_THAT(HostVethLinks(), ::testing::IsEmpty()) << "left over by someone else";
+  UniqueFd host = FreeBoundUdp(AF_INET, "198.51.100.1", 4300);
+  ASSERT_TRUE(host.valid()) << std::strerror(errno);
+  auto [r, received] = RunExchanging(
+      host.get(), {"--veth", "198.51.100.1/24,198.51.100.2/24", "bash", "-c",
+                   "ls /sys/class/net; cat /sys/class/net/eth0/operstate /sys/class/net/lo/flags; " +
+                       SendAndPrintAnswer("198.51.100.1", 4300, "hello")});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "eth0\nlo\nup\n0x9\npong\n");
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(received, std::make_pair(std::string("hello\n"), std::string("198.51.100.2")));
+  EXPECT_THAT(HostVethLinks(), ::testing::IsEmpty());
+}
+
+TEST_F(NsexecTest, VethWorksWithIpv6AtOnceAndWithEveryOtherType) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  UniqueFd host = FreeBoundUdp(AF_INET6, "2001:db8::1", 4301);
+  ASSERT_TRUE(host.valid()) << std::strerror(errno);
+  auto [r, received] = RunExchanging(
+      host.get(), {"-pu", "box", "-v", "--veth=2001:db8::1/64,2001:db8::2/64", "bash", "-c",
+                   "hostname; echo $$; " + SendAndPrintAnswer("2001:db8::1", 4301, "hi")});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "box\n1\npong\n");
+  EXPECT_THAT(r.err, HasSubstr(" 2001:db8::1/64 <-> eth0 2001:db8::2/64 in net:["));
+  EXPECT_EQ(received, std::make_pair(std::string("hi\n"), std::string("2001:db8::2")));
+  EXPECT_THAT(HostVethLinks(), ::testing::IsEmpty());
+}
+
+TEST_F(NsexecTest, VethIsDeletedWhenTheCommandFailsOrIsKilled) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  EXPECT_EQ(Nsexec({"--veth", "198.51.100.1/24,198.51.100.2/24", "sh", "-c", "kill -9 $$"}).code,
+            128 + 9);
+  EXPECT_THAT(HostVethLinks(), ::testing::IsEmpty());
+  ToolResult missing = Nsexec({"--veth", "198.51.100.1/24,198.51.100.2/24", "linuxns-no-such-command"});
+  EXPECT_EQ(missing.code, 127);
+  EXPECT_THAT(HostVethLinks(), ::testing::IsEmpty());
+}
+
+TEST_F(NsexecTest, VethBadInputAndNoPrivilegeGetAnErrorAndLeaveNoLink) {
+  ToolResult bad = Nsexec({"--veth", "198.51.100.1/24", "true"});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_EQ(bad.err,
+            "nsexec: --veth '198.51.100.1/24': expected HOST_ADDRESS/PREFIX,PEER_ADDRESS/PREFIX, "
+            "e.g. 198.51.100.1/24,198.51.100.2/24\nTry 'nsexec --help' for more information.\n");
+  // A subnet the host uses already (its own addresses, whatever they are).
+  std::string taken;
+  {
+    ToolResult ip = RunTool({"/bin/sh", "-c",
+                             "ip -o -4 address show scope global | awk '{print $4; exit}'"});
+    taken = ip.out.substr(0, ip.out.find('\n'));
+  }
+  if (!taken.empty() && IsRoot()) {
+    ToolResult clash = Nsexec({"--veth", taken + ",198.51.100.250/32", "true"});
+    EXPECT_EQ(clash.code, 1);
+    EXPECT_THAT(clash.err, HasSubstr(absl::StrCat("nsexec: --veth: ", taken, " overlaps ")));
+    EXPECT_THAT(clash.err, HasSubstr("choose a subnet this host does not use"));
+  }
+  // As an ordinary user: no privilege over the host's network.
+  ASSERT_EQ(::chmod(scratch().c_str(), 0755), 0);
+  const std::string tool = scratch() + "/nsexec";
+  std::filesystem::copy_file(LINUXNS_NSEXEC_PATH, tool);
+  int code = RunInForkedChild([&] {
+    if (!DropToNobody()) return 2;
+    ToolResult r = RunTool({tool, "--veth", "198.51.100.1/24,198.51.100.2/24", "true"});
+    if (r.code != 1 || r.err.rfind("nsexec: --veth: ", 0) != 0 ||
+        r.err.find("Operation not permitted") == std::string::npos) {
+      std::fprintf(stderr, "code %d err %s\n", r.code, r.err.c_str());
+      return 3;
+    }
+    return 0;
+  });
+  EXPECT_EQ(code, 0);
+  EXPECT_THAT(HostVethLinks(), ::testing::IsEmpty());
 }
 
 TEST_F(NsexecTest, HelpAndVersion) {
