@@ -66,6 +66,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "linuxns/exit_status.h"
+#include "linuxns/export.h"
 #include "linuxns/ns_fd.h"
 #include "linuxns/pid_fd.h"
 #include "linuxns/spawn_options.h"
@@ -76,19 +77,30 @@ namespace internal {
 struct PreparedSpawn;
 }
 
-class ChildProcess {
+// ChildProcess: a spawned child, held by its pidfd until it is waited for,
+// killed by the destructor or detached.
+class LINUXNS_EXPORT ChildProcess {
  public:
   // Spawn()
   //
   // Starts the command described by `options`; see above.
   static absl::StatusOr<ChildProcess> Spawn(const SpawnOptions& options);
 
+  // Takes over the child of `other`, which then holds none: its destructor
+  // does nothing.
   ChildProcess(ChildProcess&& other) noexcept;
+  // Kills and reaps the child this object holds, if it runs and was neither
+  // waited for nor detached (as the destructor does), then takes over the
+  // child of `other`, which then holds none.
   ChildProcess& operator=(ChildProcess&& other) noexcept;
+  // Kills the child with SIGKILL and reaps it, unless it was waited for or
+  // Detach() was called. Closes the pipes' parent ends that were not taken.
   ~ChildProcess();
 
   // The child's pid in the caller's pid namespace.
   pid_t pid() const { return pidfd_.pid(); }
+  // The pidfd that holds the child, for polling or NsFd::FromPidFd(); owned
+  // by this object.
   const PidFd& pidfd() const { return pidfd_; }
 
   // Wait()
@@ -120,7 +132,9 @@ class ChildProcess {
   // read end for the others), once; an empty UniqueFd otherwise. Closing the
   // stdin end gives the child end-of-file.
   UniqueFd TakeStdin() { return std::move(pipes_[0]); }
+  // The read end of the child's stdout pipe; see TakeStdin().
   UniqueFd TakeStdout() { return std::move(pipes_[1]); }
+  // The read end of the child's stderr pipe; see TakeStdin().
   UniqueFd TakeStderr() { return std::move(pipes_[2]); }
 
   // Detach()

@@ -33,6 +33,7 @@
 #define LINUXNS_EXEC_IN_PLACE_H_
 
 #include "absl/status/status.h"
+#include "linuxns/export.h"
 #include "linuxns/spawn_options.h"
 
 namespace linuxns {
@@ -40,7 +41,7 @@ namespace linuxns {
 // ExecInPlace()
 //
 // See above. Returns only when something failed.
-absl::Status ExecInPlace(const SpawnOptions& options);
+LINUXNS_EXPORT absl::Status ExecInPlace(const SpawnOptions& options);
 
 }  // namespace linuxns
 

@@ -16,11 +16,17 @@
 #include <ostream>
 #include <string>
 
+#include "linuxns/export.h"
+
 namespace linuxns {
 
-class ExitStatus {
+// ExitStatus: how a process ended, exited with a code or killed by a signal.
+class LINUXNS_EXPORT ExitStatus {
  public:
+  // The status of a process that exited with `code` (0..255).
   static constexpr ExitStatus Exited(int code) { return ExitStatus(code, 0, false); }
+  // The status of a process killed by `signal` (> 0), which dumped core when
+  // `core_dumped`.
   static constexpr ExitStatus Signaled(int signal, bool core_dumped = false) {
     return ExitStatus(0, signal, core_dumped);
   }
@@ -33,6 +39,8 @@ class ExitStatus {
   constexpr int code() const { return code_; }
   // The signal that ended the process; 0 when exited().
   constexpr int signal() const { return signal_; }
+  // True when a signal ended the process and it dumped core; false when
+  // exited().
   constexpr bool core_dumped() const { return core_dumped_; }
   // True for exit code 0.
   constexpr bool success() const { return exited() && code_ == 0; }
@@ -43,6 +51,7 @@ class ExitStatus {
   // "exited with code 3", "killed by signal 9 (Killed)", "... (core dumped)".
   std::string ToString() const;
 
+  // True when both have the same code, signal and core-dump flag.
   friend constexpr bool operator==(const ExitStatus&, const ExitStatus&) = default;
 
  private:
@@ -53,7 +62,8 @@ class ExitStatus {
   bool core_dumped_ = false;
 };
 
-std::ostream& operator<<(std::ostream& os, const ExitStatus& status);
+// Writes status.ToString() to `os`.
+LINUXNS_EXPORT std::ostream& operator<<(std::ostream& os, const ExitStatus& status);
 
 }  // namespace linuxns
 

@@ -12,6 +12,10 @@
 #ifndef LINUXNS_EXPORT_H_
 #define LINUXNS_EXPORT_H_
 
+// LINUXNS_EXPORT
+//
+// Gives a class or function default visibility, so that liblinuxns.so exports
+// it although the library is compiled with -fvisibility=hidden.
 #define LINUXNS_EXPORT __attribute__((visibility("default")))
 
 #endif  // LINUXNS_EXPORT_H_

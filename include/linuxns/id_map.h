@@ -30,21 +30,28 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "linuxns/export.h"
 
 namespace linuxns {
 
-struct IdMapEntry {
+// IdMapEntry: one line of a uid or gid map, `count` ids from `inner` inside
+// the namespace onto `outer` in its parent.
+struct LINUXNS_EXPORT IdMapEntry {
   std::uint32_t inner = 0;  // first id inside the namespace
   std::uint32_t outer = 0;  // first id in the parent namespace
   std::uint32_t count = 0;  // how many ids, > 0
 
+  // True when all three fields are equal.
   friend bool operator==(const IdMapEntry&, const IdMapEntry&) = default;
 };
 
-class IdMap {
+// IdMap: a uid or gid map that obeys every rule above; only Create() and
+// Parse() make one from arbitrary entries.
+class LINUXNS_EXPORT IdMap {
  public:
-  // The kernel's limits (Linux 4.15 and later).
+  // The most lines a map may have (the kernel's limit, Linux 4.15 and later).
   static constexpr std::size_t kMaxLines = 340;
+  // The most bytes the map's text, ToString(), may have (the kernel's limit).
   static constexpr std::size_t kMaxBytes = 4095;
 
   // Create()
@@ -68,6 +75,7 @@ class IdMap {
     return IdMap({IdMapEntry{inner, outer, 1}});
   }
 
+  // The lines, in the order given.
   const std::vector<IdMapEntry>& entries() const { return entries_; }
 
   // The text the kernel takes: "INNER OUTER COUNT\n" per line.
@@ -79,6 +87,7 @@ class IdMap {
     return entries_.size() == 1 && entries_[0].count == 1 && entries_[0].outer == id;
   }
 
+  // True when both have the same lines in the same order.
   friend bool operator==(const IdMap&, const IdMap&) = default;
 
  private:

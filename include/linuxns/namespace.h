@@ -63,6 +63,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "linuxns/export.h"
 #include "linuxns/ns_fd.h"
 #include "linuxns/ns_type.h"
 #include "linuxns/pid_fd.h"
@@ -84,13 +85,17 @@ enum class UserNsMapping {
   kNone,
 };
 
-struct NamespaceOptions {
+// NamespaceOptions: how Namespace::Create() sets up the namespaces it makes.
+struct LINUXNS_EXPORT NamespaceOptions {
+  // The id maps of a new user namespace (only with NsType::kUser in the set).
   UserNsMapping user_mapping = UserNsMapping::kCurrentUserToRoot;
   // Only with NsType::kTime in the set.
   std::optional<TimeOffsets> time_offsets;
 };
 
-class Namespace {
+// Namespace: new namespaces, held (and pinned) for as long as this object
+// lives; see the top of this file.
+class LINUXNS_EXPORT Namespace {
  public:
   // Create()
   //
@@ -98,7 +103,10 @@ class Namespace {
   static absl::StatusOr<Namespace> Create(NsTypeSet types,
                                           const NamespaceOptions& options = {});
 
+  // Takes over everything `other` holds; `other` is empty afterwards.
   Namespace(Namespace&& other) noexcept;
+  // Lets go of what this object holds, as the destructor does, then takes
+  // over everything `other` holds; `other` is empty afterwards.
   Namespace& operator=(Namespace&& other) noexcept;
   Namespace(const Namespace&) = delete;
   Namespace& operator=(const Namespace&) = delete;

@@ -56,6 +56,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "linuxns/export.h"
 #include "linuxns/ns_fd.h"
 
 namespace linuxns {
@@ -82,24 +83,28 @@ using EntryResultT = typename EntryResult<std::invoke_result_t<Fn&>>::type;
 
 // Runs `body` on a new thread that has entered `targets`; joins it. The status
 // is that of starting the thread and entering; `body` did not run unless OK.
-absl::Status RunOnNewThread(absl::Span<const NsFd* const> targets,
+LINUXNS_EXPORT absl::Status RunOnNewThread(absl::Span<const NsFd* const> targets,
                             absl::FunctionRef<void()> body);
 }  // namespace internal
 
 // ThreadNsEntry: a prepared entry into net, uts, ipc and/or cgroup namespaces
 // for the calling thread, reusable for many Run() calls.
-class ThreadNsEntry {
+class LINUXNS_EXPORT ThreadNsEntry {
  public:
   // Prepare()
   //
   // Records the calling thread's current namespaces of the targets' types
   // (so Run() can restore them) and keeps a duplicate handle of each target.
+  // Errors: those listed at the top of this file.
   static absl::StatusOr<ThreadNsEntry> Prepare(absl::Span<const NsFd* const> targets);
+  // Prepare() of a braced list: Prepare({&net, &uts}).
   static absl::StatusOr<ThreadNsEntry> Prepare(std::initializer_list<const NsFd*> targets) {
     return Prepare(absl::MakeConstSpan(targets.begin(), targets.size()));
   }
 
+  // Moves the prepared entry; the source must not Run() afterwards.
   ThreadNsEntry(ThreadNsEntry&&) noexcept = default;
+  // Replaces this entry by `other`'s; the source must not Run() afterwards.
   ThreadNsEntry& operator=(ThreadNsEntry&&) noexcept = default;
 
   // Run()
@@ -154,6 +159,7 @@ internal::EntryResultT<Fn> RunInNamespacesHere(absl::Span<const NsFd* const> tar
   if (!entry.ok()) return entry.status();
   return entry->Run(std::forward<Fn>(fn));
 }
+// RunInNamespacesHere() of a braced list: RunInNamespacesHere({&net}, fn).
 template <typename Fn>
 internal::EntryResultT<Fn> RunInNamespacesHere(std::initializer_list<const NsFd*> targets,
                                                Fn&& fn) {
@@ -182,6 +188,7 @@ internal::EntryResultT<Fn> RunInNamespacesOnThread(absl::Span<const NsFd* const>
   if (!ran.ok()) return ran;
   return *std::move(result);
 }
+// RunInNamespacesOnThread() of a braced list: RunInNamespacesOnThread({&mnt}, fn).
 template <typename Fn>
 internal::EntryResultT<Fn> RunInNamespacesOnThread(std::initializer_list<const NsFd*> targets,
                                                    Fn&& fn) {

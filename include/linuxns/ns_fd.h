@@ -59,6 +59,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "linuxns/export.h"
 #include "linuxns/ns_type.h"
 #include "linuxns/pid_fd.h"
 #include "linuxns/unique_fd.h"
@@ -66,30 +67,36 @@
 namespace linuxns {
 
 // NsId: the identity of a namespace.
-struct NsId {
-  NsType type = NsType::kMnt;
+struct LINUXNS_EXPORT NsId {
+  NsType type = NsType::kMnt;  // the namespace's type
   std::uint64_t dev = 0;    // st_dev of the nsfs file
   std::uint64_t inode = 0;  // st_ino: the number in "net:[4026531840]"
 
   // "net:[4026531840]", as readlink(2) of /proc/PID/ns/net prints it.
   std::string ToString() const;
 
+  // True when both name the same namespace: type, dev and inode are equal.
   friend bool operator==(const NsId&, const NsId&) = default;
 
+  // Hashes (type, dev, inode), for absl::flat_hash_map<NsId, ...> and
+  // absl::Hash.
   template <typename H>
   friend H AbslHashValue(H h, const NsId& id) {
     return H::combine(std::move(h), id.type, id.dev, id.inode);
   }
 };
 
-std::ostream& operator<<(std::ostream& os, const NsId& id);
+// Writes id.ToString() to `os`: "net:[4026531840]".
+LINUXNS_EXPORT std::ostream& operator<<(std::ostream& os, const NsId& id);
 
-class NsFd {
+// NsFd: an owning, move-only handle to one namespace, with its type and
+// identity.
+class LINUXNS_EXPORT NsFd {
  public:
   // OpenCurrent()
   //
   // Opens the calling thread's namespace of `type`
-  // (/proc/thread-self/ns/<name>). Needs a mounted /proc.
+  // (`/proc/thread-self/ns/<name>`). Needs a mounted /proc.
   static absl::StatusOr<NsFd> OpenCurrent(NsType type);
 
   // OpenForChildren()
@@ -104,7 +111,7 @@ class NsFd {
   //
   // Opens the namespace of `type` of the process behind `process`, race-free:
   // with the PIDFD_GET_*_NAMESPACE ioctls where the kernel has them (Linux
-  // 6.11), otherwise by opening /proc/PID/ns/<name> and then checking that the
+  // 6.11), otherwise by opening `/proc/PID/ns/<name>` and then checking that the
   // pidfd's process has not exited, so the result never belongs to a process
   // that reused the pid. Errors: NotFound (ESRCH) when the process has exited;
   // PermissionDenied (EACCES or EPERM) when the caller may not inspect it (a
@@ -127,7 +134,7 @@ class NsFd {
 
   // OpenPath()
   //
-  // Opens a namespace file: /proc/PID/ns/<name> or a file that pins a
+  // Opens a namespace file: `/proc/PID/ns/<name>` or a file that pins a
   // namespace by bind mount. Checks the type with NS_GET_NSTYPE; when
   // `expected` is given, a namespace of another type is InvalidArgument. A path
   // that is not a namespace gives InvalidArgument saying what it is ("a regular
@@ -144,10 +151,15 @@ class NsFd {
   static absl::StatusOr<NsFd> Adopt(UniqueFd fd,
                                     std::optional<NsType> expected = std::nullopt);
 
+  // Moves the handle; the source holds no descriptor afterwards.
   NsFd(NsFd&&) noexcept = default;
+  // Closes this handle's descriptor and takes the other's; the source holds
+  // no descriptor afterwards.
   NsFd& operator=(NsFd&&) noexcept = default;
 
+  // The namespace's type: id().type.
   NsType type() const { return id_.type; }
+  // The namespace's identity, read when the handle was made.
   const NsId& id() const { return id_; }
   // The descriptor, still owned by this object.
   int get() const { return fd_.get(); }

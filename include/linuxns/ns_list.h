@@ -14,7 +14,7 @@
 //   // prints e.g. "net:[4026531840] 71 processes"
 //
 // Where namespaces are found, in the order util-linux's lsns looks:
-//   - /proc/PID/ns/<type> of every process (NsInfo::pids);
+//   - `/proc/PID/ns/<type>` of every process (NsInfo::pids);
 //   - descriptors of every process that refer to a namespace file
 //     (/proc/PID/fd/N on nsfs: NsInfo::fd_holders);
 //   - sockets of every process: the network namespace a socket was created
@@ -47,23 +47,24 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "linuxns/export.h"
 #include "linuxns/ns_fd.h"
 #include "linuxns/ns_type.h"
 
 namespace linuxns {
 
 // A process as the scan saw it.
-struct NsProcessInfo {
-  pid_t pid = 0;
+struct LINUXNS_EXPORT NsProcessInfo {
+  pid_t pid = 0;        // in the pid namespace of the caller's /proc
   pid_t ppid = 0;       // from /proc/PID/stat
   uid_t uid = 0;        // the owner of /proc/PID (the process's real uid)
   std::string command;  // cmdline, arguments joined by spaces; comm when empty
 };
 
 // One namespace.
-struct NsInfo {
-  NsId id;
-  // Processes whose /proc/PID/ns/<type> is this namespace, ascending.
+struct LINUXNS_EXPORT NsInfo {
+  NsId id;  // the namespace's type and identity
+  // Processes whose `/proc/PID/ns/<type>` is this namespace, ascending.
   std::vector<pid_t> pids;
   // Processes with an open descriptor on this namespace's file, ascending,
   // each once (they may be in it too).
@@ -75,6 +76,7 @@ struct NsInfo {
   // The parent (pid and user namespaces) and the owning user namespace, when
   // the kernel lets the caller reach them (EPERM outside its user namespace).
   std::optional<NsId> parent;
+  // The owning user namespace (NS_GET_USERNS), when reachable.
   std::optional<NsId> owner;
   // For a user namespace, the uid of its creator (NS_GET_OWNER_UID).
   std::optional<uid_t> owner_uid;
@@ -86,22 +88,26 @@ struct NsInfo {
   }
 };
 
-struct NsListOptions {
+// NsListOptions: what ListNamespaces() looks for and where.
+struct LINUXNS_EXPORT NsListOptions {
   // Only namespaces of these types are looked for.
   NsTypeSet types = NsTypeSet::All();
   // When set, only the namespaces this process is in are returned (the
   // others are still scanned, so that pids and holders are complete).
   std::optional<pid_t> pid;
-  // Look at open descriptors, sockets, and nsfs mounts.
+  // Look at the open descriptors of every process (NsInfo::fd_holders).
   bool scan_fds = true;
+  // Look at the sockets of every process (NsInfo::socket_holders).
   bool scan_sockets = true;
+  // Look at the nsfs mounts of the caller's mount table (NsInfo::paths).
   bool scan_mounts = true;
   // Also add the parent and owner of every namespace found, not only of
   // those without processes (what lsns --tree=owner/parent shows).
   bool all_ancestors = false;
 };
 
-struct NsListing {
+// NsListing: the result of one scan, ListNamespaces().
+struct LINUXNS_EXPORT NsListing {
   // Ascending by inode number, then type.
   std::vector<NsInfo> namespaces;
   // Every process the scan read, by pid.
@@ -116,7 +122,7 @@ struct NsListing {
 // ListNamespaces()
 //
 // Scans the system as described at the top of this file.
-absl::StatusOr<NsListing> ListNamespaces(const NsListOptions& options = {});
+LINUXNS_EXPORT absl::StatusOr<NsListing> ListNamespaces(const NsListOptions& options = {});
 
 }  // namespace linuxns
 

@@ -31,9 +31,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "linuxns/export.h"
 
 namespace linuxns {
 
+// NsType: one of the eight namespace types of namespaces(7), in the order of
+// the kernel documentation. The value is an index (0..kNsTypeCount-1).
 enum class NsType : std::uint8_t {
   kMnt,
   kUts,
@@ -45,6 +48,7 @@ enum class NsType : std::uint8_t {
   kTime,
 };
 
+// The number of namespace types: NsType's values are 0..kNsTypeCount-1.
 inline constexpr int kNsTypeCount = 8;
 
 // Every type, in enum order.
@@ -86,17 +90,18 @@ constexpr std::uint64_t CloneFlag(NsType type) {
 //
 // Parses one /proc/PID/ns name. Returns InvalidArgument naming the accepted
 // names for anything else (case matters, as in util-linux).
-absl::StatusOr<NsType> ParseNsType(absl::string_view name);
+LINUXNS_EXPORT absl::StatusOr<NsType> ParseNsType(absl::string_view name);
 
 // NsTypeFromCloneFlag()
 //
 // Returns the type whose CLONE_NEW* flag is exactly `flag`, or std::nullopt.
-std::optional<NsType> NsTypeFromCloneFlag(std::uint64_t flag);
+LINUXNS_EXPORT std::optional<NsType> NsTypeFromCloneFlag(std::uint64_t flag);
 
-std::ostream& operator<<(std::ostream& os, NsType type);
+// Writes NsTypeName(type) to `os`.
+LINUXNS_EXPORT std::ostream& operator<<(std::ostream& os, NsType type);
 
 // NsTypeSet: a set of namespace types.
-class NsTypeSet {
+class LINUXNS_EXPORT NsTypeSet {
  public:
   // The empty set.
   constexpr NsTypeSet() = default;
@@ -139,25 +144,34 @@ class NsTypeSet {
   // The members' names in enum order, joined by commas ("" when empty).
   std::string ToString() const;
 
+  // True when `type` is a member.
   constexpr bool Contains(NsType type) const { return (bits_ & Bit(type)) != 0; }
+  // True when every member of `other` is a member of this set (the empty
+  // set is contained in any set).
   constexpr bool ContainsAll(NsTypeSet other) const {
     return (bits_ & other.bits_) == other.bits_;
   }
+  // True when the set has no member.
   constexpr bool empty() const { return bits_ == 0; }
+  // The number of members, 0..kNsTypeCount.
   constexpr int size() const { return __builtin_popcount(bits_); }
 
+  // Adds `type` (a no-op when it is a member already); returns *this.
   constexpr NsTypeSet& Add(NsType type) {
     bits_ = static_cast<std::uint8_t>(bits_ | Bit(type));
     return *this;
   }
+  // Removes `type` (a no-op when it is not a member); returns *this.
   constexpr NsTypeSet& Remove(NsType type) {
     bits_ = static_cast<std::uint8_t>(bits_ & ~Bit(type));
     return *this;
   }
 
+  // The union of `a` and `b`.
   friend constexpr NsTypeSet operator|(NsTypeSet a, NsTypeSet b) {
     return FromBits(static_cast<std::uint8_t>(a.bits_ | b.bits_));
   }
+  // The intersection of `a` and `b`.
   friend constexpr NsTypeSet operator&(NsTypeSet a, NsTypeSet b) {
     return FromBits(static_cast<std::uint8_t>(a.bits_ & b.bits_));
   }
@@ -165,28 +179,35 @@ class NsTypeSet {
   friend constexpr NsTypeSet operator-(NsTypeSet a, NsTypeSet b) {
     return FromBits(static_cast<std::uint8_t>(a.bits_ & ~b.bits_));
   }
+  // True when `a` and `b` have the same members.
   friend constexpr bool operator==(NsTypeSet a, NsTypeSet b) = default;
 
   // Forward iteration over the members, in enum order.
   class Iterator {
    public:
-    using iterator_category = std::forward_iterator_tag;
-    using value_type = NsType;
-    using difference_type = std::ptrdiff_t;
-    using pointer = const NsType*;
-    using reference = NsType;
+    using iterator_category = std::forward_iterator_tag;  // a forward iterator
+    using value_type = NsType;                            // the members are NsType values
+    using difference_type = std::ptrdiff_t;               // as std::iterator_traits wants
+    using pointer = const NsType*;                        // as std::iterator_traits wants
+    using reference = NsType;                             // members are yielded by value
 
+    // A past-the-end iterator of the empty set.
     constexpr Iterator() = default;
+    // The current member. Undefined at end().
     constexpr NsType operator*() const { return static_cast<NsType>(index_); }
+    // Moves to the next member in enum order (or to end()).
     constexpr Iterator& operator++() {
       index_ = Next(bits_, index_ + 1);
       return *this;
     }
+    // Moves to the next member; returns the iterator as it was before.
     constexpr Iterator operator++(int) {
       Iterator old = *this;
       ++*this;
       return old;
     }
+    // True when `a` and `b` stand at the same member; meaningful only for
+    // iterators of one set.
     friend constexpr bool operator==(Iterator a, Iterator b) {
       return a.index_ == b.index_;
     }
@@ -203,7 +224,9 @@ class NsTypeSet {
     int index_ = kNsTypeCount;
   };
 
+  // The first member in enum order (end() when empty).
   constexpr Iterator begin() const { return Iterator(bits_, 0); }
+  // Past the last member.
   constexpr Iterator end() const { return Iterator(bits_, kNsTypeCount); }
 
  private:
@@ -218,7 +241,8 @@ class NsTypeSet {
   std::uint8_t bits_ = 0;
 };
 
-std::ostream& operator<<(std::ostream& os, NsTypeSet set);
+// Writes set.ToString() to `os`: "net,pid", or nothing for the empty set.
+LINUXNS_EXPORT std::ostream& operator<<(std::ostream& os, NsTypeSet set);
 
 }  // namespace linuxns
 

@@ -32,11 +32,13 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "linuxns/export.h"
 #include "linuxns/unique_fd.h"
 
 namespace linuxns {
 
-class PidFd {
+// PidFd: an owning, move-only pidfd together with the pid it was opened for.
+class LINUXNS_EXPORT PidFd {
  public:
   // An empty handle; valid() is false. Every other call on it fails with
   // FailedPrecondition.
@@ -60,13 +62,18 @@ class PidFd {
   // nothing: the caller vouches for the pair.
   static PidFd Adopt(UniqueFd fd, pid_t pid) { return PidFd(std::move(fd), pid); }
 
+  // Moves the handle; the source is empty afterwards.
   PidFd(PidFd&&) noexcept = default;
+  // Closes the held pidfd, if any, and takes the other's; it is empty
+  // afterwards.
   PidFd& operator=(PidFd&&) noexcept = default;
 
   // The pid as seen from the pid namespace of the caller at Open() time.
   pid_t pid() const { return pid_; }
   // The descriptor, still owned by this object (-1 when empty).
   int get() const { return fd_.get(); }
+  // True when this object holds a pidfd (false when default-constructed or
+  // moved from).
   bool valid() const { return fd_.valid(); }
 
   // SendSignal()

@@ -29,6 +29,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "linuxns/export.h"
 #include "linuxns/ns_fd.h"
 
 namespace linuxns {
@@ -37,13 +38,13 @@ namespace linuxns {
 //
 // Bind-mounts `ns` onto `path`, creating `path` as an empty file when it does
 // not exist. Returns whether it created the file.
-absl::StatusOr<bool> PinNamespace(const NsFd& ns, const std::string& path);
+LINUXNS_EXPORT absl::StatusOr<bool> PinNamespace(const NsFd& ns, const std::string& path);
 
 // UnpinNamespace()
 //
 // Detaches the mount at `path` (umount2 MNT_DETACH; a path that is no longer
 // a mount point is fine) and, when `remove_file`, removes the file.
-absl::Status UnpinNamespace(const std::string& path, bool remove_file);
+LINUXNS_EXPORT absl::Status UnpinNamespace(const std::string& path, bool remove_file);
 
 }  // namespace linuxns
 

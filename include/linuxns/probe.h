@@ -63,16 +63,17 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "linuxns/export.h"
 #include "linuxns/ns_fd.h"
 #include "linuxns/ns_type.h"
 
 namespace linuxns {
 
 // KernelVersion: the release that uname(2) reports.
-struct KernelVersion {
-  int major = 0;
-  int minor = 0;
-  int patch = 0;
+struct LINUXNS_EXPORT KernelVersion {
+  int major = 0;  // 6 in "6.18.4"
+  int minor = 0;  // 18 in "6.18.4"
+  int patch = 0;  // 4 in "6.18.4"; 0 when the release has no third number
   std::string release;  // uname's text, e.g. "6.18.4-arch1-1"
 
   // True when this version is `major`.`minor` or later.
@@ -85,7 +86,7 @@ struct KernelVersion {
 //
 // Returns the running kernel's version from uname(2). InternalError when the
 // release does not start with "MAJOR.MINOR".
-absl::StatusOr<KernelVersion> RunningKernelVersion();
+LINUXNS_EXPORT absl::StatusOr<KernelVersion> RunningKernelVersion();
 
 // The kernel features ProbeKernelFeatures() checks, in the order it reports
 // them.
@@ -102,15 +103,17 @@ enum class KernelFeatureId {
   kNsGetNstype,      // the NS_GET_NSTYPE ioctl on a namespace fd, 4.11
 };
 
+// The number of KernelFeatureId values, and so of ProbeKernelFeatures()'s
+// results.
 inline constexpr int kKernelFeatureCount = 10;
 
 // KernelFeature: one feature and whether this process can use it.
-struct KernelFeature {
-  KernelFeatureId id;
+struct LINUXNS_EXPORT KernelFeature {
+  KernelFeatureId id;  // which feature
   std::string name;  // "clone3", "PIDFD_GET_*_NAMESPACE", ...
   int major = 0;     // the first mainline release that has it
-  int minor = 0;
-  bool available = false;
+  int minor = 0;     // (its minor number)
+  bool available = false;  // this process can use it here, now
   // How the kernel answered, and for a missing feature the likely cause
   // (an old kernel, a seccomp filter, a kernel built without it).
   std::string detail;
@@ -122,12 +125,12 @@ struct KernelFeature {
 // enum order (so result[static_cast<int>(id)] is `id`'s). Two checks need a
 // process that has exited: a child that exits at once is cloned and reaped.
 // Fails only when that child or a descriptor cannot be had.
-absl::StatusOr<std::vector<KernelFeature>> ProbeKernelFeatures();
+LINUXNS_EXPORT absl::StatusOr<std::vector<KernelFeature>> ProbeKernelFeatures();
 
 // NamespaceProbe: whether a set of new namespaces can be created.
-struct NamespaceProbe {
-  NsTypeSet types;
-  bool can_create = false;
+struct LINUXNS_EXPORT NamespaceProbe {
+  NsTypeSet types;          // the set asked about
+  bool can_create = false;  // a clone with their CLONE_NEW* flags succeeded
   // Empty when can_create; otherwise what stops it and what to do, naming
   // the limit file, sysctl or privilege, then the errno that clone(2) gave
   // ("... (clone: EPERM)").
@@ -139,8 +142,8 @@ struct NamespaceProbe {
 // Tells whether this process can create one new namespace of each type in
 // `types` together (include NsType::kUser to create the others owned by a
 // new user namespace, as Namespace::Create() does). Looks at:
-//   - /proc/self/ns/<type>: the kernel has the type;
-//   - /proc/sys/user/max_<type>_namespaces: 0 disables the type;
+//   - `/proc/self/ns/<type>`: the kernel has the type;
+//   - `/proc/sys/user/max_<type>_namespaces`: 0 disables the type;
 //   - CAP_SYS_ADMIN in the effective set (capget(2)) when no user namespace
 //     is created with the others;
 //   - for a user namespace: whether the caller's uid and gid are mapped in its
@@ -150,11 +153,11 @@ struct NamespaceProbe {
 // and then clones a child with the CLONE_NEW* flags of `types`, which exits
 // at once and is reaped. The clone decides can_create; the readings above
 // explain a refusal.
-absl::StatusOr<NamespaceProbe> ProbeCreate(NsTypeSet types);
+LINUXNS_EXPORT absl::StatusOr<NamespaceProbe> ProbeCreate(NsTypeSet types);
 
 // EnterProbe: whether this process can enter a namespace.
-struct EnterProbe {
-  NsId target;
+struct LINUXNS_EXPORT EnterProbe {
+  NsId target;  // the namespace asked about
   // A new child of this process can setns(2) into it (ChildProcess joins).
   bool from_child = false;
   // The calling thread can (NsFd::Enter(), RunInNamespacesHere()).
@@ -174,7 +177,7 @@ struct EnterProbe {
 // unshare(CLONE_FS) first (the probe cannot see whether the calling thread
 // did, and answers false). Entering the user or mount namespace one is
 // already in is a no-op for NsFd::Enter(), so both are true for those.
-absl::StatusOr<EnterProbe> ProbeEnter(const NsFd& target);
+LINUXNS_EXPORT absl::StatusOr<EnterProbe> ProbeEnter(const NsFd& target);
 
 // FindHelper()
 //
@@ -183,12 +186,12 @@ absl::StatusOr<EnterProbe> ProbeEnter(const NsFd& target);
 // ids). Without PATH, searches "/bin:/usr/bin". Empty PATH entries (the
 // current directory) are skipped. Returns std::nullopt when nothing is found,
 // and for an empty `name` or one containing '/'.
-std::optional<std::string> FindHelper(absl::string_view name);
+LINUXNS_EXPORT std::optional<std::string> FindHelper(absl::string_view name);
 
 // IdMapHelpers: whether newuidmap/newgidmap can map ranges for this user.
-struct IdMapHelpers {
+struct LINUXNS_EXPORT IdMapHelpers {
   std::optional<std::string> newuidmap;  // path, when found in PATH
-  std::optional<std::string> newgidmap;
+  std::optional<std::string> newgidmap;  // path, when found in PATH
   // Both found, each set-user-ID root or carrying file capabilities, and
   // /etc/subuid and /etc/subgid give this user (name or uid) a range.
   bool usable = false;
@@ -203,7 +206,7 @@ struct IdMapHelpers {
 // /etc/subuid and /etc/subgid are read: ranges served by an NSS "subid"
 // module are not seen. Root needs no helper (it writes any map itself), but
 // the answer is the same for root.
-IdMapHelpers ProbeIdMapHelpers();
+LINUXNS_EXPORT IdMapHelpers ProbeIdMapHelpers();
 
 }  // namespace linuxns
 

@@ -48,11 +48,11 @@
 //   8. cwd, umask, new_session, rlimits;
 //   9. credentials: groups, gid, uid (in that order), then keep_capabilities
 //      and no_new_privs; then kill_on_parent_death;
-//  10. descriptors: each `fds` entry is duplicated onto its target number;
-//      every other descriptor above 2 is closed unless inherit_fds;
-//  11. signal dispositions reset to default and the signal mask emptied;
-//  12. execve of argv[0] (searched in PATH when it has no '/'; see
-//      ChildProcess for where the search happens) with env.
+//   10. descriptors: each `fds` entry is duplicated onto its target number;
+//       every other descriptor above 2 is closed unless inherit_fds;
+//   11. signal dispositions reset to default and the signal mask emptied;
+//   12. execve of argv[0] (searched in PATH when it has no '/'; see
+//       ChildProcess for where the search happens) with env.
 //
 // Thread-safety: a value; nothing here makes a system call.
 #ifndef LINUXNS_SPAWN_OPTIONS_H_
@@ -66,6 +66,7 @@
 #include <string>
 #include <vector>
 
+#include "linuxns/export.h"
 #include "linuxns/id_map.h"
 #include "linuxns/ns_fd.h"
 #include "linuxns/ns_type.h"
@@ -95,7 +96,7 @@ enum class RootChange {
 };
 
 // A mount made in the child's new mount namespace.
-struct MountSpec {
+struct LINUXNS_EXPORT MountSpec {
   // Bind `source` (a path of the caller's file system) onto `target`.
   static MountSpec Bind(std::string source, std::string target, bool read_only = false) {
     return MountSpec{false, std::move(source), std::move(target), "", read_only};
@@ -105,25 +106,25 @@ struct MountSpec {
     return MountSpec{true, "", std::move(target), std::move(options), false};
   }
 
-  bool tmpfs = false;
-  std::string source;
+  bool tmpfs = false;   // a tmpfs (Tmpfs()) rather than a bind mount (Bind())
+  std::string source;  // bind only: the path to bind, in the caller's view
   // A path under the new root (or "/"); no component may be a symbolic link.
   std::string target;
   std::string options;  // tmpfs only
-  bool read_only = false;
+  bool read_only = false;  // bind only: remount the bind read-only
 };
 
 // A namespace of the child to pin onto a file (see linuxns/pin.h).
-struct NsPin {
-  NsType type = NsType::kNet;
-  std::string path;
+struct LINUXNS_EXPORT NsPin {
+  NsType type = NsType::kNet;  // which of the child's namespaces
+  std::string path;            // the file to bind-mount it onto (created if missing)
 };
 
 // A resource limit to set in the child (setrlimit(2)).
-struct Rlimit {
+struct LINUXNS_EXPORT Rlimit {
   int resource = 0;  // RLIMIT_*
-  rlim_t soft = 0;
-  rlim_t hard = 0;
+  rlim_t soft = 0;    // rlim_cur; RLIM_INFINITY for no limit
+  rlim_t hard = 0;    // rlim_max; RLIM_INFINITY for no limit
 };
 
 // What the child's stdin, stdout or stderr is.
@@ -134,12 +135,16 @@ enum class Stdio {
 };
 
 // A descriptor of the parent to appear in the child at number `target`.
-struct FdMapping {
+struct LINUXNS_EXPORT FdMapping {
   int source = -1;  // the parent's descriptor; must stay open until Spawn returns
   int target = -1;  // its number in the child
 };
 
-struct SpawnOptions {
+// SpawnOptions: everything about a child to spawn (ChildProcess::Spawn()) or
+// about this process to set up and exec (ExecInPlace()), applied in the order
+// listed at the top of this file. A plain value: setting a field checks
+// nothing; Spawn() checks the whole before any system call.
+struct LINUXNS_EXPORT SpawnOptions {
   // The command: argv[0] is the program (searched in PATH when it has no '/').
   std::vector<std::string> argv;
   // The file to execute when it is not argv[0] (a login shell is run with
@@ -150,6 +155,7 @@ struct SpawnOptions {
   // concurrent setenv(3)).
   std::optional<std::vector<std::string>> env;
 
+  // Namespaces to create for the child (clone(2) CLONE_NEW* flags).
   NsTypeSet new_namespaces;
   // Pin these namespaces of the child onto files before the command runs
   // (`unshare --net=FILE`); the pins stay after the child exits, until
@@ -165,37 +171,52 @@ struct SpawnOptions {
   // Enter `join_process_types` namespaces of this process (borrowed), e.g.
   // every type, as `nsenter -t PID -a` does.
   const PidFd* join_process = nullptr;
+  // The types of join_process's namespaces to enter (with join_process only).
   NsTypeSet join_process_types;
 
   // Maps of the new user namespace (only with NsType::kUser in
   // new_namespaces). Without them the child sees every id as 65534.
   std::optional<IdMap> uid_map;
+  // See uid_map.
   std::optional<IdMap> gid_map;
   // Write "deny" to setgroups before gid_map (required unless the parent has
   // CAP_SETGID over the parent namespace).
   bool deny_setgroups = true;
 
+  // Propagation of "/" in a new mount namespace (only with NsType::kMnt).
   Propagation propagation = Propagation::kPrivate;
   // The new root directory (see RootChange); nullopt keeps the caller's
   // root. cwd is then a path inside the new root.
   std::optional<std::string> root;
+  // How `root` becomes the root directory (only with root set).
   RootChange root_change = RootChange::kPivotRoot;
   std::vector<MountSpec> mounts;  // need a new mnt namespace
   std::optional<std::string> hostname;    // at most 64 bytes, no NUL
   std::optional<std::string> domainname;  // at most 64 bytes, no NUL
+  // Mount a fresh procfs on mount_proc_at (needs a new mnt namespace).
   bool mount_proc = false;
   std::string mount_proc_at = "/proc";  // where (`unshare --mount-proc=DIR`)
+  // Mount a fresh sysfs on /sys (needs a new mnt namespace).
   bool mount_sys = false;
+  // Bring the loopback link "lo" up (needs a new or joined net namespace).
   bool loopback_up = false;
 
+  // The working directory to chdir(2) into, after the root change; nullopt
+  // leaves the one the child inherited.
   std::optional<std::string> cwd;
+  // The file mode creation mask (umask(2)); nullopt keeps the caller's.
   std::optional<mode_t> umask;
+  // Start a new session (setsid(2)): no controlling terminal.
   bool new_session = false;
+  // Resource limits to set, in order (setrlimit(2)).
   std::vector<Rlimit> rlimits;
 
   // Credentials after setup, as ids of the child's user namespace.
   std::optional<std::vector<gid_t>> groups;  // setgroups(2); needs setgroups allowed
+  // The real, effective and saved gid (setresgid(2)); nullopt keeps them.
   std::optional<gid_t> gid;
+  // The real, effective and saved uid (setresuid(2)), set after gid;
+  // nullopt keeps them.
   std::optional<uid_t> uid;
   // Keep the capabilities the child has (in its user namespace) across the
   // exec of a program that is not run as root: they are made inheritable and
@@ -233,9 +254,12 @@ struct SpawnOptions {
   // with CLONE_INTO_CGROUP (Linux 5.7, clone3 only); -1 for the caller's.
   int cgroup_fd = -1;
 
-  Stdio stdin_mode = Stdio::kInherit;
-  Stdio stdout_mode = Stdio::kInherit;
-  Stdio stderr_mode = Stdio::kInherit;
+  Stdio stdin_mode = Stdio::kInherit;   // what the child's stdin is
+  Stdio stdout_mode = Stdio::kInherit;  // what the child's stdout is
+  Stdio stderr_mode = Stdio::kInherit;  // what the child's stderr is
+  // Descriptors of the parent to give the child at chosen numbers: each
+  // target at most once, and a target 0..2 only when that stream's mode is
+  // kInherit (InvalidArgument otherwise).
   std::vector<FdMapping> fds;
   // Keep every inherited descriptor (those not close-on-exec), as exec
   // wrappers such as unshare(1) and nsenter(1) do. Off by default: the child

@@ -25,6 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "linuxns/export.h"
 
 namespace linuxns {
 
@@ -33,29 +34,29 @@ namespace linuxns {
 // Returns a status for a failed system call: the code is derived from `err`
 // (absl::ErrnoToStatusCode), the message is "`what`: strerror(err)" and `err`
 // itself is kept as a payload that ErrnoOf() returns. `err` must be > 0.
-absl::Status ErrnoError(int err, absl::string_view what);
+LINUXNS_EXPORT absl::Status ErrnoError(int err, absl::string_view what);
 
 // ErrnoError() with a hint: "`what`: strerror(err) (`hint`)", where the hint
 // tells the user what to do about it. An empty hint adds nothing.
-absl::Status ErrnoError(int err, absl::string_view what, absl::string_view hint);
+LINUXNS_EXPORT absl::Status ErrnoError(int err, absl::string_view what, absl::string_view hint);
 
 // ErrnoError() with an explicit code, for failures whose errno is kept but
 // whose meaning is better told by another code, for example EINVAL from
 // setns() in a multi-threaded process, which is a FailedPrecondition.
-absl::Status ErrnoError(absl::StatusCode code, int err, absl::string_view what);
+LINUXNS_EXPORT absl::Status ErrnoError(absl::StatusCode code, int err, absl::string_view what);
 
 // ErrnoOf()
 //
 // Returns the errno kept in `status` by ErrnoError() (or by WithContext() on
 // such a status), or std::nullopt when the status carries none (an OK status,
 // or an error not made from an errno).
-std::optional<int> ErrnoOf(const absl::Status& status);
+LINUXNS_EXPORT std::optional<int> ErrnoOf(const absl::Status& status);
 
 // WithContext()
 //
 // Returns `status` with "`context`: " put before its message, keeping its code
 // and every payload (the errno included). An OK status is returned unchanged.
-absl::Status WithContext(const absl::Status& status, absl::string_view context);
+LINUXNS_EXPORT absl::Status WithContext(const absl::Status& status, absl::string_view context);
 
 }  // namespace linuxns
 
@@ -78,10 +79,14 @@ absl::Status WithContext(const absl::Status& status, absl::string_view context);
   LINUXNS_ASSIGN_OR_RETURN_IMPL_(           \
       LINUXNS_STATUS_CONCAT_(linuxns_statusor_, __LINE__), lhs, expr)
 
+// `statusor` is a name being declared and `lhs` may be a declaration
+// (`auto fd`): neither can be put in parentheses.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define LINUXNS_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \
   auto statusor = (expr);                                   \
   if (!statusor.ok()) return std::move(statusor).status();  \
   lhs = std::move(statusor).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 #define LINUXNS_STATUS_CONCAT_(a, b) LINUXNS_STATUS_CONCAT_INNER_(a, b)
 #define LINUXNS_STATUS_CONCAT_INNER_(a, b) a##b

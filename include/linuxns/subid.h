@@ -8,7 +8,7 @@
 //   absl::StatusOr<linuxns::SubordinateRange> r =
 //       linuxns::FindSubordinateRange("/etc/subuid", getuid());
 //   // map 0..COUNT-1 inside onto START..: what `unshare --map-subids` does
-//   linuxns::IdMap map = *linuxns::IdMap::Create({{0, r->start, r->count}});
+//   absl::StatusOr<linuxns::IdMap> map = linuxns::IdMap::Create({{0, r->start, r->count}});
 //
 // Errors: the parser names the line and the field (InvalidArgument); a user
 // with no range is NotFound naming the file and how to add one.
@@ -26,14 +26,17 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "linuxns/export.h"
 
 namespace linuxns {
 
-struct SubordinateRange {
-  std::string owner;  // as written: a name or a decimal uid
-  std::uint32_t start = 0;
-  std::uint32_t count = 0;
+// SubordinateRange: one line of a subuid or subgid file.
+struct LINUXNS_EXPORT SubordinateRange {
+  std::string owner;        // as written: a name or a decimal uid
+  std::uint32_t start = 0;  // the first id of the range
+  std::uint32_t count = 0;  // how many ids, > 0
 
+  // True when all three fields are equal.
   friend bool operator==(const SubordinateRange&, const SubordinateRange&) = default;
 };
 
@@ -42,13 +45,13 @@ struct SubordinateRange {
 // Parses the text of a subuid/subgid file. Empty lines and lines starting
 // with '#' are skipped; anything else must be OWNER:START:COUNT with a
 // non-empty OWNER, COUNT > 0 and START + COUNT <= 2^32.
-absl::StatusOr<std::vector<SubordinateRange>> ParseSubordinateIds(absl::string_view text);
+LINUXNS_EXPORT absl::StatusOr<std::vector<SubordinateRange>> ParseSubordinateIds(absl::string_view text);
 
 // FindSubordinateRange()
 //
 // The first range of `file` (a subuid or subgid file) whose owner is the
 // name of user `uid` or `uid` itself.
-absl::StatusOr<SubordinateRange> FindSubordinateRange(const std::string& file, uid_t uid);
+LINUXNS_EXPORT absl::StatusOr<SubordinateRange> FindSubordinateRange(const std::string& file, uid_t uid);
 
 }  // namespace linuxns
 

@@ -18,19 +18,20 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "linuxns/export.h"
 
 namespace linuxns {
 
 // Negative values are allowed as long as the clocks inside stay positive
 // (the kernel says ERANGE otherwise).
-struct TimeOffsets {
-  absl::Duration monotonic = absl::ZeroDuration();
-  absl::Duration boottime = absl::ZeroDuration();
+struct LINUXNS_EXPORT TimeOffsets {
+  absl::Duration monotonic = absl::ZeroDuration();  // added to CLOCK_MONOTONIC
+  absl::Duration boottime = absl::ZeroDuration();   // added to CLOCK_BOOTTIME
 };
 
 // The text /proc/PID/timens_offsets takes for `offsets`: seconds and
 // nanoseconds per clock, the nanoseconds in 0..999999999.
-std::string ToProcText(const TimeOffsets& offsets);
+LINUXNS_EXPORT std::string ToProcText(const TimeOffsets& offsets);
 
 }  // namespace linuxns
 

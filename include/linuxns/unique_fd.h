@@ -21,9 +21,12 @@
 #ifndef LINUXNS_UNIQUE_FD_H_
 #define LINUXNS_UNIQUE_FD_H_
 
+#include "linuxns/export.h"
+
 namespace linuxns {
 
-class UniqueFd {
+// UniqueFd: sole owner of one file descriptor, closed on destruction.
+class LINUXNS_EXPORT UniqueFd {
  public:
   // An empty UniqueFd: valid() is false.
   UniqueFd() noexcept = default;
@@ -32,7 +35,10 @@ class UniqueFd {
   // result of open(2) can be passed straight in and tested with valid().
   explicit UniqueFd(int fd) noexcept : fd_(fd < 0 ? kEmpty : fd) {}
 
+  // Takes the descriptor of `other`, which is empty afterwards.
   UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
+  // Closes the owned descriptor, if any, then takes that of `other`, which is
+  // empty afterwards. Self-assignment does nothing.
   UniqueFd& operator=(UniqueFd&& other) noexcept {
     if (this != &other) reset(other.release());
     return *this;
@@ -47,6 +53,7 @@ class UniqueFd {
 
   // True when this object owns a descriptor.
   [[nodiscard]] bool valid() const noexcept { return fd_ != kEmpty; }
+  // valid(), for `if (!fd)` after open(2).
   explicit operator bool() const noexcept { return valid(); }
 
   // Gives up ownership without closing; returns the descriptor (or -1 when

@@ -8,6 +8,7 @@
 __asm__(
     ".text\n"
     ".globl linuxns_clone3_run\n"
+    ".hidden linuxns_clone3_run\n"
     ".type linuxns_clone3_run,@function\n"
     "linuxns_clone3_run:\n"
     "  .cfi_startproc\n"
@@ -32,6 +33,7 @@ __asm__(
 __asm__(
     ".text\n"
     ".globl linuxns_clone3_run\n"
+    ".hidden linuxns_clone3_run\n"
     ".type linuxns_clone3_run,%function\n"
     "linuxns_clone3_run:\n"
     "  mov x8, #435\n"

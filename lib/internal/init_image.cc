@@ -17,13 +17,16 @@ __asm__(
     ".section .rodata\n"
     ".balign 16\n"
     ".globl linuxns_init_image_begin\n"
+    ".hidden linuxns_init_image_begin\n"
     "linuxns_init_image_begin:\n"
     ".incbin \"" LINUXNS_INIT_IMAGE "\"\n"
     ".globl linuxns_init_image_end\n"
+    ".hidden linuxns_init_image_end\n"
     "linuxns_init_image_end:\n"
     ".previous\n");
-extern "C" const char linuxns_init_image_begin[];
-extern "C" const char linuxns_init_image_end[];
+// Symbols of the assembly above, named in C's manner with the library's prefix.
+extern "C" const char linuxns_init_image_begin[];  // NOLINT(readability-identifier-naming)
+extern "C" const char linuxns_init_image_end[];    // NOLINT(readability-identifier-naming)
 
 namespace linuxns::internal {
 namespace {
@@ -32,7 +35,7 @@ absl::StatusOr<int> MakeImageFd() {
   int fd = ::memfd_create("linuxns-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0) return ErrnoError(errno, "memfd_create linuxns-init");
   const char* p = linuxns_init_image_begin;
-  std::size_t left = static_cast<std::size_t>(linuxns_init_image_end - linuxns_init_image_begin);
+  auto left = static_cast<std::size_t>(linuxns_init_image_end - linuxns_init_image_begin);
   while (left > 0) {
     ssize_t n = ::write(fd, p, left);
     if (n < 0 && errno == EINTR) continue;

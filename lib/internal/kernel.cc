@@ -5,8 +5,6 @@
 
 #include <array>
 #include <cerrno>
-#include <charconv>
-#include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
@@ -73,30 +71,6 @@ absl::Status WriteProcFile(pid_t pid, const char* file, absl::string_view text) 
     return absl::InternalError(absl::StrCat("short write to ", path));
   }
   return absl::OkStatus();
-}
-
-absl::StatusOr<int> CountThreads() {
-  UniqueFd fd(::open("/proc/self/status", O_RDONLY | O_CLOEXEC));
-  if (!fd) return ErrnoError(errno, "open /proc/self/status");
-  char buf[4096];
-  ssize_t n;
-  do {
-    n = ::read(fd.get(), buf, sizeof buf - 1);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return ErrnoError(errno, "read /proc/self/status");
-  std::string_view text(buf, static_cast<std::size_t>(n));
-  constexpr std::string_view kKey = "\nThreads:\t";
-  std::size_t at = text.find(kKey);
-  if (at == std::string_view::npos) {
-    return absl::InternalError("no Threads: line in /proc/self/status");
-  }
-  const char* begin = text.data() + at + kKey.size();
-  int threads = 0;
-  auto [end, ec] = std::from_chars(begin, text.data() + text.size(), threads);
-  if (ec != std::errc() || end == begin) {
-    return absl::InternalError("unreadable Threads: line in /proc/self/status");
-  }
-  return threads;
 }
 
 }  // namespace linuxns::internal

@@ -4,6 +4,7 @@
 #ifndef LINUXNS_LIB_INTERNAL_KERNEL_H_
 #define LINUXNS_LIB_INTERNAL_KERNEL_H_
 
+#include <fcntl.h>
 #include <linux/nsfs.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -11,10 +12,17 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <cstddef>
 #include <cstdint>
+#include <string_view>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "linuxns/ns_type.h"
+#include "linuxns/status.h"
+#include "linuxns/unique_fd.h"
 
 // nsfs ioctls (Linux 4.9 / 4.11); present in Debian 12's headers, kept here
 // for older ones.
@@ -88,7 +96,31 @@ extern std::atomic<bool> pidfs_ns_ioctls_missing;
 absl::Status WriteProcFile(pid_t pid, const char* file, absl::string_view text);
 
 // Number of threads of the calling process (from /proc/self/status).
-absl::StatusOr<int> CountThreads();
+// Inline so that tests can use it against a shared liblinuxns, which
+// exports nothing of linuxns::internal.
+inline absl::StatusOr<int> CountThreads() {
+  UniqueFd fd(::open("/proc/self/status", O_RDONLY | O_CLOEXEC));
+  if (!fd) return ErrnoError(errno, "open /proc/self/status");
+  char buf[4096];
+  ssize_t n;
+  do {
+    n = ::read(fd.get(), buf, sizeof buf - 1);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return ErrnoError(errno, "read /proc/self/status");
+  std::string_view text(buf, static_cast<std::size_t>(n));
+  constexpr std::string_view kKey = "\nThreads:\t";
+  std::size_t at = text.find(kKey);
+  if (at == std::string_view::npos) {
+    return absl::InternalError("no Threads: line in /proc/self/status");
+  }
+  const char* begin = text.data() + at + kKey.size();
+  int threads = 0;
+  auto [end, ec] = std::from_chars(begin, text.data() + text.size(), threads);
+  if (ec != std::errc() || end == begin) {
+    return absl::InternalError("unreadable Threads: line in /proc/self/status");
+  }
+  return threads;
+}
 
 // "/proc/thread-self/ns/<name>", or ".../pid_for_children" and
 // ".../time_for_children" when `for_children` (only pid and time have those).

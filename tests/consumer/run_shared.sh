@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds linuxns from the source tree in $1 as a shared library (no tests,
 # examples or benchmarks), installs it to a temporary prefix, checks that the
-# .so carries a SONAME with the major version $3, then builds the find_package
+# .so carries a SONAME with the major version $3 and exports only linuxns'
+# public API (check_exports.sh), then builds the find_package
 # consumer and a pkg-config one from $2 against it and runs both. Prints
 # "consumer" twice: the hostname each consumer's child saw.
 set -euo pipefail
@@ -32,6 +33,8 @@ if [ "$soname" != "liblinuxns.so.$major" ]; then
   echo "run_shared: SONAME is '$soname', expected 'liblinuxns.so.$major'" >&2
   exit 1
 fi
+# Hidden visibility: nothing of linuxns::internal or linuxns::child.
+"$(dirname "$0")/check_exports.sh" "$so" >/dev/null
 libdir=$(dirname "$so")
 # The SONAME's file must exist, as the loader will ask for it.
 test -e "$libdir/$soname"
