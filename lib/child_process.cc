@@ -25,7 +25,7 @@
 namespace linuxns {
 namespace {
 
-constexpr std::size_t kSpawnStackSize = 64 * 1024;
+constexpr std::size_t kSpawnStackSize = std::size_t{64} * 1024;
 
 // A stack per thread, reused for CLONE_VFORK children: the parent thread
 // sleeps while such a child runs on it, and wakes when it has exec'd or

@@ -21,7 +21,7 @@
 namespace linuxns {
 namespace {
 
-constexpr std::size_t kHolderStackSize = 32 * 1024;
+constexpr std::size_t kHolderStackSize = std::size_t{32} * 1024;
 
 absl::Status WriteUserMaps(pid_t pid, UserNsMapping mapping) {
   if (mapping == UserNsMapping::kNone) return absl::OkStatus();

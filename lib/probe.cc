@@ -412,9 +412,9 @@ IdMapHelpers ProbeIdMapHelpers() {
   helpers.newuidmap = FindHelper("newuidmap");
   helpers.newgidmap = FindHelper("newgidmap");
   const char* path_env = std::getenv("PATH");
-  const std::pair<const char*, const std::optional<std::string>*> kHelpers[] = {
+  const std::pair<const char*, const std::optional<std::string>*> found_helpers[] = {
       {"newuidmap", &helpers.newuidmap}, {"newgidmap", &helpers.newgidmap}};
-  for (const auto& [name, found_ptr] : kHelpers) {
+  for (const auto& [name, found_ptr] : found_helpers) {
     const std::optional<std::string>& found = *found_ptr;
     if (!found) {
       helpers.reason = absl::StrCat(

@@ -44,9 +44,9 @@ namespace {
 }  // namespace
 
 int CloseFdsFrom(int first, const int* keep, int keep_count) {
-  unsigned low = static_cast<unsigned>(first);
+  auto low = static_cast<unsigned>(first);
   for (int i = 0; i < keep_count; ++i) {
-    const unsigned k = static_cast<unsigned>(keep[i]);
+    const auto k = static_cast<unsigned>(keep[i]);
     if (k < low) continue;
     if (k > low) {
       int r = CloseFdRange(low, k - 1);

@@ -9,7 +9,7 @@ namespace linuxns::child {
 int ExitAtOnce(void* /*unused*/) { return 0; }
 
 int EnterAndExit(void* arg) {
-  const EnterPlan* plan = static_cast<const EnterPlan*>(arg);
+  const auto* plan = static_cast<const EnterPlan*>(arg);
   const long r = RawSyscall(SYS_setns, plan->fd, plan->nstype);
   return r < 0 ? static_cast<int>(-r) : 0;
 }

@@ -164,7 +164,7 @@ bool RunSpawnSteps(SpawnPlan& plan) {
 
   for (int i = 0; i < plan.rlimit_count; ++i) {
     const SpawnPlan::RlimitSetting& l = plan.rlimits[i];
-    struct rlimit64 {
+    struct KernelRlimit64 {  // the kernel's struct rlimit64
       unsigned long long cur, max;
     } value{l.soft, l.hard};
     r = RawSyscall(SYS_prlimit64, 0, l.resource, Arg(&value), 0);

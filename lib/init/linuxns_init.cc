@@ -118,7 +118,8 @@ void SayLine(std::initializer_list<const char*> parts) {
     if (part == nullptr) continue;
     std::size_t n = std::strlen(part);
     if (n > sizeof line - 1 - len) n = sizeof line - 1 - len;
-    std::memcpy(line + len, part, n);
+    // `line` is written by length, never read as a C string.
+    std::memcpy(line + len, part, n);  // NOLINT(bugprone-not-null-terminated-result)
     len += n;
   }
   line[len++] = '\n';

@@ -15,7 +15,7 @@
 namespace linuxns::internal {
 
 // The stack of a probe's throwaway child: it runs nothing but a system call.
-inline constexpr std::size_t kProbeStackSize = 64 * 1024;
+inline constexpr std::size_t kProbeStackSize = std::size_t{64} * 1024;
 
 // "EPERM", or "errno N".
 std::string ErrnoName(int err);
