@@ -167,7 +167,9 @@ struct AddressOptions {
 // A route of the main table (RTPROT_STATIC).
 struct Route {
   // The destination; std::nullopt for the default route (0.0.0.0/0 or ::/0,
-  // of the gateway's family).
+  // of the gateway's family: without a gateway, give 0.0.0.0/0 or ::/0
+  // explicitly). Host bits must be zero (198.51.100.0/24, not .1/24): the
+  // kernel refuses them with EINVAL.
   std::optional<IpPrefix> destination;
   // The next hop; std::nullopt for a route to a directly connected link.
   std::optional<IpAddress> gateway;

@@ -11,12 +11,27 @@ trap 'rm -rf "$work"' EXIT
 # needs the sanitizer's runtime in the program too).
 flags=$(sed -n 's/^CMAKE_CXX_FLAGS:STRING=//p' "$build/CMakeCache.txt")
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
+# Without pkg-config at all: a user of the core needs no libnl.
 cmake -S "$source/find_package" -B "$work/build" -G Ninja \
   -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_CXX_FLAGS="$flags" \
-  -DCMAKE_EXE_LINKER_FLAGS="$flags" >/dev/null
+  -DCMAKE_EXE_LINKER_FLAGS="$flags" -DCMAKE_DISABLE_FIND_PACKAGE_PkgConfig=ON \
+  --no-warn-unused-cli >/dev/null
 cmake --build "$work/build" >/dev/null
 "$work/build/consumer"
 pc_dir=$(dirname "$(find "$work/prefix" -name linuxns.pc)")
 c++ -std=c++20 $flags "$source/main.cc" -o "$work/pkgconfig-consumer" \
   $(PKG_CONFIG_PATH="$pc_dir" pkg-config --cflags --libs linuxns)
 "$work/pkgconfig-consumer"
+
+# linuxns::net, when the build has it: find_package(linuxns COMPONENTS net)
+# and pkg-config linuxns-net. Silent on success.
+if [ -n "$(find "$work/prefix" -name linuxnsNetTargets.cmake)" ]; then
+  cmake -S "$source/net" -B "$work/net-build" -G Ninja \
+    -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_CXX_FLAGS="$flags" \
+    -DCMAKE_EXE_LINKER_FLAGS="$flags" >/dev/null
+  cmake --build "$work/net-build" >/dev/null
+  "$work/net-build/net_consumer"
+  c++ -std=c++20 $flags "$source/net_main.cc" -o "$work/pkgconfig-net-consumer" \
+    $(PKG_CONFIG_PATH="$pc_dir" pkg-config --cflags --libs linuxns-net)
+  "$work/pkgconfig-net-consumer"
+fi
