@@ -1,0 +1,62 @@
+// The -Q filter language of lsns (LsnsFilter in examples/lsns_options.h) on
+// arbitrary expressions, evaluated against a fixed row. Properties: an
+// accepted expression `e` gives the same answer twice; "!(e)" is accepted and
+// gives the opposite answer; "(e) && (e)" and "(e) || (e)" give the same
+// answer as `e`; a refused one is InvalidArgument with a message.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "fuzz_util.h"
+#include "lsns_options.h"
+
+namespace {
+
+using linuxns::tools::LsnsColumn;
+using linuxns::tools::LsnsFilter;
+
+// A row as lsns would show it for the initial network namespace.
+std::optional<std::string> Cell(LsnsColumn column) {
+  switch (column) {
+    case LsnsColumn::kNs: return "4026531840";
+    case LsnsColumn::kType: return "net";
+    case LsnsColumn::kPath: return "/proc/1/ns/net";
+    case LsnsColumn::kNprocs: return "123";
+    case LsnsColumn::kPid: return "1";
+    case LsnsColumn::kPpid: return "0";
+    case LsnsColumn::kCommand: return "/sbin/init splash";
+    case LsnsColumn::kUid: return "0";
+    case LsnsColumn::kUser: return "root";
+    case LsnsColumn::kNetnsid: return std::nullopt;
+    case LsnsColumn::kNsfs: return "";
+    case LsnsColumn::kPns: return "0";
+    case LsnsColumn::kOns: return "4026531837";
+  }
+  return std::nullopt;
+}
+
+bool Evaluate(const std::string& expr, const std::string& shown) {
+  absl::StatusOr<LsnsFilter> filter = LsnsFilter::Parse(expr);
+  LINUXNS_FUZZ_CHECK(filter.ok(), shown + " as " + expr + ": " + filter.status().ToString());
+  return filter->Matches(Cell);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string expr(reinterpret_cast<const char*>(data), size);
+  const std::string shown = absl::CHexEscape(expr);
+  absl::StatusOr<LsnsFilter> filter = LsnsFilter::Parse(expr);
+  if (!filter.ok()) {
+    LINUXNS_FUZZ_CHECK(filter.status().code() == absl::StatusCode::kInvalidArgument, shown);
+    LINUXNS_FUZZ_CHECK(!filter.status().message().empty(), shown);
+    return 0;
+  }
+  const bool match = filter->Matches(Cell);
+  LINUXNS_FUZZ_CHECK(filter->Matches(Cell) == match, shown);
+  LINUXNS_FUZZ_CHECK(Evaluate(absl::StrCat("!(", expr, ")"), shown) == !match, shown);
+  LINUXNS_FUZZ_CHECK(Evaluate(absl::StrCat("(", expr, ") && (", expr, ")"), shown) == match, shown);
+  LINUXNS_FUZZ_CHECK(Evaluate(absl::StrCat("(", expr, ") || (", expr, ")"), shown) == match, shown);
+  return 0;
+}
