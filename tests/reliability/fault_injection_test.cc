@@ -487,6 +487,59 @@ TEST_F(FaultInjectionTest, NamespaceLimitZeroIsEnospcNamingTheLimit) {
   EXPECT_EQ(r.text, expected);
 }
 
+// Rule 10: each errno of the clone that creates namespaces gets its own
+// explanation, for a spawn and for Namespace::Create alike.
+TEST_F(FaultInjectionTest, EachCloneErrnoGetsItsOwnExplanation) {
+  std::string out;
+  for (int err : {EPERM, ENOSPC, EINVAL, EUSERS, EACCES, EAGAIN, ENOMEM}) {
+    testing::ForkedReport r = RunChecked([&] {
+      if (!testing::FailSyscalls({SYS_clone, SYS_clone3}, err))
+        return std::string("filter");
+      SpawnOptions o = Shell("true");
+      o.new_namespaces = {NsType::kNet, NsType::kUser};
+      return absl::StrCat(
+          Describe(ChildProcess::Spawn(o)), "\n",
+          Describe(Namespace::Create({NsType::kNet, NsType::kUser})), "\n");
+    });
+    EXPECT_EQ(r.code, 0);
+    out += r.text;
+  }
+  const std::vector<std::pair<std::string, std::string>> what_and_why = {
+      {"PERMISSION_DENIED errno=1",
+       "Operation not permitted (user namespaces cannot be created "
+       "from a chroot, and a seccomp filter or a security module "
+       "may refuse them (see Seccomp: in /proc/self/status))"},
+      {"RESOURCE_EXHAUSTED errno=28",
+       "No space left on device (a namespace limit was reached: see "
+       "/proc/sys/user/max_net_namespaces, /proc/sys/user/max_user_namespaces "
+       "(user and pid "
+       "namespaces also nest at most 32 deep))"},
+      {"INVALID_ARGUMENT errno=22",
+       "Invalid argument (this kernel rejects this combination of "
+       "flags, or lacks one of the namespace types (CONFIG_*_NS))"},
+      {"RESOURCE_EXHAUSTED errno=87",
+       "Too many users (user namespaces nest at most 32 deep (EUSERS before "
+       "Linux 4.9))"},
+      {"PERMISSION_DENIED errno=13",
+       "Permission denied (refused by a security module "
+       "(AppArmor, SELinux or another LSM policy))"},
+      {"UNAVAILABLE errno=11",
+       "Resource temporarily unavailable (too many processes: "
+       "RLIMIT_NPROC, or kernel.threads-max / pid_max)"},
+      {"RESOURCE_EXHAUSTED errno=12",
+       "Cannot allocate memory (out of memory, or the pid namespace to create "
+       "the process in "
+       "has no init anymore (its PID 1 exited))"},
+  };
+  std::string expected;
+  for (const auto& [what, why] : what_and_why) {
+    absl::StrAppend(&expected, what,
+                    ": spawn: clone with new net,user namespaces: ", why, "\n",
+                    what, ": clone with new net,user namespaces: ", why, "\n");
+  }
+  EXPECT_EQ(out, expected);
+}
+
 // RLIMIT_NPROC reached, as a non-root uid (root's own uid is exempt): EAGAIN
 // naming the limit; the pipes made for the spawn are closed again.
 TEST_F(FaultInjectionTest, RlimitNprocIsEagainNamingTheLimit) {
