@@ -85,6 +85,7 @@
 
 namespace linuxns {
 
+// The family of an IpAddress: AF_INET or AF_INET6.
 enum class IpFamily { kIpv4, kIpv6 };
 
 // IpAddress: an IPv4 or IPv6 address, a value.
@@ -136,7 +137,10 @@ struct LINUXNS_EXPORT IpPrefix {
 
   friend bool operator==(const IpPrefix&, const IpPrefix&) = default;
 
+  // The address itself; its host bits may be set (an interface address).
   IpAddress address = IpAddress::Any(IpFamily::kIpv4);
+  // The prefix length: 0..32 for IPv4, 0..128 for IPv6 (the operations
+  // check it again, since the fields can be set directly).
   int length = 0;
 };
 
@@ -180,7 +184,7 @@ struct Route {
 
 // What NetNs::ListLinks() reports of one link.
 struct LinkInfo {
-  int index = 0;
+  int index = 0;  // the ifindex, unique within the namespace
   std::string name;
   // The IFLA_INFO_KIND: "veth", "bridge", ...; empty for links without one
   // (the loopback, physical devices).
@@ -196,9 +200,9 @@ struct LinkInfo {
 
 // What NetNs::ListAddresses() reports of one address.
 struct AddressInfo {
-  std::string link;
-  int link_index = 0;
-  IpPrefix prefix;
+  std::string link;    // the name of the link that has the address
+  int link_index = 0;  // its ifindex
+  IpPrefix prefix;     // the address with its prefix length
   // IPv6 duplicate address detection has not finished: the address cannot be
   // used yet (IFA_F_TENTATIVE).
   bool tentative = false;

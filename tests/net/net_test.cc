@@ -434,6 +434,16 @@ TEST_F(NetTest, LinkNameTakenIsAlreadyExistsAndLeavesNoLinkBehind) {
   EXPECT_THAT(LinkNames(pair.a.net), ::testing::ElementsAre("lo", "veth-a"));
   EXPECT_THAT(LinkNames(pair.b.net), ::testing::ElementsAre("lo", "veth-b"));
   EXPECT_THAT(pair.a.net.AddAddress("veth-a", Prefix("192.0.2.1/24")), ErrnoIs(EEXIST));
+  // Moving a link into a namespace that has one of that name: it stays here.
+  ASSERT_OK(pair.a.net.CreateVethPair({.name = "x1", .peer_name = "veth-b"}));
+  const absl::Status moved = pair.a.net.MoveLink("veth-b", pair.b.fd());
+  EXPECT_THAT(moved, AllOf(StatusIs(absl::StatusCode::kAlreadyExists), ErrnoIs(EEXIST)));
+  EXPECT_THAT(moved.message(), HasSubstr(absl::StrCat("move link \"veth-b\" to ",
+                                                      pair.b.net.id().ToString())));
+  EXPECT_THAT(LinkNames(pair.a.net),
+              ::testing::UnorderedElementsAre("lo", "veth-a", "x1", "veth-b"));
+  ASSERT_OK(pair.a.net.DeleteLink("x1"));
+  EXPECT_THAT(LinkNames(pair.b.net), ::testing::ElementsAre("lo", "veth-b"));
 }
 
 TEST_F(NetTest, NameTooLongOrMalformedIsRefusedBeforeTheKernel) {
