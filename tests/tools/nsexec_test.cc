@@ -109,6 +109,34 @@ TEST_F(NsexecTest, BadInputGetsTheErrorAndExitCode) {
   EXPECT_THAT(no_command.err, HasSubstr("nsexec: no command given\n"));
 }
 
+TEST_F(NsexecTest, LoopbackIsUpInANewNetworkNamespace) {
+  // 0x9: IFF_UP | IFF_LOOPBACK.
+  const std::vector<std::string> command = {"sh", "-c", "cat /sys/class/net/lo/flags"};
+  if (IsRoot()) {
+    std::vector<std::string> args = {"-n"};
+    args.insert(args.end(), command.begin(), command.end());
+    ToolResult r = Nsexec(args);
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "0x9\n");
+  }
+  // And for an ordinary user, with -U.
+  ASSERT_EQ(::chmod(scratch().c_str(), 0755), 0);
+  const std::string tool = scratch() + "/nsexec";
+  std::filesystem::copy_file(LINUXNS_NSEXEC_PATH, tool);
+  int code = RunInForkedChild([&] {
+    if (!DropToNobody()) return 2;
+    std::vector<std::string> args = {tool, "-Un"};
+    args.insert(args.end(), command.begin(), command.end());
+    ToolResult r = RunTool(args);
+    if (r.code != 0 || r.out != "0x9\n") {
+      std::fprintf(stderr, "code %d out %s err %s\n", r.code, r.out.c_str(), r.err.c_str());
+      return 3;
+    }
+    return 0;
+  });
+  EXPECT_EQ(code, 0);
+}
+
 // The host's links whose names start with "nsexec" (those --veth makes).
 // Compared before and after rather than expected empty: the host's network
 // namespace is shared with whatever else runs on the machine. Each test uses
