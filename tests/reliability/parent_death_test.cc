@@ -60,10 +60,20 @@ int ReapOrphans() {
 Rounds KillParentsAtRandomMoments(int runs, unsigned seed) {
   Rounds r;
   std::mt19937 random(seed);
-  // Delays from 0 to 4 ms: a spawn with kill_on_parent_death takes about
-  // 1-2 ms here, so about half the kills land inside Spawn().
-  std::uniform_int_distribution<int> delay_us(0, 4000);
+  // Delays from 0 to max_delay_us. A fork plus a spawn with
+  // kill_on_parent_death takes 1-2 ms on an idle machine and much longer on
+  // a loaded one, so the bound follows what it sees: every 25 rounds it
+  // doubles when fewer than a quarter of the kills came after Spawn()
+  // returned, and halves when fewer than a quarter came before.
+  int max_delay_us = 4000;
+  int window_before = 0, window_after = 0;
   for (int round = 0; round < runs; ++round) {
+    if (round > 0 && round % 25 == 0) {
+      if (window_after * 4 < 25 && max_delay_us < 500000) max_delay_us *= 2;
+      if (window_before * 4 < 25 && max_delay_us > 500) max_delay_us /= 2;
+      window_before = window_after = 0;
+    }
+    std::uniform_int_distribution<int> delay_us(0, max_delay_us);
     int p[2];
     if (::pipe2(p, O_CLOEXEC) != 0) break;
     pid_t parent = ::fork();
@@ -85,8 +95,10 @@ Rounds KillParentsAtRandomMoments(int runs, unsigned seed) {
     char c = 0;
     if (::read(p[0], &c, 1) == 1) {
       ++r.killed_after_spawn_returned;
+      ++window_after;
     } else {
       ++r.killed_before_spawn_returned;
+      ++window_before;
     }
     ::close(p[0]);
     r.children_seen += ReapOrphans();
