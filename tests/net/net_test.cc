@@ -523,6 +523,48 @@ TEST_F(NetTest, OpenCurrentWorksWithoutPrivilegeAndNeedsNoSetns) {
   EXPECT_THAT(links, Contains(Field(&LinkInfo::name, "lo")));
 }
 
+// ------------------------------------------------------------ threads
+
+TEST_F(NetTest, OpenLeavesTheCallingThreadAtHome) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ASSERT_OK_AND_ASSIGN(NsFd home, NsFd::OpenCurrent(NsType::kNet));
+  ASSERT_OK_AND_ASSIGN(TestNet a, MakeNet());
+  ASSERT_OK_AND_ASSIGN(NsFd after, NsFd::OpenCurrent(NsType::kNet));
+  EXPECT_EQ(after.id(), home.id());
+  EXPECT_NE(a.net.id(), home.id());
+  EXPECT_EQ(a.net.id(), a.fd().id());
+  // Working through the socket needs no entry at all.
+  ASSERT_OK(a.net.CreateBridge("br0"));
+  ASSERT_OK_AND_ASSIGN(after, NsFd::OpenCurrent(NsType::kNet));
+  EXPECT_EQ(after.id(), home.id());
+}
+
+TEST_F(NetTest, OneNetNsPerThreadWorksConcurrentlyOnOneNamespace) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ASSERT_OK_AND_ASSIGN(TestNet a, MakeNet());
+  constexpr int kThreads = 4;
+  constexpr int kPairsEach = 10;
+  std::vector<absl::Status> results(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      absl::StatusOr<NetNs> net = NetNs::Open(a.fd());
+      if (!net.ok()) {
+        results[t] = net.status();
+        return;
+      }
+      for (int i = 0; i < kPairsEach && results[t].ok(); ++i) {
+        results[t] = net->CreateVethPair({.name = absl::StrCat("t", t, "-", i),
+                                          .peer_name = absl::StrCat("t", t, "-", i, "p"),
+                                          .peer_namespace = nullptr});
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const absl::Status& result : results) EXPECT_OK(result);
+  EXPECT_EQ(LinkNames(a.net).size(), 1u + 2u * kThreads * kPairsEach);
+}
+
 // ------------------------------------------------------------ unprivileged
 
 // An ordinary user is root of the network namespaces its own user namespace
