@@ -49,8 +49,10 @@
 // (linuxns::ErrnoOf()), and its message names the operation, the link, the
 // namespace and the errno's text, plus the kernel's own explanation when it
 // gives one (extended ack):
-//   create veth pair "veth-a" (here) / "veth-b" (in net:[4026532302]) in
-//   net:[4026532301]: File exists
+//   create veth pair "veth-a" / "veth-b" (in net:[4026532302]) in
+//   net:[4026532301]: File exists ("veth-b" exists in net:[4026532302])
+//   add route 198.51.100.1/24 dev "veth-a" in net:[4026532301]: Invalid
+//   argument (kernel: Invalid prefix for given prefix length)
 // Common errnos: EEXIST (AlreadyExists) for a name taken, ENODEV (NotFound)
 // for a link that does not exist, EPERM (PermissionDenied) without
 // CAP_NET_ADMIN, EADDRNOTAVAIL, ENETUNREACH (a gateway with no route to it).
@@ -250,7 +252,8 @@ class LINUXNS_EXPORT NetNs {
   //
   // Creates both ends of a veth pair in one request, `pair.name` here and
   // `pair.peer_name` in `pair.peer_namespace` (or here). Both start down.
-  // AlreadyExists (EEXIST) when either name is taken in its namespace; then
+  // AlreadyExists (EEXIST) when either name is taken in its namespace (the
+  // message says which: `File exists ("veth-b" exists in net:[...])`); then
   // neither end exists.
   absl::Status CreateVethPair(const VethPair& pair);
 

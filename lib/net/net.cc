@@ -271,8 +271,16 @@ absl::Status NetNs::CreateVethPair(const VethPair& pair) {
   LinkPtr peer(rtnl_link_veth_get_peer(link.get()));  // a reference of our own
   rtnl_link_set_name(peer.get(), pair.peer_name.c_str());
   if (pair.peer_namespace != nullptr) rtnl_link_set_ns_fd(peer.get(), pair.peer_namespace->get());
-  return impl_->Check(rtnl_link_add(impl_->sock.get(), link.get(), NLM_F_CREATE | NLM_F_EXCL),
-                      what);
+  absl::Status created =
+      impl_->Check(rtnl_link_add(impl_->sock.get(), link.get(), NLM_F_CREATE | NLM_F_EXCL), what);
+  if (ErrnoOf(created) != EEXIST) return created;
+  // The kernel does not say which name is taken; one look here tells.
+  const bool here_taken = impl_->GetLink(pair.name).ok();
+  const std::string peer_place =
+      pair.peer_namespace == nullptr ? "here" : "in " + pair.peer_namespace->id().ToString();
+  return ErrnoError(EEXIST, absl::StrCat(what, impl_->Where()),
+                    here_taken ? Quoted(pair.name) + " exists here"
+                               : absl::StrCat(Quoted(pair.peer_name), " exists ", peer_place));
 }
 
 absl::Status NetNs::MoveLink(absl::string_view link, const NsFd& target) {

@@ -425,11 +425,15 @@ TEST_F(NetTest, LinkNameTakenIsAlreadyExistsAndLeavesNoLinkBehind) {
   EXPECT_THAT(here, AllOf(StatusIs(absl::StatusCode::kAlreadyExists), ErrnoIs(EEXIST)));
   EXPECT_THAT(here.message(),
               HasSubstr(absl::StrCat("create veth pair \"veth-a\" / \"fresh\" in ",
-                                     pair.a.net.id().ToString(), ": File exists")));
+                                     pair.a.net.id().ToString(),
+                                     ": File exists (\"veth-a\" exists here)")));
   // The peer's name is taken in the peer's namespace.
-  EXPECT_THAT(pair.a.net.CreateVethPair(
-                  {.name = "fresh", .peer_name = "veth-b", .peer_namespace = &pair.b.fd()}),
-              ErrnoIs(EEXIST));
+  const absl::Status there = pair.a.net.CreateVethPair(
+      {.name = "fresh", .peer_name = "veth-b", .peer_namespace = &pair.b.fd()});
+  EXPECT_THAT(there, AllOf(StatusIs(absl::StatusCode::kAlreadyExists), ErrnoIs(EEXIST)));
+  EXPECT_THAT(there.message(),
+              HasSubstr(absl::StrCat(": File exists (\"veth-b\" exists in ",
+                                     pair.b.net.id().ToString(), ")")));
   EXPECT_THAT(pair.a.net.CreateBridge("veth-a"), ErrnoIs(EEXIST));
   EXPECT_THAT(LinkNames(pair.a.net), ::testing::ElementsAre("lo", "veth-a"));
   EXPECT_THAT(LinkNames(pair.b.net), ::testing::ElementsAre("lo", "veth-b"));
