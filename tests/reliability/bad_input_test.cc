@@ -44,8 +44,10 @@ namespace {
 
 using testing::Describe;
 using testing::Outcome;
+using testing::RunForkedCheckingLeftovers;
 using testing::Shell;
 using testing::WithNewNamespaces;
+using testing::WriteFile;
 
 class BadInputTable : public testing::LeakCheckedTest {
  protected:
@@ -55,28 +57,9 @@ class BadInputTable : public testing::LeakCheckedTest {
   }
 };
 
-// `body` in a forked child, followed by "leftovers: ..." when that process
-// holds other descriptors or children afterwards than before.
-testing::ForkedReport RunChecked(absl::FunctionRef<std::string()> body) {
-  return testing::RunForkedAndReport([&] {
-    testing::ProcessResources before = testing::TakeSnapshot("");
-    std::string out = body();
-    std::string left = testing::LeftoversSince(before);
-    if (!left.empty()) absl::StrAppend(&out, "leftovers: ", left, "\n");
-    return out;
-  });
-}
-
 std::string Pids(const std::string& text) {
   return std::regex_replace(text, std::regex("(pid |process |/proc/)[0-9]{3,}"),
                             "$1PID");
-}
-
-bool WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  out.close();
-  return static_cast<bool>(out);
 }
 
 // A process in which clone and clone3 fail with EPERM, so that anything that
@@ -217,7 +200,7 @@ TEST_F(BadInputTable, PidThatDoesNotExistOrExitsMidwayIsNoSuchProcess) {
 
 // Row: /proc/PID/ns not readable (non-dumpable target) -> EACCES with a hint.
 TEST_F(BadInputTable, ProcPidNsNotReadableIsEaccesWithAHint) {
-  testing::ForkedReport r = RunChecked([] {
+  testing::ForkedReport r = RunForkedCheckingLeftovers([] {
     if (!testing::DropToNobody()) return std::string("cannot drop privileges");
     return absl::StrCat("pid 1: ", Describe(NsFd::FromPid(1, NsType::kNet)),
                         "\n");
@@ -236,7 +219,7 @@ TEST_F(BadInputTable, ProcPidNsNotReadableIsEaccesWithAHint) {
 // working directory; also from a multi-threaded process.
 TEST_F(BadInputTable, EnteringTheNamespaceOneIsAlreadyInIsANoOpDecidedByIds) {
   const std::string dir = scratch();
-  testing::ForkedReport r = RunChecked([&] {
+  testing::ForkedReport r = RunForkedCheckingLeftovers([&] {
     std::string out;
     if (::chdir(dir.c_str()) != 0) return std::string("chdir failed");
     for (bool threaded : {false, true}) {
@@ -328,7 +311,7 @@ TEST_F(BadInputTable,
 TEST_F(
     BadInputTable,
     UnprivilegedSeveralRangesHostRootOrGidMapWithoutSetgroupsDenyIsExplained) {
-  testing::ForkedReport r = RunChecked([] {
+  testing::ForkedReport r = RunForkedCheckingLeftovers([] {
     if (!testing::DropToNobody()) return std::string("cannot drop privileges");
     std::string out;
     SpawnOptions ranges = Shell("true");
@@ -409,7 +392,7 @@ TEST_F(
 // limit, and how to change it. Disabled: max_user_namespaces = 0 (as root of
 // a user namespace); nesting: 32 levels deep.
 TEST_F(BadInputTable, UserNamespacesDisabledOrLimitsReachedNameTheLimit) {
-  testing::ForkedReport r = RunChecked([] {
+  testing::ForkedReport r = RunForkedCheckingLeftovers([] {
     std::string out;
     uid_t outer_uid = ::geteuid();
     gid_t outer_gid = ::getegid();
@@ -443,7 +426,7 @@ TEST_F(BadInputTable, UserNamespacesDisabledOrLimitsReachedNameTheLimit) {
             "/proc/sys/user/max_user_namespaces (user and pid namespaces also "
             "nest at most 32 "
             "deep))\n");
-  testing::ForkedReport disabled = RunChecked([] {
+  testing::ForkedReport disabled = RunForkedCheckingLeftovers([] {
     if (::unshare(CLONE_NEWUSER) != 0) return std::string("unshare failed");
     if (!WriteFile("/proc/sys/user/max_user_namespaces", "0"))
       return std::string("limit");
@@ -472,7 +455,7 @@ TEST_F(BadInputTable, CloneFailureEagainEnomemEpermClosesTheSpawnsDescriptors) {
   };
   std::string out;
   for (int err : {EPERM, ENOMEM}) {
-    testing::ForkedReport r = RunChecked([&] {
+    testing::ForkedReport r = RunForkedCheckingLeftovers([&] {
       if (!testing::FailSyscalls({SYS_clone, SYS_clone3}, err))
         return std::string("filter");
       return spawn();
@@ -480,7 +463,7 @@ TEST_F(BadInputTable, CloneFailureEagainEnomemEpermClosesTheSpawnsDescriptors) {
     EXPECT_EQ(r.code, 0);
     out += r.text;
   }
-  testing::ForkedReport nproc = RunChecked([&] {
+  testing::ForkedReport nproc = RunForkedCheckingLeftovers([&] {
     if (!testing::DropToNobody()) return std::string("cannot drop privileges");
     const rlimit zero{0, 0};
     if (::setrlimit(RLIMIT_NPROC, &zero) != 0)
@@ -510,7 +493,7 @@ TEST_F(BadInputTable, CloneFailureEagainEnomemEpermClosesTheSpawnsDescriptors) {
 // FailedPrecondition naming the rule, before anything changes.
 TEST_F(BadInputTable,
        MultiThreadedCallerAskingForAnInProcessUserOrMountChangeIsRefused) {
-  testing::ForkedReport r = RunChecked([] {
+  testing::ForkedReport r = RunForkedCheckingLeftovers([] {
     absl::StatusOr<Namespace> ns =
         Namespace::Create({NsType::kUser, NsType::kMnt});
     if (!ns.ok()) return Describe(ns);
@@ -567,7 +550,7 @@ TEST_F(BadInputTable,
 // (here clone itself would fail with EPERM, so reaching it would show).
 TEST_F(BadInputTable,
        HostnameLongerThan64BytesOrWithANulIsRejectedBeforeClone) {
-  testing::ForkedReport r = RunChecked([] {
+  testing::ForkedReport r = RunForkedCheckingLeftovers([] {
     if (!NoClone()) return std::string("filter");
     std::string out;
     SpawnOptions o = Shell("true");
@@ -651,7 +634,7 @@ TEST_F(BadInputTable, BindSourceOrTargetMissingOrTargetASymlinkNamesWhichOne) {
 // propagation) -> the library makes them hold, or names the one that fails.
 TEST_F(BadInputTable, PivotRootPreconditionsNotMetAreMadeToHoldOrNamed) {
   const std::string root = MakeRoot(scratch() + "/root");
-  testing::ForkedReport r = RunChecked([&] {
+  testing::ForkedReport r = RunForkedCheckingLeftovers([&] {
     std::string out;
     // Not a mount point: bound onto itself by the library.
     SpawnOptions o = WithNewNamespaces(Shell("pwd; test -x /bin/sh && echo sh"),
@@ -701,7 +684,7 @@ TEST_F(BadInputTable, ProcMountWithoutOwnPidNamespaceOrProcASymlinkIsRefused) {
   absl::StrAppend(&out, "/proc a symlink: ", Outcome(symlink), "\n");
   // Without a pid namespace of its own, an unprivileged child (root only in
   // its user namespace) may not mount the host's pid namespace's procfs.
-  testing::ForkedReport r = RunChecked([] {
+  testing::ForkedReport r = RunForkedCheckingLeftovers([] {
     if (!testing::DropToNobody()) return std::string("cannot drop privileges");
     SpawnOptions o = Shell("true");
     o.MapCurrentUserToRoot();

@@ -52,31 +52,13 @@ using testing::Describe;
 using ::testing::HasSubstr;
 using testing::Outcome;
 using testing::RunForkedAndReport;
+using testing::RunForkedCheckingLeftovers;
 using testing::Shell;
 using ::testing::StartsWith;
 using testing::WithNewNamespaces;
+using testing::WriteFile;
 
 class FaultInjectionTest : public testing::LeakCheckedTest {};
-
-// Runs `body` in a forked child; the text it returns is followed by
-// "leftovers: ..." when the child holds other descriptors or children after
-// `body` than before.
-testing::ForkedReport RunChecked(absl::FunctionRef<std::string()> body) {
-  return RunForkedAndReport([&] {
-    testing::ProcessResources before = testing::TakeSnapshot("");
-    std::string out = body();
-    std::string left = testing::LeftoversSince(before);
-    if (!left.empty()) absl::StrAppend(&out, "leftovers: ", left, "\n");
-    return out;
-  });
-}
-
-bool WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  out.close();
-  return static_cast<bool>(out);
-}
 
 // What ChildProcess does for a set of ordinary jobs, one line each; run with
 // and without a fault to show that a fallback changes nothing.
@@ -114,8 +96,8 @@ std::string SpawnBattery() {
 
 // Row "clone3 missing (ENOSYS)": fallback to clone, same behaviour.
 TEST_F(FaultInjectionTest, Clone3MissingFallsBackToCloneWithTheSameBehaviour) {
-  testing::ForkedReport normal = RunChecked(SpawnBattery);
-  testing::ForkedReport faulty = RunChecked([] {
+  testing::ForkedReport normal = RunForkedCheckingLeftovers(SpawnBattery);
+  testing::ForkedReport faulty = RunForkedCheckingLeftovers([] {
     if (!testing::FailSyscalls({SYS_clone3}, ENOSYS))
       return std::string("no filter");
     return SpawnBattery();
@@ -130,7 +112,7 @@ TEST_F(FaultInjectionTest, Clone3MissingFallsBackToCloneWithTheSameBehaviour) {
 
 // What needs clone3 says so, and nothing is left behind.
 TEST_F(FaultInjectionTest, Clone3MissingNamesClone3ForWhatNeedsIt) {
-  testing::ForkedReport r = RunChecked([] {
+  testing::ForkedReport r = RunForkedCheckingLeftovers([] {
     if (!testing::FailSyscalls({SYS_clone3}, ENOSYS))
       return std::string("no filter");
     SpawnOptions time = WithNewNamespaces(Shell("true"), {NsType::kTime});
@@ -164,8 +146,8 @@ TEST_F(FaultInjectionTest, CloseRangeMissingFallsBackToClosingEachDescriptor) {
     ::close(900);
     return out;
   };
-  testing::ForkedReport normal = RunChecked(body);
-  testing::ForkedReport faulty = RunChecked([&] {
+  testing::ForkedReport normal = RunForkedCheckingLeftovers(body);
+  testing::ForkedReport faulty = RunForkedCheckingLeftovers([&] {
     if (!testing::FailSyscalls({SYS_close_range}, ENOSYS))
       return std::string("no filter");
     return body();
@@ -196,8 +178,8 @@ TEST_F(FaultInjectionTest, Openat2MissingFallsBackToANoFollowWalk) {
     absl::StrAppend(&out, "symlink target: ", Outcome(o), "\n");
     return out;
   };
-  testing::ForkedReport normal = RunChecked(body);
-  testing::ForkedReport faulty = RunChecked([&] {
+  testing::ForkedReport normal = RunForkedCheckingLeftovers(body);
+  testing::ForkedReport faulty = RunForkedCheckingLeftovers([&] {
     if (!testing::FailSyscalls({SYS_openat2}, ENOSYS))
       return std::string("no filter");
     return body();
@@ -223,7 +205,7 @@ TEST_F(FaultInjectionTest, Openat2MissingFallsBackToANoFollowWalk) {
 // bare pid (which could name a reused one). Spawns keep working: their
 // pidfds come from the clone itself.
 TEST_F(FaultInjectionTest, PidfdOpenMissingIsUnimplementedNamingLinux53) {
-  testing::ForkedReport r = RunChecked([] {
+  testing::ForkedReport r = RunForkedCheckingLeftovers([] {
     if (!testing::FailSyscalls({SYS_pidfd_open}, ENOSYS))
       return std::string("no filter");
     std::string out;
@@ -254,7 +236,7 @@ TEST_F(FaultInjectionTest, PidfdOpenMissingIsUnimplementedNamingLinux53) {
 // unshare refused: the steps that unshare (a time namespace with offsets,
 // made by the child or the namespace holder; ExecInPlace) name it.
 TEST_F(FaultInjectionTest, UnshareRefusedIsPermissionDeniedNamingTheStep) {
-  testing::ForkedReport r = RunChecked([] {
+  testing::ForkedReport r = RunForkedCheckingLeftovers([] {
     if (!testing::FailSyscalls({SYS_unshare}, EPERM))
       return std::string("no filter");
     std::string out;
@@ -304,7 +286,7 @@ TEST_F(FaultInjectionTest, UnshareRefusedIsPermissionDeniedNamingTheStep) {
 
 // setns refused: joining names the namespace; the calling thread is unchanged.
 TEST_F(FaultInjectionTest, SetnsRefusedIsPermissionDeniedNamingTheNamespace) {
-  testing::ForkedReport r = RunChecked([] {
+  testing::ForkedReport r = RunForkedCheckingLeftovers([] {
     absl::StatusOr<Namespace> ns =
         Namespace::Create({NsType::kUts, NsType::kUser});
     if (!ns.ok()) return Describe(ns);
@@ -344,7 +326,7 @@ TEST_F(FaultInjectionTest, SetnsRefusedIsPermissionDeniedNamingTheNamespace) {
 // mount refused: the first mount step of the child names itself.
 TEST_F(FaultInjectionTest, MountRefusedIsPermissionDeniedNamingTheStep) {
   const std::string pin = scratch() + "/pin";
-  testing::ForkedReport r = RunChecked([&] {
+  testing::ForkedReport r = RunForkedCheckingLeftovers([&] {
     absl::StatusOr<Namespace> ns =
         Namespace::Create({NsType::kUts, NsType::kUser});
     if (!ns.ok()) return Describe(ns);
@@ -376,7 +358,7 @@ TEST_F(FaultInjectionTest, MountRefusedIsPermissionDeniedNamingTheStep) {
 // pivot_root refused: named, with the new root.
 TEST_F(FaultInjectionTest, PivotRootRefusedIsPermissionDeniedNamingTheRoot) {
   const std::string root = scratch();
-  testing::ForkedReport r = RunChecked([&] {
+  testing::ForkedReport r = RunForkedCheckingLeftovers([&] {
     if (!testing::FailSyscalls({SYS_pivot_root}, EPERM))
       return std::string("no filter");
     SpawnOptions o = WithNewNamespaces(Shell("true"), {NsType::kMnt});
@@ -393,7 +375,7 @@ TEST_F(FaultInjectionTest, PivotRootRefusedIsPermissionDeniedNamingTheRoot) {
 // execve refused with ENOENT: NotFound from the child, with the program; the
 // same through the library's init.
 TEST_F(FaultInjectionTest, ExecveRefusedIsNotFoundFromTheChild) {
-  testing::ForkedReport r = RunChecked([] {
+  testing::ForkedReport r = RunForkedCheckingLeftovers([] {
     if (!testing::FailSyscalls({SYS_execve}, ENOENT))
       return std::string("no filter");
     std::string out;
@@ -417,7 +399,7 @@ TEST_F(FaultInjectionTest, ExecveRefusedIsNotFoundFromTheChild) {
 // host root (not its own id). Without newuidmap the error names the package
 // and the capability; with it, newuidmap's own refusal comes back.
 TEST_F(FaultInjectionTest, UidMapOfAnotherIdIsRefusedForReal) {
-  testing::ForkedReport r = RunChecked([] {
+  testing::ForkedReport r = RunForkedCheckingLeftovers([] {
     if (!testing::DropToNobody()) return std::string("cannot drop privileges");
     SpawnOptions o = Shell("true");
     o.new_namespaces = {NsType::kUser};
@@ -446,7 +428,7 @@ TEST_F(FaultInjectionTest, UidMapOfAnotherIdIsRefusedForReal) {
 // limit file of that type, for each of the eight types, from both Spawn and
 // Namespace::Create.
 TEST_F(FaultInjectionTest, NamespaceLimitZeroIsEnospcNamingTheLimit) {
-  testing::ForkedReport r = RunChecked([] {
+  testing::ForkedReport r = RunForkedCheckingLeftovers([] {
     if (::unshare(CLONE_NEWUSER) != 0)
       return absl::StrCat("unshare: ", std::strerror(errno));
     std::string out;
@@ -492,7 +474,7 @@ TEST_F(FaultInjectionTest, NamespaceLimitZeroIsEnospcNamingTheLimit) {
 TEST_F(FaultInjectionTest, EachCloneErrnoGetsItsOwnExplanation) {
   std::string out;
   for (int err : {EPERM, ENOSPC, EINVAL, EUSERS, EACCES, EAGAIN, ENOMEM}) {
-    testing::ForkedReport r = RunChecked([&] {
+    testing::ForkedReport r = RunForkedCheckingLeftovers([&] {
       if (!testing::FailSyscalls({SYS_clone, SYS_clone3}, err))
         return std::string("filter");
       SpawnOptions o = Shell("true");
@@ -543,7 +525,7 @@ TEST_F(FaultInjectionTest, EachCloneErrnoGetsItsOwnExplanation) {
 // RLIMIT_NPROC reached, as a non-root uid (root's own uid is exempt): EAGAIN
 // naming the limit; the pipes made for the spawn are closed again.
 TEST_F(FaultInjectionTest, RlimitNprocIsEagainNamingTheLimit) {
-  testing::ForkedReport r = RunChecked([] {
+  testing::ForkedReport r = RunForkedCheckingLeftovers([] {
     if (!testing::DropToNobody()) return std::string("cannot drop privileges");
     const rlimit zero{0, 0};
     if (::setrlimit(RLIMIT_NPROC, &zero) != 0)
@@ -616,8 +598,8 @@ std::string NofileSweep(const SpawnOptions& options, bool pipe_stdio) {
 // Row "fd limit reached while preparing pipes": RLIMIT_NOFILE reached at
 // every point of a spawn whose stdout is a pipe given through `fds`.
 TEST_F(FaultInjectionTest, RlimitNofileIsEmfileAtEveryStepLeavingNothingOpen) {
-  testing::ForkedReport r =
-      RunChecked([] { return NofileSweep(Shell("exit 9"), false); });
+  testing::ForkedReport r = RunForkedCheckingLeftovers(
+      [] { return NofileSweep(Shell("exit 9"), false); });
   EXPECT_EQ(r.code, 0);
   // 0 and 1 free: the test's own pipe (tests/support/spawn_util.cc) fails.
   std::string expected =
@@ -633,8 +615,8 @@ TEST_F(FaultInjectionTest, RlimitNofileIsEmfileAtEveryStepLeavingNothingOpen) {
 // The same with Stdio::kPipe for all three streams (the library's own pipes).
 TEST_F(FaultInjectionTest,
        RlimitNofileWithStdioPipesIsEmfileLeavingNothingOpen) {
-  testing::ForkedReport r =
-      RunChecked([] { return NofileSweep(Shell("exit 9"), true); });
+  testing::ForkedReport r = RunForkedCheckingLeftovers(
+      [] { return NofileSweep(Shell("exit 9"), true); });
   if (r.code == 128 + SIGSEGV) {
     GTEST_SKIP()
         << "bug: lib/internal/spawn_plan.cc DescribeChildFailure(), case "

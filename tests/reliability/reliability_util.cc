@@ -45,6 +45,23 @@ ForkedReport RunForkedAndReport(absl::FunctionRef<std::string()> fn) {
   return {code, out};
 }
 
+ForkedReport RunForkedCheckingLeftovers(absl::FunctionRef<std::string()> fn) {
+  return RunForkedAndReport([&] {
+    const ProcessResources before = TakeSnapshot("");
+    std::string out = fn();
+    const std::string left = LeftoversSince(before);
+    if (!left.empty()) absl::StrAppend(&out, "leftovers: ", left, "\n");
+    return out;
+  });
+}
+
+bool WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  out.close();
+  return static_cast<bool>(out);
+}
+
 std::string Describe(const absl::Status& status) {
   if (status.ok()) return "OK";
   std::optional<int> err = ErrnoOf(status);

@@ -28,6 +28,13 @@ struct ForkedReport {
 // returned. The child exits 0 after sending it.
 ForkedReport RunForkedAndReport(absl::FunctionRef<std::string()> fn);
 
+// RunForkedAndReport(), with "leftovers: ..." appended to the text when the
+// child holds other descriptors or children after `fn` than before.
+ForkedReport RunForkedCheckingLeftovers(absl::FunctionRef<std::string()> fn);
+
+// Writes `text` to `path` (a /proc or /proc/sys file); false on failure.
+bool WriteFile(const std::string& path, const std::string& text);
+
 // "CODE errno=N: message" ("OK" for an OK status, "errno=none" when it keeps
 // none): everything a test of an error asserts, in one comparable string.
 std::string Describe(const absl::Status& status);
