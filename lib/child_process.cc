@@ -27,13 +27,15 @@ namespace {
 
 constexpr std::size_t kSpawnStackSize = std::size_t{64} * 1024;
 
-// A stack per thread, reused for CLONE_VFORK children: the parent thread
-// sleeps while such a child runs on it, and wakes when it has exec'd or
-// exited. A child cloned without CLONE_VFORK runs while the parent works (a
-// nested Spawn(), for newuidmap, could run meanwhile): it gets a stack of its
-// own.
-absl::StatusOr<internal::ChildStack*> ThreadStack() {
-  thread_local std::optional<internal::ChildStack> stack;
+// Two stacks per thread, reused for CLONE_VFORK children: the parent thread
+// sleeps while such a child runs on one, and wakes when it has exec'd or
+// exited. The second is for the process a pid-joining child clones (it runs
+// while that child sleeps on the first). A child cloned without CLONE_VFORK
+// runs while the parent works (a nested Spawn(), for newuidmap, could run
+// meanwhile): it gets a stack of its own.
+absl::StatusOr<internal::ChildStack*> ThreadStack(int which = 0) {
+  thread_local std::optional<internal::ChildStack> stacks[2];
+  std::optional<internal::ChildStack>& stack = stacks[which];
   if (!stack.has_value()) {
     LINUXNS_ASSIGN_OR_RETURN(internal::ChildStack s,
                              internal::ChildStack::Allocate(kSpawnStackSize));
@@ -155,6 +157,16 @@ absl::StatusOr<ChildProcess> ChildProcess::Spawn(const SpawnOptions& o) {
   // which is after the child has exec'd or exited.
   internal::PreparedSpawn prepared;
   LINUXNS_RETURN_IF_ERROR(internal::PrepareSpawn(o, prepared, /*in_place=*/false));
+  // A pid join is done by the child, which then clones the process that
+  // execs (SpawnPlan::after_joins_stack), when the child shares our memory
+  // and runs alone; otherwise by the spawner thread below.
+  if (prepared.pid_join != nullptr && !prepared.parent_writes_maps && o.pins.empty() &&
+      !prepared.joins_time && internal::Clone3Available()) {
+    internal::JoinPidInChild(prepared, o);
+    LINUXNS_ASSIGN_OR_RETURN(internal::ChildStack * stack, ThreadStack(1));
+    prepared.plan.after_joins_stack = stack->top();
+    prepared.plan.after_joins_stack_size = stack->size();
+  }
   if (!o.kill_on_parent_death && prepared.pid_join == nullptr) return Launch(o, prepared);
   absl::StatusOr<PidFd> self = absl::UnknownError("unused");
   if (o.kill_on_parent_death) {
@@ -255,12 +267,24 @@ absl::StatusOr<ChildProcess> ChildProcess::Launch(const SpawnOptions& o,
   internal::CloneSpec spec;
   spec.flags = prepared.clone_types.ToCloneFlags() | (no_vfork ? 0 : CLONE_VFORK);
   spec.share_memory = !prepared.joins_time;
+  // A joiner's clone puts its pidfd in our table.
+  spec.share_files = prepared.plan.after_joins_stack != nullptr;
   spec.cgroup_fd = o.cgroup_fd;
   spec.fn = &child::SpawnMain;
   spec.arg = &prepared.plan;
   spec.stack = stack;
   absl::StatusOr<PidFd> pidfd = internal::CloneVm(spec);
   if (!pidfd.ok()) return WithContext(pidfd.status(), "spawn");
+  if (spec.share_files) {
+    // The joiner has exited (CLONE_VFORK): after its clone exec'd or failed,
+    // or after a failure of its own. Go on with its clone, if any.
+    static_cast<void>(internal::Reap(*pidfd));
+    if (prepared.plan.after_joins_pidfd < 0) {
+      return internal::DescribeChildFailure(prepared, o);
+    }
+    pidfd = PidFd::Adopt(UniqueFd(prepared.plan.after_joins_pidfd),
+                         static_cast<pid_t>(prepared.plan.after_joins_pid));
+  }
 
   go_read.reset();
   report_write.reset();

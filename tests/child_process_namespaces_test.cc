@@ -482,5 +482,40 @@ TEST_F(ChildProcessTest, AJoinedPidNamespaceHoldsTheChildItself) {
   EXPECT_EQ(mine.id(), active.id());
 }
 
+// setns(CLONE_NEWPID) needs CAP_SYS_ADMIN over the target pid namespace: an
+// ordinary user has it only once inside the user namespace that owns it. The
+// child joins user and pid in one setns(pidfd) (the kernel enters user
+// first) and clones the process that execs, so this works unprivileged.
+TEST_F(ChildProcessTest, AnOrdinaryUserJoinsThePidNamespaceOfItsOwnUserNamespace) {
+  int code = testing::RunInForkedChild([] {
+    if (!testing::DropToNobody()) return 2;
+    SpawnOptions target = testing::Sleeper();
+    target.new_namespaces = {NsType::kUser, NsType::kPid};
+    target.MapCurrentUserToRoot();
+    absl::StatusOr<ChildProcess> sleeper = ChildProcess::Spawn(target);
+    if (!sleeper.ok()) {
+      std::fprintf(stderr, "target: %s\n", sleeper.status().ToString().c_str());
+      return 3;
+    }
+    SpawnOptions o = testing::Shell("echo $$ $(id -u)");
+    o.join_process = &sleeper->pidfd();
+    o.join_process_types = {NsType::kUser, NsType::kPid};
+    absl::StatusOr<testing::Output> out = testing::RunCapturingStdout(o);
+    static_cast<void>(sleeper->Signal(SIGKILL));
+    static_cast<void>(sleeper->Wait());
+    if (!out.ok()) {
+      std::fprintf(stderr, "join: %s\n", out.status().ToString().c_str());
+      return 4;
+    }
+    // The sleeper is PID 1 there, the joined child the next, and root.
+    if (out->out != "2 0\n" || !out->status.ok() || !out->status->success()) {
+      std::fprintf(stderr, "output: %s\n", out->out.c_str());
+      return 5;
+    }
+    return 0;
+  });
+  EXPECT_EQ(code, 0);
+}
+
 }  // namespace
 }  // namespace linuxns

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -13,11 +14,15 @@
 #include <sys/syscall.h>
 #include <time.h>
 
+#include "child/clone_trampoline.h"
 #include "child/holder.h"
 #include "child/raw_syscall.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
 #endif
 
 namespace linuxns::child {
@@ -88,6 +93,35 @@ long KeepCapabilities(int last_cap) {
   return 0;
 }
 
+// The steps after the namespace joins, up to execve.
+bool RunStepsAfterJoins(SpawnPlan& plan);
+
+int AfterJoinsMain(void* plan) {
+  RunStepsAfterJoins(*static_cast<SpawnPlan*>(plan));
+  RawExit(127);
+}
+
+// struct clone_args of <linux/sched.h>, as far as the joiner needs it.
+struct CloneArgs {
+  unsigned long long flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+// The joiner's clone into the joined pid namespace (see SpawnPlan).
+bool CloneAfterJoins(SpawnPlan& plan) {
+  CloneArgs args{};
+  args.flags = CLONE_PARENT | CLONE_VM | CLONE_VFORK | CLONE_PIDFD;
+  args.pidfd = reinterpret_cast<unsigned long long>(&plan.after_joins_pidfd);
+  args.stack = reinterpret_cast<unsigned long long>(plan.after_joins_stack) -
+               plan.after_joins_stack_size;
+  args.stack_size = plan.after_joins_stack_size;
+  const long pid = linuxns_clone3_run(&args, sizeof args, &AfterJoinsMain, &plan);
+  if (pid < 0) return Fail(plan, SpawnStep::kCloneIntoPidNamespace, pid);
+  // Here once the clone has exec'd or exited; a failure of its steps is in
+  // the plan already.
+  plan.after_joins_pid = pid;
+  return true;
+}
+
 }  // namespace
 
 bool RunSpawnSteps(SpawnPlan& plan) {
@@ -134,6 +168,14 @@ bool RunSpawnSteps(SpawnPlan& plan) {
     if (r < 0) return Fail(plan, SpawnStep::kSetnsProcess, r);
   }
 
+  if (plan.after_joins_stack != nullptr) return CloneAfterJoins(plan);
+  return RunStepsAfterJoins(plan);
+}
+
+namespace {
+
+bool RunStepsAfterJoins(SpawnPlan& plan) {
+  long r;
   if (plan.propagation != 0) {
     r = RawSyscall(SYS_mount, 0, Arg("/"), 0, static_cast<long>(plan.propagation), 0);
     if (r < 0) return Fail(plan, SpawnStep::kPropagation, r);
@@ -267,8 +309,11 @@ bool RunSpawnSteps(SpawnPlan& plan) {
   return Fail(plan, SpawnStep::kExec, first_error, first_index);
 }
 
+}  // namespace
+
 int SpawnMain(void* plan) {
-  RunSpawnSteps(*static_cast<SpawnPlan*>(plan));
+  // True only for a joiner whose clone has run.
+  if (RunSpawnSteps(*static_cast<SpawnPlan*>(plan))) RawExit(0);
   RawExit(127);
 }
 

@@ -55,6 +55,7 @@ enum class SpawnStep : std::int32_t {
   kUnshareTime = 37,
   kWriteTimensOffsets = 38,
   kChroot = 39,
+  kCloneIntoPidNamespace = 40,
   kParentGone = 32,
   kDupFd = 33,
   kCloseFds = 34,
@@ -109,6 +110,17 @@ struct SpawnPlan {
   // setns(pidfd, flags) of a whole process, or -1.
   int join_pidfd = -1;
   int join_pidfd_flags = 0;
+
+  // A pid join. setns(CLONE_NEWPID) moves only the caller's future children,
+  // so this process (the "joiner", which shares the parent's memory and
+  // descriptor table) stops after the joins above and clones the process
+  // that runs every later step: with CLONE_PARENT, so that it is the spawning
+  // thread's child, and CLONE_VM|CLONE_VFORK on the stack whose top is
+  // `after_joins_stack`. The joiner then exits. Its pidfd and pid land here.
+  void* after_joins_stack = nullptr;  // null: no such clone
+  std::size_t after_joins_stack_size = 0;
+  int after_joins_pidfd = -1;
+  long after_joins_pid = 0;
 
   unsigned long propagation = 0;  // MS_* flags for "/", 0 to leave it
   const char* root = nullptr;     // new root (pivot_root), or null
@@ -180,11 +192,13 @@ bool ApplyMounts(SpawnPlan& plan);
 bool Fail(SpawnPlan& plan, SpawnStep step, long result, int index = 0);
 
 // Runs every step of `plan` in the calling process, ending with execve.
-// Returns only on failure (false), with the plan's result fields set.
+// Returns only on failure (false), with the plan's result fields set. With
+// plan.after_joins_stack set, the steps after the joins run in a clone (see
+// SpawnPlan), and this returns true once that clone has exec'd or failed.
 bool RunSpawnSteps(SpawnPlan& plan);
 
 // The child's main function, for linuxns_clone3_run() / clone(2):
-// RunSpawnSteps(), then exit 127.
+// RunSpawnSteps(), then exit 127 on failure, 0 for a joiner whose clone ran.
 int SpawnMain(void* plan);
 
 }  // namespace linuxns::child

@@ -126,6 +126,7 @@ void* ChildStack::top() const { return static_cast<char*>(base_) + size_; }
 absl::StatusOr<PidFd> CloneVm(const CloneSpec& spec) {
   const std::uint64_t flags = spec.flags | CLONE_PIDFD |
                               (spec.share_memory ? std::uint64_t{CLONE_VM} : 0) |
+                              (spec.share_files ? std::uint64_t{CLONE_FILES} : 0) |
                               (spec.cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0);
   const std::uint64_t ns_flags = flags & NsTypeSet::All().ToCloneFlags();
   sigset_t all, old;
@@ -173,6 +174,8 @@ absl::StatusOr<PidFd> CloneVm(const CloneSpec& spec) {
   }
   return PidFd::Adopt(UniqueFd(pidfd), static_cast<pid_t>(pid));
 }
+
+bool Clone3Available() { return !clone3_missing.load(std::memory_order_relaxed); }
 
 absl::Status Reap(const PidFd& child) {
   siginfo_t info;

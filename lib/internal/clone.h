@@ -49,6 +49,9 @@ struct CloneSpec {
   // CLONE_VM, unless the child must be a process of its own: the kernel lets
   // only a process whose memory nobody shares enter a time namespace.
   bool share_memory = true;
+  // CLONE_FILES: the child shares the descriptor table, so that descriptors
+  // it creates (a pidfd of its own clone) are the parent's too.
+  bool share_files = false;
   // CLONE_INTO_CGROUP this cgroup v2 directory fd, or -1.
   int cgroup_fd = -1;
   int (*fn)(void*) = nullptr;
@@ -63,6 +66,11 @@ struct CloneSpec {
 // request then fails with Unimplemented naming clone3. Errors keep the errno
 // of clone with a message from DescribeCloneError().
 absl::StatusOr<PidFd> CloneVm(const CloneSpec& spec);
+
+// False once clone3 has answered ENOSYS here (before 5.3, or a seccomp
+// policy such as some container runtimes' default): CloneVm() then uses
+// clone(2), and a child cannot clone3 either.
+bool Clone3Available();
 
 // Kills (SIGKILL) and reaps a child cloned by CloneVm(). Returns once it is
 // gone.

@@ -523,6 +523,25 @@ absl::Status WriteMapsOf(pid_t pid, const SpawnOptions& o) {
   return absl::OkStatus();
 }
 
+void JoinPidInChild(PreparedSpawn& p, const SpawnOptions& o) {
+  child::SpawnPlan& plan = p.plan;
+  if (p.pid_join_owned.has_value()) {
+    // From join_process: the same setns(pidfd) as the other types, which the
+    // kernel orders (user first, so that the pid join is allowed there).
+    plan.join_pidfd = o.join_process->get();
+    plan.join_pidfd_flags |= static_cast<int>(CloneFlag(NsType::kPid));
+  } else {
+    // From `join`: after the others, whose order puts user first.
+    p.joins.push_back(p.pid_join);
+    p.join_fds.push_back(p.pid_join->get());
+    p.join_types.push_back(static_cast<int>(CloneFlag(NsType::kPid)));
+    plan.join_fds = p.join_fds.data();
+    plan.join_types = p.join_types.data();
+    plan.join_count = static_cast<int>(p.join_fds.size());
+  }
+  p.pid_join = nullptr;
+}
+
 absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOptions& o,
                                   absl::string_view who) {
   const child::SpawnPlan& plan = prepared.plan;
@@ -632,6 +651,10 @@ absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOpti
       break;
     }
     case SpawnStep::kCloseFds: what = "close inherited descriptors"; break;
+    case SpawnStep::kCloneIntoPidNamespace:
+      what = "clone into the joined pid namespace";
+      if (err == ENOMEM) hint = "the pid namespace's init has exited: it takes no new process";
+      break;
     case SpawnStep::kResetSignals:
       what = absl::StrCat("reset signal ", plan.failed_index);
       break;

@@ -33,7 +33,8 @@ struct PreparedSpawn {
   bool joins_time = false;          // the child must not share our memory
   NsTypeSet clone_types;            // new namespaces made by clone/unshare
   // A pid namespace to join: the clone must happen from a thread whose
-  // pid_for_children it is (not in place, where the plan's setns is right).
+  // pid_for_children it is (not in place, where the plan's setns is right),
+  // unless JoinPidInChild() has put it back into the plan.
   const NsFd* pid_join = nullptr;
   std::optional<NsFd> pid_join_owned;  // from join_process
   std::string timens_offsets;
@@ -62,6 +63,11 @@ absl::Status ValidateSpawnOptions(const SpawnOptions& options);
 // the child keeps our mount namespace (NotFound/PermissionDenied then).
 // `in_place` for ExecInPlace (a pid namespace is then joined by the plan).
 absl::Status PrepareSpawn(const SpawnOptions& options, PreparedSpawn& out, bool in_place);
+
+// Moves prepared.pid_join into the plan's joins, for a child that joins the
+// pid namespace itself and clones the process that execs (SpawnPlan's
+// after_joins_stack, which the caller sets); prepared.pid_join becomes null.
+void JoinPidInChild(PreparedSpawn& prepared, const SpawnOptions& options);
 
 // Makes the child exec linuxns-init (from `image_fd`) with the command as its
 // child, reporting on `report_fd` (the child's number).
