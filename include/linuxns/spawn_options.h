@@ -25,13 +25,16 @@
 //      lies below the caller's, last when it is an ancestor; namespaces the
 //      child is already in are skipped); join_process: the namespaces of
 //      another process, all in one setns(pidfd) call (Linux 5.8), which
-//      orders them itself. A pid namespace to join is different: setns would
-//      move only the child's own children, so the child is cloned from a
-//      thread that has entered it, and is born inside. That thread is in the
-//      caller's user namespace, where the kernel wants CAP_SYS_ADMIN for it;
-//      an unprivileged, single-threaded program can enter the user namespace
-//      first itself (NsFd::Enter), then its pid namespace, then spawn, as
-//      the nsenter tool does;
+//      orders them itself. A pid namespace to join is different: setns
+//      moves only the caller's future children, so the child makes the joins
+//      (user first, which gives an ordinary user CAP_SYS_ADMIN over a pid
+//      namespace of its own user namespace) and then clones, with
+//      CLONE_PARENT, the process that runs the later steps and execs: it is
+//      born in the joined pid namespace and is the caller's child all the
+//      same. When the parent must write id maps or pins, a time namespace is
+//      joined too, or clone3 is missing, the child is instead cloned from the
+//      library's spawner thread after it has entered the pid namespace,
+//      which then needs CAP_SYS_ADMIN in the caller's user namespace;
 //   4. propagation of "/" when the mount namespace is new (private by default);
 //      then the new root's mounts: `root` is bind-mounted onto itself, each
 //      of `mounts` is made under it (targets resolved inside it without
