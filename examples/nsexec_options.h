@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "linuxns/net.h"
+#include "linuxns/net_address.h"
 #include "linuxns/ns_type.h"
 
 namespace linuxns::tools {

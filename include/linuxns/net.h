@@ -7,7 +7,8 @@
 // listed there. Part of the separate `linuxns::net` library (CMake:
 // `find_package(linuxns COMPONENTS net)`, `target_link_libraries(... linuxns::net)`;
 // pkg-config: `linuxns-net`), so that users of the core library do not inherit
-// its netlink dependency (libnl-route-3).
+// its netlink dependency (libnl-route-3). Addresses and prefixes are the
+// values of linuxns/net_address.h.
 //
 //   // Two namespaces joined by a veth pair, 192.0.2.1/24 <-> 192.0.2.2/24.
 //   LINUXNS_ASSIGN_OR_RETURN(linuxns::Namespace a, linuxns::Namespace::Create({NsType::kNet}));
@@ -70,11 +71,8 @@
 #ifndef LINUXNS_NET_H_
 #define LINUXNS_NET_H_
 
-#include <array>
-#include <cstdint>
 #include <memory>
 #include <optional>
-#include <ostream>
 #include <string>
 #include <vector>
 
@@ -83,70 +81,10 @@
 #include "absl/strings/string_view.h"
 #include "linuxns/export.h"
 #include "linuxns/namespace.h"
+#include "linuxns/net_address.h"
 #include "linuxns/ns_fd.h"
 
 namespace linuxns {
-
-// The family of an IpAddress: AF_INET or AF_INET6.
-enum class IpFamily { kIpv4, kIpv6 };
-
-// IpAddress: an IPv4 or IPv6 address, a value.
-class LINUXNS_EXPORT IpAddress {
- public:
-  // Parse()
-  //
-  // Parses dotted IPv4 ("192.0.2.1") or IPv6 ("2001:db8::1") text, as
-  // inet_pton(3) accepts it. InvalidArgument otherwise.
-  static absl::StatusOr<IpAddress> Parse(absl::string_view text);
-
-  // The unspecified address of a family: 0.0.0.0 or ::.
-  static IpAddress Any(IpFamily family) { return IpAddress(family); }
-
-  IpFamily family() const { return family_; }
-  // AF_INET or AF_INET6.
-  int af() const;
-  // The address in network byte order: 4 bytes for IPv4, 16 for IPv6 (the
-  // first size() bytes of bytes()).
-  const std::array<std::uint8_t, 16>& bytes() const { return bytes_; }
-  std::size_t size() const { return family_ == IpFamily::kIpv4 ? 4 : 16; }
-  // The largest prefix length of the family: 32 or 128.
-  int max_prefix_length() const { return family_ == IpFamily::kIpv4 ? 32 : 128; }
-
-  // "192.0.2.1", "2001:db8::1" (inet_ntop(3)).
-  std::string ToString() const;
-
-  friend bool operator==(const IpAddress&, const IpAddress&) = default;
-
- private:
-  explicit IpAddress(IpFamily family) : family_(family) {}
-  IpFamily family_ = IpFamily::kIpv4;
-  std::array<std::uint8_t, 16> bytes_{};
-};
-
-LINUXNS_EXPORT std::ostream& operator<<(std::ostream& os, const IpAddress& address);
-
-// IpPrefix: an address with a prefix length, "192.0.2.1/24": an interface
-// address with its subnet, or a route's destination.
-struct LINUXNS_EXPORT IpPrefix {
-  // Parse()
-  //
-  // Parses "ADDRESS/LENGTH"; the length is required and must lie in 0..32 for
-  // IPv4 and 0..128 for IPv6. InvalidArgument naming the text otherwise.
-  static absl::StatusOr<IpPrefix> Parse(absl::string_view text);
-
-  // "192.0.2.1/24".
-  std::string ToString() const;
-
-  friend bool operator==(const IpPrefix&, const IpPrefix&) = default;
-
-  // The address itself; its host bits may be set (an interface address).
-  IpAddress address = IpAddress::Any(IpFamily::kIpv4);
-  // The prefix length: 0..32 for IPv4, 0..128 for IPv6 (the operations
-  // check it again, since the fields can be set directly).
-  int length = 0;
-};
-
-LINUXNS_EXPORT std::ostream& operator<<(std::ostream& os, const IpPrefix& prefix);
 
 // A veth pair to create (veth(4)): two links joined like the two ends of a
 // cable.

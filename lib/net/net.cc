@@ -17,7 +17,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <utility>
 
@@ -27,57 +26,6 @@
 #include "net/netlink_error.h"
 
 namespace linuxns {
-
-// ---------------------------------------------------------------- addresses
-
-int IpAddress::af() const { return family_ == IpFamily::kIpv4 ? AF_INET : AF_INET6; }
-
-absl::StatusOr<IpAddress> IpAddress::Parse(absl::string_view text) {
-  const std::string copy(text);  // inet_pton wants a C string
-  IpAddress address(copy.find(':') == std::string::npos ? IpFamily::kIpv4 : IpFamily::kIpv6);
-  if (text.find('\0') != absl::string_view::npos ||
-      ::inet_pton(address.af(), copy.c_str(), address.bytes_.data()) != 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("\"", text, "\" is not an IPv4 or IPv6 address"));
-  }
-  return address;
-}
-
-std::string IpAddress::ToString() const {
-  char text[INET6_ADDRSTRLEN] = {};
-  ::inet_ntop(af(), bytes_.data(), text, sizeof(text));
-  return text;
-}
-
-std::ostream& operator<<(std::ostream& os, const IpAddress& address) {
-  return os << address.ToString();
-}
-
-absl::StatusOr<IpPrefix> IpPrefix::Parse(absl::string_view text) {
-  const std::size_t slash = text.find('/');
-  if (slash == absl::string_view::npos) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("\"", text, "\" has no prefix length (ADDRESS/LENGTH, e.g. 192.0.2.1/24)"));
-  }
-  absl::StatusOr<IpAddress> address = IpAddress::Parse(text.substr(0, slash));
-  if (!address.ok()) return address.status();
-  const absl::string_view digits = text.substr(slash + 1);
-  int length = -1;
-  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), length);
-  if (digits.empty() || error != std::errc() || end != digits.data() + digits.size() ||
-      length < 0 || length > address->max_prefix_length()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "\"", text, "\": the prefix length must be a number from 0 to ",
-        address->max_prefix_length()));
-  }
-  return IpPrefix{*address, length};
-}
-
-std::string IpPrefix::ToString() const { return absl::StrCat(address.ToString(), "/", length); }
-
-std::ostream& operator<<(std::ostream& os, const IpPrefix& prefix) {
-  return os << prefix.ToString();
-}
 
 // ---------------------------------------------------------------- NetNs
 
