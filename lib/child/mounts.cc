@@ -4,10 +4,12 @@
 // Every target is opened under the root with openat2(RESOLVE_IN_ROOT |
 // RESOLVE_NO_SYMLINKS) and mounted on through its /proc/self/fd path, so a
 // symbolic link planted in the new root can never redirect a mount outside
-// it (RELIABILITY rule 6).
+// it (RELIABILITY rule 6). Without openat2 the same is done by a walk, one
+// component at a time (WalkInRoot).
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -32,10 +34,53 @@ constexpr unsigned long long kResolveNoMagiclinks = 0x02;
 constexpr unsigned long long kResolveNoSymlinks = 0x04;
 constexpr unsigned long long kResolveInRoot = 0x10;
 
+// The resolution of OpenInRoot() for a kernel without openat2 (before 5.6,
+// or one whose seccomp policy refuses it): one component at a time, each
+// opened O_PATH|O_NOFOLLOW below the last. A symbolic link is refused with
+// ELOOP, as RESOLVE_NO_SYMLINKS does, and a ".." component with EXDEV (it is
+// the one thing RESOLVE_IN_ROOT would clamp at the root that a walk cannot
+// without remembering where it has been).
+long WalkInRoot(int root_fd, const char* path) {
+  long dir = RawSyscall(SYS_fcntl, root_fd, F_DUPFD_CLOEXEC, 0);
+  const char* p = path;
+  while (dir >= 0) {
+    while (*p == '/') ++p;
+    if (*p == '\0') return dir;
+    char name[256];
+    int n = 0;
+    for (; p[n] != '\0' && p[n] != '/'; ++n) {
+      if (n == 255) {
+        RawSyscall(SYS_close, dir);
+        return -ENAMETOOLONG;
+      }
+      name[n] = p[n];
+    }
+    name[n] = '\0';
+    p += n;
+    if (n == 1 && name[0] == '.') continue;
+    if (n == 2 && name[0] == '.' && name[1] == '.') {
+      RawSyscall(SYS_close, dir);
+      return -EXDEV;
+    }
+    const long next = RawSyscall(SYS_openat, dir, Arg(name), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    RawSyscall(SYS_close, dir);
+    if (next < 0) return next;
+    struct stat st;
+    const long r = RawSyscall(SYS_fstat, next, Arg(&st));
+    if (r < 0 || S_ISLNK(st.st_mode)) {
+      RawSyscall(SYS_close, next);
+      return r < 0 ? r : -ELOOP;
+    }
+    dir = next;
+  }
+  return dir;
+}
+
 long OpenInRoot(int root_fd, const char* path) {
   OpenHow how{O_PATH | O_CLOEXEC, 0,
               kResolveInRoot | kResolveNoSymlinks | kResolveNoMagiclinks};
-  return RawSyscall(SYS_openat2, root_fd, Arg(path), Arg(&how), sizeof how);
+  const long fd = RawSyscall(SYS_openat2, root_fd, Arg(path), Arg(&how), sizeof how);
+  return fd == -ENOSYS ? WalkInRoot(root_fd, path) : fd;
 }
 
 // "/proc/self/fd/N" in `buf`, which has room for it.

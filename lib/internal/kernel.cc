@@ -5,10 +5,12 @@
 
 #include <array>
 #include <cerrno>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "internal/probe_util.h"
 #include "linuxns/status.h"
 #include "linuxns/unique_fd.h"
 
@@ -62,10 +64,20 @@ absl::Status WriteProcFile(pid_t pid, const char* file, absl::string_view text) 
   const ssize_t n = ::write(fd.get(), text.data(), text.size());
   if (n < 0) {
     const int err = errno;
+    std::string hint;
+    if (err == EPERM) {
+      hint = "a map of other ids than one's own needs CAP_SETUID/CAP_SETGID over the parent "
+             "user namespace";
+      // The other rule for a gid map (user_namespaces(7)): without
+      // CAP_SETGID even one's own gid needs "deny" in setgroups first.
+      if (absl::string_view(file) == "gid_map" &&
+          ReadSmallFile(absl::StrCat("/proc/", pid, "/setgroups").c_str()) == "allow\n") {
+        hint = absl::StrCat(hint, "; without it, even a map of one's own gid needs \"deny\" "
+                                  "in /proc/", pid, "/setgroups first (deny_setgroups)");
+      }
+    }
     return ErrnoError(err, absl::StrCat("write \"", absl::CHexEscape(text), "\" to ", path),
-                      err == EPERM ? "a map of other ids than one's own needs CAP_SETUID/"
-                                     "CAP_SETGID over the parent user namespace"
-                                   : "");
+                      hint);
   }
   if (static_cast<std::size_t>(n) != text.size()) {
     return absl::InternalError(absl::StrCat("short write to ", path));

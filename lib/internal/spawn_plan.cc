@@ -580,13 +580,20 @@ absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOpti
       what = absl::StrCat("mount proc on ", o.mount_proc_at);
       hint = absl::StrCat(o.mount_proc_at, " is a symbolic link; refusing to mount over it");
       break;
-    case SpawnStep::kMountProc: what = absl::StrCat("mount proc on ", o.mount_proc_at); break;
+    case SpawnStep::kMountProc:
+      what = absl::StrCat("mount proc on ", o.mount_proc_at);
+      if (err == EPERM && !o.new_namespaces.Contains(NsType::kPid)) {
+        hint = "proc can be mounted only with CAP_SYS_ADMIN over the user namespace that owns "
+               "the pid namespace: ask for a new pid namespace too";
+      }
+      break;
     case SpawnStep::kRootBind: what = absl::StrCat("bind the new root ", Quote(*o.root), " onto itself"); break;
     case SpawnStep::kOpenRoot: what = absl::StrCat("open the root ", Quote(o.root ? *o.root : "/")); break;
     case SpawnStep::kOpenTarget: {
       const MountSpec& m = o.mounts[static_cast<std::size_t>(plan.failed_index)];
       what = absl::StrCat("open mount target ", Quote(m.target));
       if (err == ELOOP) hint = "a component is a symbolic link; targets are resolved without following any";
+      if (err == EXDEV) hint = "a \"..\" component is refused where the kernel has no openat2";
       break;
     }
     case SpawnStep::kOpenSource:
@@ -646,8 +653,18 @@ absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOpti
       if (err == ESRCH) hint = "the process has exited";
       break;
     case SpawnStep::kDupFd: {
-      const FdMapping& m = o.fds[static_cast<std::size_t>(plan.failed_index)];
-      what = absl::StrCat("dup fd ", m.source, " onto ", m.target);
+      // The moves are o.fds, then the stdio modes' own descriptors.
+      const auto i = static_cast<std::size_t>(plan.failed_index);
+      if (i < o.fds.size()) {
+        what = absl::StrCat("dup fd ", o.fds[i].source, " onto ", o.fds[i].target);
+      } else {
+        constexpr const char* kStreams[] = {"stdin", "stdout", "stderr"};
+        const int target = i < prepared.moves.size() ? prepared.moves[i].target : -1;
+        what = absl::StrCat("set up ", target >= 0 && target <= 2 ? kStreams[target] : "a stream",
+                            " (", target >= 0 ? "fd " : "", target >= 0 ? absl::StrCat(target) : "",
+                            ")");
+      }
+      if (err == EMFILE) hint = "the descriptor limit (RLIMIT_NOFILE) is reached";
       break;
     }
     case SpawnStep::kCloseFds: what = "close inherited descriptors"; break;
