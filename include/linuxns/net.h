@@ -125,13 +125,13 @@ struct Route {
 // What NetNs::ListLinks() reports of one link.
 struct LinkInfo {
   int index = 0;  // the ifindex, unique within the namespace
-  std::string name;
+  std::string name;  // the link's name, at most 15 bytes
   // The IFLA_INFO_KIND: "veth", "bridge", ...; empty for links without one
   // (the loopback, physical devices).
   std::string kind;
   bool up = false;        // administratively up (IFF_UP)
   bool lower_up = false;  // carrier (IFF_LOWER_UP): for a veth, the peer is up too
-  unsigned mtu = 0;
+  unsigned mtu = 0;  // the maximum transmission unit, bytes
   // The hardware address, "02:42:ac:11:00:02"; empty when the link has none.
   std::string mac;
   // The bridge (or other master) this link is attached to; empty when none.
@@ -169,7 +169,9 @@ class LINUXNS_EXPORT NetNs {
   // The calling thread's network namespace, with no setns at all.
   static absl::StatusOr<NetNs> OpenCurrent();
 
+  // Moves the connection; the source holds none afterwards.
   NetNs(NetNs&&) noexcept;
+  // Closes this connection's socket and takes the other's.
   NetNs& operator=(NetNs&&) noexcept;
   NetNs(const NetNs&) = delete;
   NetNs& operator=(const NetNs&) = delete;
@@ -184,6 +186,7 @@ class LINUXNS_EXPORT NetNs {
   // Sets or clears IFF_UP on `link` (`ip link set LINK up|down`). NotFound
   // (ENODEV) when there is no such link.
   absl::Status SetLinkUp(absl::string_view link);
+  // As SetLinkUp(), clearing IFF_UP.
   absl::Status SetLinkDown(absl::string_view link);
 
   // CreateVethPair()

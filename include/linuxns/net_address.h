@@ -57,12 +57,14 @@ class IpAddress {
   // The unspecified address of a family: 0.0.0.0 or ::.
   static IpAddress Any(IpFamily family) { return IpAddress(family); }
 
+  // IPv4 or IPv6.
   IpFamily family() const { return family_; }
   // AF_INET or AF_INET6.
   int af() const { return family_ == IpFamily::kIpv4 ? AF_INET : AF_INET6; }
   // The address in network byte order: 4 bytes for IPv4, 16 for IPv6 (the
   // first size() bytes of bytes()).
   const std::array<std::uint8_t, 16>& bytes() const { return bytes_; }
+  // How many bytes of bytes() are the address: 4 or 16.
   std::size_t size() const { return family_ == IpFamily::kIpv4 ? 4 : 16; }
   // The largest prefix length of the family: 32 or 128.
   int max_prefix_length() const { return family_ == IpFamily::kIpv4 ? 32 : 128; }
@@ -74,6 +76,7 @@ class IpAddress {
     return text;
   }
 
+  // Same family and same bytes.
   friend bool operator==(const IpAddress&, const IpAddress&) = default;
 
  private:
@@ -82,6 +85,7 @@ class IpAddress {
   std::array<std::uint8_t, 16> bytes_{};
 };
 
+// Writes address.ToString() to `os`.
 inline std::ostream& operator<<(std::ostream& os, const IpAddress& address) {
   return os << address.ToString();
 }
@@ -98,6 +102,7 @@ struct IpPrefix {
   // "192.0.2.1/24".
   std::string ToString() const { return absl::StrCat(address.ToString(), "/", length); }
 
+  // Same address and same length (192.0.2.1/24 differs from 192.0.2.0/24).
   friend bool operator==(const IpPrefix&, const IpPrefix&) = default;
 
   // The address itself; its host bits may be set (an interface address).
@@ -127,6 +132,7 @@ inline absl::StatusOr<IpPrefix> IpPrefix::Parse(absl::string_view text) {
   return IpPrefix{*parsed, bits};
 }
 
+// Writes prefix.ToString() to `os`.
 inline std::ostream& operator<<(std::ostream& os, const IpPrefix& prefix) {
   return os << prefix.ToString();
 }
