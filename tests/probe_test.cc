@@ -38,37 +38,6 @@ using ::testing::StartsWith;
 
 class ProbeTest : public testing::LeakCheckedTest {};
 
-// Runs `fn` in a forked child and returns its exit code and the text `fn`
-// returned, so that a test can check the child's findings exactly here.
-struct ChildResult {
-  int code;
-  std::string out;
-};
-
-ChildResult RunAndReport(absl::FunctionRef<std::string()> fn) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return {-1, std::strerror(errno)};
-  const int code = testing::RunInForkedChild([&] {
-    ::close(fds[0]);
-    const std::string out = fn();
-    std::size_t done = 0;
-    while (done < out.size()) {
-      const ssize_t n = ::write(fds[1], out.data() + done, out.size() - done);
-      if (n <= 0) return 3;
-      done += static_cast<std::size_t>(n);
-    }
-    return 0;
-  });
-  ::close(fds[1]);
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(fds[0], buf, sizeof buf)) > 0) {
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fds[0]);
-  return {code, out};
-}
 
 // "yes", or "no: <reason>", or "error: <status>".
 std::string Verdict(const absl::StatusOr<NamespaceProbe>& probe) {
@@ -174,7 +143,7 @@ TEST_F(ProbeTest, EveryFeatureIsAvailableOnThisKernel) {
 TEST_F(ProbeTest, Clone3RefusedBySeccompIsMissingAndTheFilterNamed) {
   ASSERT_OK_AND_ASSIGN(KernelVersion version, RunningKernelVersion());
   if (!version.AtLeast(5, 8)) GTEST_SKIP() << "needs Linux 5.8";
-  ChildResult r = RunAndReport([] {
+  testing::ForkedReport r = testing::RunForkedAndReport([] {
     if (!testing::FailSyscalls({SYS_clone3}, ENOSYS)) return std::string("no filter");
     absl::StatusOr<std::vector<KernelFeature>> features = ProbeKernelFeatures();
     if (!features.ok()) return features.status().ToString();
@@ -192,7 +161,7 @@ TEST_F(ProbeTest, Clone3RefusedBySeccompIsMissingAndTheFilterNamed) {
   const std::string filter =
       "this process runs under a seccomp filter (Seccomp: 2 in /proc/self/status) that "
       "probably refuses it";
-  EXPECT_EQ(r.out,
+  EXPECT_EQ(r.text,
             absl::StrCat("clone3: no: clone3(NULL, 0) answers ENOSYS although Linux ",
                          MajorMinor(), " has it: ", filter, "\n",
                          "CLONE_INTO_CGROUP: no: clone3 answers ENOSYS, and the flag "
@@ -224,7 +193,7 @@ TEST_F(ProbeTest, RootCanCreateEveryType) {
 }
 
 TEST_F(ProbeTest, UnprivilegedNetWithoutUserNeedsCapSysAdmin) {
-  ChildResult r = RunAndReport([] {
+  testing::ForkedReport r = testing::RunForkedAndReport([] {
     if (!testing::DropToNobody()) return std::string("drop failed");
     return absl::StrCat(Verdict(ProbeCreate({NsType::kNet})), "\n",
                         Verdict(ProbeCreate({NsType::kNet, NsType::kUts})));
@@ -235,26 +204,26 @@ TEST_F(ProbeTest, UnprivilegedNetWithoutUserNeedsCapSysAdmin) {
       "(euid 65534) does not have: run it as root, or create a user namespace along "
       "with it (add NsType::kUser, as `unshare --user --map-root-user` does) (clone: "
       "EPERM)";
-  EXPECT_EQ(r.out, absl::StrCat("no: creating a net namespace", advice, "\n",
+  EXPECT_EQ(r.text, absl::StrCat("no: creating a net namespace", advice, "\n",
                                 "no: creating uts and net namespaces", advice));
 }
 
 TEST_F(ProbeTest, UnprivilegedUserCanCreateUserNamespaceAndOthersWithIt) {
-  ChildResult r = RunAndReport([] {
+  testing::ForkedReport r = testing::RunForkedAndReport([] {
     if (!testing::DropToNobody()) return std::string("drop failed");
     return absl::StrCat(Verdict(ProbeCreate({NsType::kUser})), "\n",
                         Verdict(ProbeCreate({NsType::kUser, NsType::kNet})), "\n",
                         Verdict(ProbeCreate(NsTypeSet::All())));
   });
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(r.out, "yes\nyes\nyes");
+  EXPECT_EQ(r.text, "yes\nyes\nyes");
 }
 
 // In a new user namespace the caller owns, it may set that namespace's limits
 // (/proc/sys/user is per user namespace), and they bind its descendants too.
 TEST_F(ProbeTest, ZeroLimitRefusesWithTheLimitFileNamed) {
   LINUXNS_SKIP_UNLESS_USERNS();
-  ChildResult r = RunAndReport([] {
+  testing::ForkedReport r = testing::RunForkedAndReport([] {
     if (::unshare(CLONE_NEWUSER) != 0) return SetupFailed("unshare");
     if (!WriteFile("/proc/sys/user/max_net_namespaces", "0")) {
       return SetupFailed("write limit");
@@ -263,7 +232,7 @@ TEST_F(ProbeTest, ZeroLimitRefusesWithTheLimitFileNamed) {
                         Verdict(ProbeCreate({NsType::kUts})));
   });
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(r.out,
+  EXPECT_EQ(r.text,
             "no: net namespaces are disabled: /proc/sys/user/max_net_namespaces is 0; "
             "raise it (sysctl -w user.max_net_namespaces=N, as root of the user "
             "namespace it belongs to) (clone: ENOSPC)\n"
@@ -272,7 +241,7 @@ TEST_F(ProbeTest, ZeroLimitRefusesWithTheLimitFileNamed) {
 
 TEST_F(ProbeTest, ReachedLimitNamesTheLimitAndItsValue) {
   LINUXNS_SKIP_UNLESS_USERNS();
-  ChildResult r = RunAndReport([] {
+  testing::ForkedReport r = testing::RunForkedAndReport([] {
     if (::unshare(CLONE_NEWUSER) != 0) return SetupFailed("unshare user");
     if (!WriteFile("/proc/sys/user/max_net_namespaces", "1")) {
       return SetupFailed("write limit");
@@ -282,7 +251,7 @@ TEST_F(ProbeTest, ReachedLimitNamesTheLimitAndItsValue) {
     return Verdict(ProbeCreate({NsType::kNet}));
   });
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(r.out,
+  EXPECT_EQ(r.text,
             "no: a namespace limit is reached: /proc/sys/user/max_net_namespaces is 1 "
             "here, and a parent user namespace may set a lower limit that cannot be read "
             "from here; user and pid namespaces also nest at most 32 deep: end unused "
@@ -292,7 +261,7 @@ TEST_F(ProbeTest, ReachedLimitNamesTheLimitAndItsValue) {
 
 TEST_F(ProbeTest, UnmappedOwnerCannotCreateUserNamespaceAndOtherCausesFollow) {
   LINUXNS_SKIP_UNLESS_USERNS();
-  ChildResult r = RunAndReport([] {
+  testing::ForkedReport r = testing::RunForkedAndReport([] {
     // No uid_map written: the process's uid has no mapping in its namespace.
     if (::unshare(CLONE_NEWUSER) != 0) return SetupFailed("unshare");
     if (!WriteFile("/proc/sys/user/max_net_namespaces", "0")) {
@@ -301,7 +270,7 @@ TEST_F(ProbeTest, UnmappedOwnerCannotCreateUserNamespaceAndOtherCausesFollow) {
     return Verdict(ProbeCreate({NsType::kUser, NsType::kNet}));
   });
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(r.out,
+  EXPECT_EQ(r.text,
             "no: this process's effective uid has no mapping in its own user namespace "
             "(/proc/self/uid_map does not cover it), and the kernel lets no unmapped "
             "owner create a user namespace: write uid_map and gid_map of the current "
@@ -313,7 +282,7 @@ TEST_F(ProbeTest, UnmappedOwnerCannotCreateUserNamespaceAndOtherCausesFollow) {
 
 TEST_F(ProbeTest, RefusalWithoutVisibleCauseNamesTheSeccompFilter) {
   LINUXNS_SKIP_UNLESS_USERNS();
-  ChildResult r = RunAndReport([] {
+  testing::ForkedReport r = testing::RunForkedAndReport([] {
     // In a user namespace of its own, the process has CAP_SYS_ADMIN.
     if (::unshare(CLONE_NEWUSER) != 0) return SetupFailed("unshare");
     if (!testing::FailSyscalls({SYS_clone3, SYS_clone}, EPERM)) {
@@ -322,7 +291,7 @@ TEST_F(ProbeTest, RefusalWithoutVisibleCauseNamesTheSeccompFilter) {
     return Verdict(ProbeCreate({NsType::kUts}));
   });
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(r.out,
+  EXPECT_EQ(r.text,
             "no: the kernel refuses to create a uts namespace and nothing the probe can "
             "read explains it: this process runs under a seccomp filter (Seccomp: 2 in "
             "/proc/self/status) that may refuse clone; a security module (SELinux, "
@@ -332,14 +301,14 @@ TEST_F(ProbeTest, RefusalWithoutVisibleCauseNamesTheSeccompFilter) {
 
 TEST_F(ProbeTest, TimeNamespaceWithoutClone3NamesClone3) {
   LINUXNS_SKIP_UNLESS_USERNS();
-  ChildResult r = RunAndReport([] {
+  testing::ForkedReport r = testing::RunForkedAndReport([] {
     if (::unshare(CLONE_NEWUSER) != 0) return SetupFailed("unshare");
     if (!testing::FailSyscalls({SYS_clone3}, ENOSYS)) return std::string("no filter");
     return absl::StrCat(Verdict(ProbeCreate({NsType::kTime})), "\n",
                         Verdict(ProbeCreate({NsType::kUts})));
   });
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(r.out,
+  EXPECT_EQ(r.text,
             "no: clone: a new time namespace or CLONE_INTO_CGROUP needs clone3 (Linux "
             "5.3), which this system refuses: Function not implemented (clone: ENOSYS)\n"
             "yes");
@@ -385,7 +354,7 @@ TEST_F(ProbeTest, OwnUserAndMountNamespacesAreEnterableAsNoOps) {
 }
 
 TEST_F(ProbeTest, UnprivilegedCannotEnterTheHostNetNamespace) {
-  ChildResult r = RunAndReport([] {
+  testing::ForkedReport r = testing::RunForkedAndReport([] {
     if (!testing::DropToNobody()) return std::string("drop failed");
     absl::StatusOr<NsFd> net = NsFd::OpenCurrent(NsType::kNet);
     if (!net.ok()) return net.status().ToString();
@@ -395,10 +364,10 @@ TEST_F(ProbeTest, UnprivilegedCannotEnterTheHostNetNamespace) {
                         "|", net->id().ToString());
   });
   EXPECT_EQ(r.code, 0);
-  const std::size_t bar = r.out.rfind('|');
-  ASSERT_NE(bar, std::string::npos) << r.out;
-  EXPECT_EQ(r.out.substr(0, bar),
-            absl::StrCat("00 entering ", r.out.substr(bar + 1),
+  const std::size_t bar = r.text.rfind('|');
+  ASSERT_NE(bar, std::string::npos) << r.text;
+  EXPECT_EQ(r.text.substr(0, bar),
+            absl::StrCat("00 entering ", r.text.substr(bar + 1),
                          " needs CAP_SYS_ADMIN both in the user namespace that owns it "
                          "and in this process's own user namespace, which this process "
                          "(euid 65534) does not have: run as root, or enter its owning "
@@ -476,24 +445,24 @@ TEST_F(ProbeTest, FindHelperSkipsWhatCannotBeExecuted) {
   ASSERT_EQ(::mkdir((dir_a + "/sub").c_str(), 0755), 0);  // a directory
   std::ofstream(dir_b + "/tool") << "#!/bin/sh\n";
   ASSERT_EQ(::chmod((dir_b + "/tool").c_str(), 0755), 0);
-  ChildResult r = RunAndReport([&] {
+  testing::ForkedReport r = testing::RunForkedAndReport([&] {
     ::setenv("PATH", absl::StrCat(dir_a, "::", dir_b, "/").c_str(), 1);
     return absl::StrCat(FindHelper("tool").value_or("none"), " ",
                         FindHelper("sub").value_or("none"));
   });
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(r.out, absl::StrCat(dir_b, "/tool none"));
+  EXPECT_EQ(r.text, absl::StrCat(dir_b, "/tool none"));
 }
 
 TEST_F(ProbeTest, MissingIdMapHelpersNameTheUidmapPackage) {
-  ChildResult r = RunAndReport([&] {
+  testing::ForkedReport r = testing::RunForkedAndReport([&] {
     ::setenv("PATH", scratch().c_str(), 1);
     IdMapHelpers helpers = ProbeIdMapHelpers();
     return absl::StrCat(helpers.usable, helpers.newuidmap.has_value(), " ",
                         helpers.reason);
   });
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(r.out, absl::StrCat("00 newuidmap is not in PATH (", scratch(),
+  EXPECT_EQ(r.text, absl::StrCat("00 newuidmap is not in PATH (", scratch(),
                                 "): install the uidmap package (Debian, Ubuntu; "
                                 "shadow-utils elsewhere), which provides newuidmap and "
                                 "newgidmap"));
@@ -505,14 +474,14 @@ TEST_F(ProbeTest, IdMapHelpersWithoutSetuidAreUnusable) {
     std::ofstream(path) << "#!/bin/sh\n";
     ASSERT_EQ(::chmod(path.c_str(), 0755), 0);
   }
-  ChildResult r = RunAndReport([&] {
+  testing::ForkedReport r = testing::RunForkedAndReport([&] {
     ::setenv("PATH", scratch().c_str(), 1);
     IdMapHelpers helpers = ProbeIdMapHelpers();
     return absl::StrCat(helpers.usable, " ", helpers.newuidmap.value_or("none"), " ",
                         helpers.newgidmap.value_or("none"), " ", helpers.reason);
   });
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(r.out, absl::StrCat("0 ", scratch(), "/newuidmap ", scratch(), "/newgidmap ",
+  EXPECT_EQ(r.text, absl::StrCat("0 ", scratch(), "/newuidmap ", scratch(), "/newgidmap ",
                                 scratch(),
                                 "/newuidmap is neither set-user-ID root nor given file "
                                 "capabilities, so it cannot write maps: reinstall the "

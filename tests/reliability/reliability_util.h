@@ -16,18 +16,6 @@
 
 namespace linuxns::testing {
 
-// What a forked child returned: its exit status (as RunInForkedChild gives it)
-// and the text its function returned.
-struct ForkedReport {
-  int code = -1;
-  std::string text;
-};
-
-// Runs `fn` in a forked child (single-threaded, so it may change its
-// credentials, limits, seccomp filter or namespaces) and returns the text `fn`
-// returned. The child exits 0 after sending it.
-ForkedReport RunForkedAndReport(absl::FunctionRef<std::string()> fn);
-
 // RunForkedAndReport(), with "leftovers: ..." appended to the text when the
 // child holds other descriptors or children after `fn` than before.
 ForkedReport RunForkedCheckingLeftovers(absl::FunctionRef<std::string()> fn);

@@ -141,6 +141,30 @@ int RunInForkedChild(absl::FunctionRef<int()> fn) {
   return -1;
 }
 
+ForkedReport RunForkedAndReport(absl::FunctionRef<std::string()> fn) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return {-1, std::strerror(errno)};
+  const int code = RunInForkedChild([&] {
+    ::close(fds[0]);
+    const std::string out = fn();
+    std::size_t done = 0;
+    while (done < out.size()) {
+      const ssize_t n = ::write(fds[1], out.data() + done, out.size() - done);
+      if (n <= 0) return 3;
+      done += static_cast<std::size_t>(n);
+    }
+    return 0;
+  });
+  ::close(fds[1]);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fds[0], buf, sizeof buf)) > 0)
+    out.append(buf, static_cast<std::size_t>(n));
+  ::close(fds[0]);
+  return {code, out};
+}
+
 bool DropToNobody() {
   constexpr uid_t kNobody = 65534;
   if (::geteuid() != 0) return true;  // already unprivileged (the CI pass as 65534)

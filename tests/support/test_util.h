@@ -48,6 +48,19 @@ class LeakCheckedTest : public ::testing::Test {
 // dropping privileges). The child writes its failures to stderr.
 int RunInForkedChild(absl::FunctionRef<int()> fn);
 
+// What a forked child returned: its exit status (as RunInForkedChild gives it)
+// and the text its function returned.
+struct ForkedReport {
+  int code = -1;
+  std::string text;
+};
+
+// Runs `fn` in a forked child (single-threaded, so it may change its
+// credentials, limits, seccomp filter or namespaces) and returns the text `fn`
+// returned, so that a test can check the child's findings exactly. The child
+// exits 0 after sending it.
+ForkedReport RunForkedAndReport(absl::FunctionRef<std::string()> fn);
+
 // In a forked child: drops every privilege (groups, gid, uid -> 65534) and
 // sets the dumpable flag again, as an ordinary user's process has it. A
 // process that is not root already is left as it is. Returns false with a message on stderr on
