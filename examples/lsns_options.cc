@@ -440,6 +440,11 @@ std::string Canonical(const Token& t) {
   return "";
 }
 
+// Bounds on a -Q expression, far beyond any written by hand, that keep the
+// recursion of parsing and evaluating it within a small stack.
+constexpr int kMaxFilterDepth = 256;
+constexpr std::size_t kMaxFilterTokens = 4096;
+
 class FilterParser {
  public:
   explicit FilterParser(std::vector<Token> tokens)
@@ -498,21 +503,27 @@ class FilterParser {
   }
 
   absl::StatusOr<std::shared_ptr<const Node>> ParseUnary() {
+    const bool nests = Canonical(Peek()) == "!" || Peek().kind == Token::kLParen;
+    if (nests && ++depth_ > kMaxFilterDepth) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "filter nested too deeply at ", Peek().pos + 1, ": more than ", kMaxFilterDepth,
+          " levels of '(' and '!'"));
+    }
+    absl::StatusOr<std::shared_ptr<const Node>> inner;
     if (Canonical(Peek()) == "!") {
       Next();
-      absl::StatusOr<std::shared_ptr<const Node>> inner = ParseUnary();
-      if (!inner.ok()) return inner;
-      return Binary(Op::kNot, *std::move(inner), nullptr);
-    }
-    if (Peek().kind == Token::kLParen) {
+      inner = ParseUnary();
+      if (inner.ok()) inner = Binary(Op::kNot, *std::move(inner), nullptr);
+    } else if (Peek().kind == Token::kLParen) {
       Next();
-      absl::StatusOr<std::shared_ptr<const Node>> inner = ParseOr();
-      if (!inner.ok()) return inner;
-      if (Peek().kind != Token::kRParen) return Unexpected();
-      Next();
-      return inner;
+      inner = ParseOr();
+      if (inner.ok() && Peek().kind != Token::kRParen) return Unexpected();
+      if (inner.ok()) Next();
+    } else {
+      return ParseComparison();
     }
-    return ParseComparison();
+    --depth_;
+    return inner;
   }
 
   absl::StatusOr<std::shared_ptr<const Node>> ParseComparison() {
@@ -570,6 +581,7 @@ class FilterParser {
 
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  int depth_ = 0;  // how many "(" and "!" enclose the current token
 };
 
 bool Evaluate(const Node& n, const LsnsFilter::CellFn& cell) {
@@ -623,6 +635,12 @@ bool Evaluate(const Node& n, const LsnsFilter::CellFn& cell) {
 absl::StatusOr<LsnsFilter> LsnsFilter::Parse(absl::string_view expr) {
   absl::StatusOr<std::vector<Token>> tokens = Tokenize(expr);
   if (!tokens.ok()) return tokens.status();
+  // The parser, the evaluator and the tree's destructor recurse along the
+  // tree: its size bounds their stack (the end token is not counted).
+  if (tokens->size() > kMaxFilterTokens + 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("filter too long: more than ", kMaxFilterTokens, " tokens"));
+  }
   FilterParser parser(*std::move(tokens));
   absl::StatusOr<std::shared_ptr<const Node>> root = parser.ParseAll();
   if (!root.ok()) return root.status();

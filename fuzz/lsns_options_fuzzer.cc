@@ -60,8 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                        shown);
   }
   LINUXNS_FUZZ_CHECK(!o->types.empty(), shown);
-  if (o->filter && !linuxns::fuzz::TooManyRepetitions(*o->filter) &&
-      !linuxns::fuzz::TooDeep(*o->filter)) {
+  if (o->filter && !linuxns::fuzz::TooManyRepetitions(*o->filter)) {
     absl::StatusOr<linuxns::tools::LsnsFilter> filter =
         linuxns::tools::LsnsFilter::Parse(*o->filter);
     if (filter.ok()) {

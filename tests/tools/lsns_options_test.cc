@@ -221,5 +221,25 @@ TEST(LsnsFilterTest, SyntaxErrors) {
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// Deep or long expressions are refused, not a stack overflow (the fuzzer
+// found 2,425 '(' enough to crash the parser under ASan).
+TEST(LsnsFilterTest, DepthAndLengthAreBounded) {
+  const std::map<C, std::string> row = {{C::kNs, "5"}};
+  EXPECT_TRUE(Filter(std::string(256, '!') + "NS == 5", row));
+  EXPECT_TRUE(Filter(std::string(256, '(') + "NS == 5" + std::string(256, ')'), row));
+  EXPECT_THAT(LsnsFilter::Parse(std::string(257, '!') + "NS == 5"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "filter nested too deeply at 257: more than 256 levels of '(' and '!'"));
+  EXPECT_THAT(LsnsFilter::Parse(std::string(50000, '(') + "NS"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "filter too long: more than 4096 tokens"));
+  std::string chain = "NS == 1";
+  for (int i = 0; i < 1023; ++i) chain += " || NS == 1";  // 3 + 4 * 1023 = 4095 tokens
+  EXPECT_TRUE(LsnsFilter::Parse(chain).ok());
+  EXPECT_THAT(LsnsFilter::Parse(chain + " || NS == 1"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "filter too long: more than 4096 tokens"));
+}
+
 }  // namespace
 }  // namespace linuxns::tools
