@@ -101,8 +101,8 @@ void BM_RawCloneUserNsExec(benchmark::State& state) {
   std::snprintf(maps.uid_map, sizeof maps.uid_map, "0 %u 1", ::geteuid());
   std::snprintf(maps.gid_map, sizeof maps.gid_map, "0 %u 1", ::getegid());
   for (auto _ : state) {
-    pid_t pid = ::clone(RawUserNsChild, stack.top(),
-                        CLONE_VM | CLONE_VFORK | kRow2Flags | SIGCHLD, &maps);
+    pid_t pid =
+        ::clone(RawUserNsChild, stack.top(), CLONE_VM | CLONE_VFORK | kRow2Flags | SIGCHLD, &maps);
     if (!Reap(pid)) return state.SkipWithError("raw clone into namespaces failed (root?)");
   }
 }
@@ -129,7 +129,7 @@ BENCHMARK(BM_SpawnUserNsExec)->Arg(0)->Arg(1)->UseRealTime();
 // ---------------------------------------------------------------------------
 // Row 4: join the seven namespaces of a target process.
 
-constexpr NsTypeSet kJoinTypes = {NsType::kCgroup, NsType::kIpc, NsType::kMnt, NsType::kNet,
+constexpr NsTypeSet kJoinTypes = {NsType::kCgroup, NsType::kIpc,  NsType::kMnt, NsType::kNet,
                                   NsType::kPid,    NsType::kUser, NsType::kUts};
 constexpr int kJoinFlags = CLONE_NEWCGROUP | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWNET |
                            CLONE_NEWPID | CLONE_NEWUSER | CLONE_NEWUTS;
@@ -166,8 +166,8 @@ class Target {
 
 // How the raw child ends after the join.
 enum JoinThen {
-  kJoinOnly = 0,    // _exit: only the join is timed (inside the child)
-  kJoinExec = 1,    // execve in the joining child: the program is NOT in the target's pid ns
+  kJoinOnly = 0,       // _exit: only the join is timed (inside the child)
+  kJoinExec = 1,       // execve in the joining child: the program is NOT in the target's pid ns
   kJoinVforkExec = 2,  // vfork a grandchild (CLONE_PARENT) that is born in the target's pid
                        // ns and execs: what SpawnOptions::join_process gives
 };

@@ -130,9 +130,9 @@ void BM_RunInNamespacesHereSocket(benchmark::State& state) {
   absl::StatusOr<linuxns::Namespace> ns = linuxns::Namespace::Create({linuxns::NsType::kNet});
   if (!ns.ok()) return state.SkipWithError("needs root to create a network namespace");
   for (auto _ : state) {
-    absl::StatusOr<int> sock = linuxns::RunInNamespacesHere(
-        {ns->Find(linuxns::NsType::kNet)},
-        [] { return ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0); });
+    absl::StatusOr<int> sock = linuxns::RunInNamespacesHere({ns->Find(linuxns::NsType::kNet)}, [] {
+      return ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    });
     ::close(*sock);
   }
 }

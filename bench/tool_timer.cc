@@ -103,7 +103,9 @@ int main(int argc, char** argv) {
   const double mb = Median(b.us);
   const double ca = Median(a.cpu_us);
   const double cb = Median(b.cpu_us);
-  std::printf("runs=%d  A median %6.0f us  |  B median %6.0f us  |  A/B %.2fx  |  cpu %5.0f vs %5.0f us  %.2fx\n",
-              runs, ma, mb, ma / mb, ca, cb, ca / cb);
+  std::printf(
+      "runs=%d  A median %6.0f us  |  B median %6.0f us  |  A/B %.2fx  |  cpu %5.0f vs %5.0f us  "
+      "%.2fx\n",
+      runs, ma, mb, ma / mb, ca, cb, ca / cb);
   return 0;
 }

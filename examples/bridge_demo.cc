@@ -86,8 +86,7 @@ absl::Status Run() {
   LINUXNS_RETURN_IF_ERROR(sw.SetLinkUp("br0"));
   std::cout << "bridge_demo: switch " << sw.id() << ": bridge br0, up\n";
 
-  Host hosts[] = {{"left", "192.0.2.1/24", std::nullopt},
-                  {"right", "192.0.2.2/24", std::nullopt}};
+  Host hosts[] = {{"left", "192.0.2.1/24", std::nullopt}, {"right", "192.0.2.2/24", std::nullopt}};
   for (Host& host : hosts) {
     LINUXNS_ASSIGN_OR_RETURN(host.ns, linuxns::Namespace::Create({NsType::kNet}));
     LINUXNS_ASSIGN_OR_RETURN(linuxns::NetNs net, linuxns::NetNs::Open(*host.ns));
@@ -122,8 +121,8 @@ absl::Status Run() {
                reinterpret_cast<const sockaddr*>(&to), sizeof(to)) < 0) {
     return linuxns::ErrnoError(errno, "sendto 192.0.2.2:5000 from left");
   }
-  std::cout << "bridge_demo: left sent \"" << message << "\" to " << right_address << ":"
-            << kPort << "\n";
+  std::cout << "bridge_demo: left sent \"" << message << "\" to " << right_address << ":" << kPort
+            << "\n";
   pollfd ready{receiver.get(), POLLIN, 0};
   if (::poll(&ready, 1, 5000) != 1) {
     return absl::DeadlineExceededError("right received nothing in 5 s");

@@ -37,11 +37,10 @@ inline absl::Status GetoptError(char* const* argv, int c) {
   const bool long_option = arg[0] == '-' && arg[1] == '-';
   if (c == ':') {
     if (long_option) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("option '", arg, "' requires an argument"));
+      return absl::InvalidArgumentError(absl::StrCat("option '", arg, "' requires an argument"));
     }
-    return absl::InvalidArgumentError(
-        absl::StrCat("option requires an argument -- '", std::string(1, static_cast<char>(optopt)), "'"));
+    return absl::InvalidArgumentError(absl::StrCat("option requires an argument -- '",
+                                                   std::string(1, static_cast<char>(optopt)), "'"));
   }
   if (long_option && optopt == 0) {
     return absl::InvalidArgumentError(absl::StrCat("unrecognized option '", arg, "'"));

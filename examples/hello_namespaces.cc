@@ -55,8 +55,7 @@ int main(int argc, char** argv) {
                 ns->Find(t)->id().ToString().c_str());
   }
   absl::StatusOr<std::string> inside = linuxns::RunInNamespacesOnThread(
-      {ns->Find(NsType::kUts), ns->Find(NsType::kNet)},
-      [&] { return HostnameAndLinks(hostname); });
+      {ns->Find(NsType::kUts), ns->Find(NsType::kNet)}, [&] { return HostnameAndLinks(hostname); });
   if (!inside.ok()) {
     std::cerr << "hello_namespaces: " << inside.status().message() << "\n";
     return 1;

@@ -8,10 +8,10 @@
 #include <unistd.h>
 
 #include <clocale>
-#include <cstdio>
 #include <cstdint>
-#include <optional>
+#include <cstdio>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,20 +62,16 @@ class Printer {
       if (options_.tree == LsnsTree::kProcess && id == LsnsColumn::kCommand) {
         flags |= SCOLS_FL_TREE;
       }
-      if ((options_.tree == LsnsTree::kOwner ||
-           options_.tree == LsnsTree::kParent) &&
+      if ((options_.tree == LsnsTree::kOwner || options_.tree == LsnsTree::kParent) &&
           id == LsnsColumn::kNs) {
         flags |= SCOLS_FL_TREE;
         flags &= ~SCOLS_FL_RIGHT;
       }
-      libscols_column* column =
-          scols_table_new_column(table_, info.name, info.width_hint, flags);
+      libscols_column* column = scols_table_new_column(table_, info.name, info.width_hint, flags);
       if (column == nullptr) return false;
-      if (options_.json && info.number)
-        scols_column_set_json_type(column, SCOLS_JSON_NUMBER);
+      if (options_.json && info.number) scols_column_set_json_type(column, SCOLS_JSON_NUMBER);
       if (!options_.no_wrap && id == LsnsColumn::kNsfs) {
-        scols_column_set_wrapfunc(column, scols_wrapnl_chunksize,
-                                  scols_wrapnl_nextchunk, nullptr);
+        scols_column_set_wrapfunc(column, scols_wrapnl_chunksize, scols_wrapnl_nextchunk, nullptr);
         scols_column_set_safechars(column, "\n");
       }
     }
@@ -119,8 +115,7 @@ class Printer {
   void ShowNamespace(const NsInfo& ns) {
     if (options_.tree == LsnsTree::kOwner) {
       const NsInfo* owner = Related(ns.owner);
-      if (owner != nullptr && ns_outline_.count(owner->id.inode) == 0)
-        ShowNamespace(*owner);
+      if (owner != nullptr && ns_outline_.count(owner->id.inode) == 0) ShowNamespace(*owner);
     } else if (options_.tree == LsnsTree::kParent) {
       const NsInfo* parent = Related(ns.parent);
       const NsInfo* owner = Related(ns.owner);
@@ -130,8 +125,7 @@ class Printer {
         ShowNamespace(*owner);
       }
     }
-    const NsProcessInfo* proc =
-        ns.pids.empty() ? nullptr : listing_.FindProcess(ns.pids.front());
+    const NsProcessInfo* proc = ns.pids.empty() ? nullptr : listing_.FindProcess(ns.pids.front());
     AddLine(ns, proc);
   }
 
@@ -139,8 +133,7 @@ class Printer {
     const NsProcessInfo* proc = listing_.FindProcess(pid);
     if (proc == nullptr) return;
     // The parent comes first, when it is in the same namespace.
-    if (options_.tree == LsnsTree::kProcess &&
-        proc_outline_.count(proc->ppid) == 0 &&
+    if (options_.tree == LsnsTree::kProcess && proc_outline_.count(proc->ppid) == 0 &&
         listing_.FindProcess(proc->ppid) != nullptr && HasPid(ns, proc->ppid)) {
       ShowProcess(ns, proc->ppid);
     }
@@ -155,16 +148,13 @@ class Printer {
     };
     switch (options_.tree) {
       case LsnsTree::kProcess:
-        if (proc == nullptr || listing_.FindProcess(proc->ppid) == nullptr)
-          return nullptr;
+        if (proc == nullptr || listing_.FindProcess(proc->ppid) == nullptr) return nullptr;
         return find(proc_outline_, static_cast<std::uint64_t>(proc->ppid));
       case LsnsTree::kParent:
-        if (Related(ns.parent) != nullptr)
-          return find(ns_outline_, ns.parent->inode);
+        if (Related(ns.parent) != nullptr) return find(ns_outline_, ns.parent->inode);
         return nullptr;
       case LsnsTree::kOwner:
-        if (Related(ns.owner) != nullptr)
-          return find(ns_outline_, ns.owner->inode);
+        if (Related(ns.owner) != nullptr) return find(ns_outline_, ns.owner->inode);
         return nullptr;
       case LsnsTree::kNone:
         return nullptr;
@@ -172,8 +162,8 @@ class Printer {
     return nullptr;
   }
 
-  std::string Cell(const NsInfo& ns, const NsProcessInfo* proc,
-                   LsnsColumn column, bool* empty) const {
+  std::string Cell(const NsInfo& ns, const NsProcessInfo* proc, LsnsColumn column,
+                   bool* empty) const {
     *empty = false;
     const uid_t uid = proc != nullptr ? proc->uid : ns.owner_uid.value_or(0);
     switch (column) {
@@ -183,8 +173,7 @@ class Printer {
         return std::string(NsTypeName(ns.id.type));
       case LsnsColumn::kPath:
         if (proc == nullptr) break;
-        return absl::StrCat("/proc/", proc->pid, "/ns/",
-                            NsTypeName(ns.id.type));
+        return absl::StrCat("/proc/", proc->pid, "/ns/", NsTypeName(ns.id.type));
       case LsnsColumn::kNprocs:
         return absl::StrCat(ns.pids.size());
       case LsnsColumn::kPid:
@@ -231,8 +220,7 @@ class Printer {
       std::string text = Cell(ns, proc, options_.columns[i], &empty);
       if (!empty) scols_line_set_data(line, i, text.c_str());
     }
-    if (options_.tree == LsnsTree::kOwner ||
-        options_.tree == LsnsTree::kParent) {
+    if (options_.tree == LsnsTree::kOwner || options_.tree == LsnsTree::kParent) {
       ns_outline_[ns.id.inode] = line;
     } else if (proc != nullptr) {
       proc_outline_[static_cast<std::uint64_t>(proc->pid)] = line;
@@ -276,23 +264,21 @@ int Main(int argc, char** argv) {
   std::setlocale(LC_ALL, "");
   absl::StatusOr<LsnsOptions> parsed = ParseLsnsOptions(argc, argv);
   if (!parsed.ok()) {
-    if (IsLsnsUsageError(parsed.status()))
-      return ReportUsageError(kTool, parsed.status());
+    if (IsLsnsUsageError(parsed.status())) return ReportUsageError(kTool, parsed.status());
     return ReportFailure(kTool, parsed.status());
   }
   const LsnsOptions& options = *parsed;
   if (options.help) return std::fputs(kLsnsUsage, stdout), 0;
-  if (options.version)
-    return std::puts("lsns from linuxns " LINUXNS_VERSION), 0;
+  if (options.version) return std::puts("lsns from linuxns " LINUXNS_VERSION), 0;
   if (options.list_columns) return ListColumns(options);
 
   std::optional<LsnsFilter> filter;
   if (options.filter) {
     absl::StatusOr<LsnsFilter> compiled = LsnsFilter::Parse(*options.filter);
     if (!compiled.ok()) {
-      return ReportFailure(kTool, absl::InvalidArgumentError(absl::StrCat(
-                                      "failed to parse \"", *options.filter,
-                                      "\": ", compiled.status().message())));
+      return ReportFailure(
+          kTool, absl::InvalidArgumentError(absl::StrCat("failed to parse \"", *options.filter,
+                                                         "\": ", compiled.status().message())));
     }
     filter = std::move(*compiled);
   }
@@ -306,8 +292,7 @@ int Main(int argc, char** argv) {
 
   Printer printer(options, *listing);
   if (!printer.Init()) {
-    return ReportFailure(
-        kTool, absl::InternalError("failed to initialize output table"));
+    return ReportFailure(kTool, absl::InternalError("failed to initialize output table"));
   }
   if (options.ns) {
     const NsInfo* target = nullptr;
@@ -315,8 +300,8 @@ int Main(int argc, char** argv) {
       if (ns.id.inode == *options.ns) target = &ns;
     }
     if (target == nullptr) {
-      return ReportFailure(kTool, absl::NotFoundError(absl::StrCat(
-                                      "not found namespace: ", *options.ns)));
+      return ReportFailure(kTool,
+                           absl::NotFoundError(absl::StrCat("not found namespace: ", *options.ns)));
     }
     printer.ShowProcesses(*target, filter ? &*filter : nullptr);
   } else {

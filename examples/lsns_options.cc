@@ -28,21 +28,16 @@ constexpr std::array<LsnsColumnInfo, kLsnsColumnCount> kColumns = {{
     {"NS", 10, true, false, false, true, "namespace identifier (inode number)"},
     {"TYPE", 5, false, false, false, false, "kind of namespace"},
     {"PATH", 0, false, false, false, false, "path to the namespace"},
-    {"NPROCS", 5, true, false, false, true,
-     "number of processes in the namespace"},
+    {"NPROCS", 5, true, false, false, true, "number of processes in the namespace"},
     {"PID", 5, true, false, false, true, "lowest PID in the namespace"},
     {"PPID", 5, true, false, false, true, "PPID of the PID"},
     {"COMMAND", 0, false, true, false, false, "command line of the PID"},
     {"UID", 0, true, false, false, true, "UID of the PID"},
     {"USER", 0, false, false, false, false, "username of the PID"},
-    {"NETNSID", 0, true, false, false, false,
-     "namespace ID as used by network subsystem"},
-    {"NSFS", 0, false, false, true, false,
-     "nsfs mountpoint (usually used network subsystem)"},
-    {"PNS", 10, true, false, false, true,
-     "parent namespace identifier (inode number)"},
-    {"ONS", 10, true, false, false, true,
-     "owner namespace identifier (inode number)"},
+    {"NETNSID", 0, true, false, false, false, "namespace ID as used by network subsystem"},
+    {"NSFS", 0, false, false, true, false, "nsfs mountpoint (usually used network subsystem)"},
+    {"PNS", 10, true, false, false, true, "parent namespace identifier (inode number)"},
+    {"ONS", 10, true, false, false, true, "owner namespace identifier (inode number)"},
 }};
 
 absl::Status UsageError(absl::Status status) {
@@ -52,8 +47,7 @@ absl::Status UsageError(absl::Status status) {
 
 // As util-linux's string_add_to_idarray(): "+LIST" appends to the columns
 // so far, a plain LIST replaces them.
-absl::Status AddColumns(absl::string_view list,
-                        std::vector<LsnsColumn>& columns) {
+absl::Status AddColumns(absl::string_view list, std::vector<LsnsColumn>& columns) {
   if (absl::ConsumePrefix(&list, "+")) {
     // appended below
   } else {
@@ -61,8 +55,7 @@ absl::Status AddColumns(absl::string_view list,
   }
   for (absl::string_view name : absl::StrSplit(list, ',')) {
     std::optional<LsnsColumn> column = ParseLsnsColumn(name);
-    if (!column)
-      return absl::InvalidArgumentError(absl::StrCat("unknown column: ", name));
+    if (!column) return absl::InvalidArgumentError(absl::StrCat("unknown column: ", name));
     columns.push_back(*column);
   }
   return absl::OkStatus();
@@ -144,18 +137,15 @@ absl::StatusOr<LsnsOptions> ParseLsnsOptions(int argc, char* const* argv) {
   // util-linux's exclusive pairs (-J/-r, -P/-p, -l/-T): a second, different
   // option of a pair is an error naming the pair in its own order.
   char seen_jr = 0, seen_pp = 0, seen_lt = 0;
-  auto exclusive = [](char& seen, char option,
-                      const char* both) -> absl::Status {
+  auto exclusive = [](char& seen, char option, const char* both) -> absl::Status {
     if (seen != 0 && seen != option) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("mutually exclusive arguments: ", both));
+      return absl::InvalidArgumentError(absl::StrCat("mutually exclusive arguments: ", both));
     }
     seen = option;
     return absl::OkStatus();
   };
   int c;
-  while ((c = getopt_long(argc, argv, ":JlPp:o:nruhVt:T::WQ:H", kLongOptions,
-                          nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, ":JlPp:o:nruhVt:T::WQ:H", kLongOptions, nullptr)) != -1) {
     absl::Status excl;
     switch (c) {
       case 'J':
@@ -193,8 +183,7 @@ absl::StatusOr<LsnsOptions> ParseLsnsOptions(int argc, char* const* argv) {
       case 'p': {
         pid_t pid;
         if (!absl::SimpleAtoi(optarg, &pid)) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("invalid PID argument: '", optarg, "'"));
+          return absl::InvalidArgumentError(absl::StrCat("invalid PID argument: '", optarg, "'"));
         }
         options.pid = pid;
         break;
@@ -211,8 +200,7 @@ absl::StatusOr<LsnsOptions> ParseLsnsOptions(int argc, char* const* argv) {
       case 't': {
         absl::StatusOr<NsType> type = ParseNsType(optarg);
         if (!type.ok()) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("unknown namespace type: ", optarg));
+          return absl::InvalidArgumentError(absl::StrCat("unknown namespace type: ", optarg));
         }
         options.types.Add(*type);
         break;
@@ -230,8 +218,7 @@ absl::StatusOr<LsnsOptions> ParseLsnsOptions(int argc, char* const* argv) {
           } else if (rel == "process") {
             options.tree = LsnsTree::kProcess;
           } else if (rel != "owner") {
-            return absl::InvalidArgumentError(
-                absl::StrCat("unknown tree type: ", rel));
+            return absl::InvalidArgumentError(absl::StrCat("unknown tree type: ", rel));
           }
         }
         break;
@@ -259,8 +246,7 @@ absl::StatusOr<LsnsOptions> ParseLsnsOptions(int argc, char* const* argv) {
   }
   if (optind < argc) {
     if (options.pid) {
-      return absl::InvalidArgumentError(
-          "--task is mutually exclusive with <namespace>");
+      return absl::InvalidArgumentError("--task is mutually exclusive with <namespace>");
     }
     std::uint64_t ns;
     if (!absl::SimpleAtoi(argv[optind], &ns)) {
@@ -268,23 +254,21 @@ absl::StatusOr<LsnsOptions> ParseLsnsOptions(int argc, char* const* argv) {
           absl::StrCat("invalid namespace argument: '", argv[optind], "'"));
     }
     options.ns = ns;
-    if (options.tree == LsnsTree::kNone && !options.list)
-      options.tree = LsnsTree::kProcess;
+    if (options.tree == LsnsTree::kNone && !options.list) options.tree = LsnsTree::kProcess;
     if (options.columns.empty()) {
       options.columns = {LsnsColumn::kPid, LsnsColumn::kPpid, LsnsColumn::kUser,
                          LsnsColumn::kCommand};
     }
   }
   if (options.columns.empty()) {
-    options.columns = {LsnsColumn::kNs, LsnsColumn::kType, LsnsColumn::kNprocs,
-                       LsnsColumn::kPid, LsnsColumn::kUser};
+    options.columns = {LsnsColumn::kNs, LsnsColumn::kType, LsnsColumn::kNprocs, LsnsColumn::kPid,
+                       LsnsColumn::kUser};
     if (options.types.Contains(NsType::kNet)) {
       options.columns.push_back(LsnsColumn::kNetnsid);
       options.columns.push_back(LsnsColumn::kNsfs);
     }
     options.columns.push_back(LsnsColumn::kCommand);
-    if (options.tree == LsnsTree::kNone && !options.list)
-      options.tree = LsnsTree::kProcess;
+    if (options.tree == LsnsTree::kNone && !options.list) options.tree = LsnsTree::kProcess;
   }
   if (output) {
     absl::Status added = AddColumns(*output, options.columns);
@@ -313,20 +297,7 @@ struct Regex {
   bool compiled = false;
 };
 
-enum class Op {
-  kColumn,
-  kNot,
-  kAnd,
-  kOr,
-  kEq,
-  kNe,
-  kLt,
-  kLe,
-  kGt,
-  kGe,
-  kMatch,
-  kNoMatch
-};
+enum class Op { kColumn, kNot, kAnd, kOr, kEq, kNe, kLt, kLe, kGt, kGe, kMatch, kNoMatch };
 
 }  // namespace
 
@@ -344,15 +315,7 @@ namespace {
 using Node = LsnsFilter::Node;
 
 struct Token {
-  enum Kind {
-    kEnd,
-    kIdent,
-    kNumber,
-    kString,
-    kOp,
-    kLParen,
-    kRParen
-  } kind = kEnd;
+  enum Kind { kEnd, kIdent, kNumber, kString, kOp, kLParen, kRParen } kind = kEnd;
   std::string text;
   size_t pos = 0;
 };
@@ -361,8 +324,7 @@ absl::StatusOr<std::vector<Token>> Tokenize(absl::string_view s) {
   std::vector<Token> out;
   size_t i = 0;
   auto is_ident = [](char c) {
-    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' ||
-           c == '-';
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
   };
   while (i < s.size()) {
     const char c = s[i];
@@ -379,8 +341,7 @@ absl::StatusOr<std::vector<Token>> Tokenize(absl::string_view s) {
     } else if (c == '"' || c == '\'') {
       const size_t end = s.find(c, i + 1);
       if (end == absl::string_view::npos) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("unterminated string at ", i + 1));
+        return absl::InvalidArgumentError(absl::StrCat("unterminated string at ", i + 1));
       }
       t.kind = Token::kString;
       t.text = std::string(s.substr(i + 1, end - i - 1));
@@ -388,8 +349,7 @@ absl::StatusOr<std::vector<Token>> Tokenize(absl::string_view s) {
     } else if (absl::ascii_isdigit(static_cast<unsigned char>(c))) {
       size_t end = i;
       while (end < s.size() &&
-             (absl::ascii_isdigit(static_cast<unsigned char>(s[end])) ||
-              s[end] == '.')) {
+             (absl::ascii_isdigit(static_cast<unsigned char>(s[end])) || s[end] == '.')) {
         ++end;
       }
       t.kind = Token::kNumber;
@@ -415,8 +375,8 @@ absl::StatusOr<std::vector<Token>> Tokenize(absl::string_view s) {
         }
       }
       if (!found) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "unexpected character '", std::string(1, c), "' at ", i + 1));
+        return absl::InvalidArgumentError(
+            absl::StrCat("unexpected character '", std::string(1, c), "' at ", i + 1));
       }
     }
     out.push_back(std::move(t));
@@ -447,8 +407,7 @@ constexpr std::size_t kMaxFilterTokens = 4096;
 
 class FilterParser {
  public:
-  explicit FilterParser(std::vector<Token> tokens)
-      : tokens_(std::move(tokens)) {}
+  explicit FilterParser(std::vector<Token> tokens) : tokens_(std::move(tokens)) {}
 
   absl::StatusOr<std::shared_ptr<const Node>> ParseAll() {
     absl::StatusOr<std::shared_ptr<const Node>> node = ParseOr();
@@ -459,19 +418,15 @@ class FilterParser {
 
  private:
   const Token& Peek() const { return tokens_[pos_]; }
-  const Token& Next() {
-    return tokens_[pos_ < tokens_.size() - 1 ? pos_++ : pos_];
-  }
+  const Token& Next() { return tokens_[pos_ < tokens_.size() - 1 ? pos_++ : pos_]; }
   absl::Status Unexpected() const {
     const Token& t = Peek();
-    if (t.kind == Token::kEnd)
-      return absl::InvalidArgumentError("unexpected end of expression");
+    if (t.kind == Token::kEnd) return absl::InvalidArgumentError("unexpected end of expression");
     return absl::InvalidArgumentError(
         absl::StrCat("syntax error at ", t.pos + 1, " near '", t.text, "'"));
   }
 
-  static std::shared_ptr<const Node> Binary(Op op,
-                                            std::shared_ptr<const Node> l,
+  static std::shared_ptr<const Node> Binary(Op op, std::shared_ptr<const Node> l,
                                             std::shared_ptr<const Node> r) {
     auto n = std::make_shared<Node>();
     n->op = op;
@@ -505,9 +460,9 @@ class FilterParser {
   absl::StatusOr<std::shared_ptr<const Node>> ParseUnary() {
     const bool nests = Canonical(Peek()) == "!" || Peek().kind == Token::kLParen;
     if (nests && ++depth_ > kMaxFilterDepth) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "filter nested too deeply at ", Peek().pos + 1, ": more than ", kMaxFilterDepth,
-          " levels of '(' and '!'"));
+      return absl::InvalidArgumentError(absl::StrCat("filter nested too deeply at ", Peek().pos + 1,
+                                                     ": more than ", kMaxFilterDepth,
+                                                     " levels of '(' and '!'"));
     }
     absl::StatusOr<std::shared_ptr<const Node>> inner;
     if (Canonical(Peek()) == "!") {
@@ -527,19 +482,15 @@ class FilterParser {
   }
 
   absl::StatusOr<std::shared_ptr<const Node>> ParseComparison() {
-    if (Peek().kind != Token::kIdent || !Canonical(Peek()).empty())
-      return Unexpected();
+    if (Peek().kind != Token::kIdent || !Canonical(Peek()).empty()) return Unexpected();
     const Token& name = Next();
     std::optional<LsnsColumn> column = ParseLsnsColumn(name.text);
-    if (!column)
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown column: ", name.text));
+    if (!column) return absl::InvalidArgumentError(absl::StrCat("unknown column: ", name.text));
     auto node = std::make_shared<Node>();
     node->column = *column;
     static const std::pair<const char*, Op> kOps[] = {
-        {"==", Op::kEq},    {"!=", Op::kNe},     {"<", Op::kLt},
-        {"<=", Op::kLe},    {">", Op::kGt},      {">=", Op::kGe},
-        {"=~", Op::kMatch}, {"!~", Op::kNoMatch}};
+        {"==", Op::kEq}, {"!=", Op::kNe}, {"<", Op::kLt},     {"<=", Op::kLe},
+        {">", Op::kGt},  {">=", Op::kGe}, {"=~", Op::kMatch}, {"!~", Op::kNoMatch}};
     const std::string op = Canonical(Peek());
     bool is_comparison = false;
     for (const auto& [text, value] : kOps) {
@@ -548,30 +499,25 @@ class FilterParser {
         is_comparison = true;
       }
     }
-    if (!is_comparison)
-      return std::shared_ptr<const Node>(node);  // a bare column
+    if (!is_comparison) return std::shared_ptr<const Node>(node);  // a bare column
     Next();
-    if (Peek().kind != Token::kNumber && Peek().kind != Token::kString)
-      return Unexpected();
+    if (Peek().kind != Token::kNumber && Peek().kind != Token::kString) return Unexpected();
     const Token& value = Next();
     if (value.kind == Token::kNumber) {
       double d;
       if (!absl::SimpleAtod(value.text, &d)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("bad number '", value.text, "'"));
+        return absl::InvalidArgumentError(absl::StrCat("bad number '", value.text, "'"));
       }
       node->number = d;
     }
     node->text = value.text;
     if (node->op == Op::kMatch || node->op == Op::kNoMatch) {
       auto regex = std::make_shared<Regex>();
-      const int rc =
-          ::regcomp(&regex->re, node->text.c_str(), REG_EXTENDED | REG_NOSUB);
+      const int rc = ::regcomp(&regex->re, node->text.c_str(), REG_EXTENDED | REG_NOSUB);
       if (rc != 0) {
         char buf[256];
         ::regerror(rc, &regex->re, buf, sizeof(buf));
-        return absl::InvalidArgumentError(
-            absl::StrCat("bad regex '", node->text, "': ", buf));
+        return absl::InvalidArgumentError(absl::StrCat("bad regex '", node->text, "': ", buf));
       }
       regex->compiled = true;
       node->regex = std::move(regex);
@@ -596,12 +542,10 @@ bool Evaluate(const Node& n, const LsnsFilter::CellFn& cell) {
       break;
   }
   std::optional<std::string> value = cell(n.column);
-  if (n.op == Op::kColumn)
-    return value.has_value() && !value->empty() && *value != "0";
+  if (n.op == Op::kColumn) return value.has_value() && !value->empty() && *value != "0";
   if (n.op == Op::kMatch || n.op == Op::kNoMatch) {
     const bool matched =
-        value.has_value() &&
-        ::regexec(&n.regex->re, value->c_str(), 0, nullptr, 0) == 0;
+        value.has_value() && ::regexec(&n.regex->re, value->c_str(), 0, nullptr, 0) == 0;
     return n.op == Op::kMatch ? matched : !matched;
   }
   int cmp;
@@ -647,8 +591,6 @@ absl::StatusOr<LsnsFilter> LsnsFilter::Parse(absl::string_view expr) {
   return LsnsFilter(*std::move(root));
 }
 
-bool LsnsFilter::Matches(const CellFn& cell) const {
-  return Evaluate(*root_, cell);
-}
+bool LsnsFilter::Matches(const CellFn& cell) const { return Evaluate(*root_, cell); }
 
 }  // namespace linuxns::tools

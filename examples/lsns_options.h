@@ -109,8 +109,7 @@ class LsnsFilter {
   struct Node;
 
  private:
-  explicit LsnsFilter(std::shared_ptr<const Node> root)
-      : root_(std::move(root)) {}
+  explicit LsnsFilter(std::shared_ptr<const Node> root) : root_(std::move(root)) {}
   std::shared_ptr<const Node> root_;
 };
 

@@ -89,8 +89,7 @@ absl::StatusOr<PidFd> OpenTarget(pid_t pid, std::optional<std::uint64_t> inode) 
     struct stat st;
     if (::fstat(target.get(), &st) != 0) return ErrnoError(errno, "fstat pidfd");
     if (static_cast<std::uint64_t>(st.st_ino) != *inode) {
-      return absl::NotFoundError(
-          absl::StrCat("pidfd inode ", *inode, " not found for pid ", pid));
+      return absl::NotFoundError(absl::StrCat("pidfd inode ", *inode, " not found for pid ", pid));
     }
   }
   return target;
@@ -131,8 +130,7 @@ bool AlreadyIn(const NsFd& ns) {
   const std::string path = absl::StrCat("/proc/thread-self/ns/", NsTypeName(ns.type()),
                                         for_children ? "_for_children" : "");
   struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 && st.st_dev == ns.id().dev &&
-         st.st_ino == ns.id().inode;
+  return ::stat(path.c_str(), &st) == 0 && st.st_dev == ns.id().dev && st.st_ino == ns.id().inode;
 }
 
 // Maps `outside` (an id of this process's user namespace) into the target's
@@ -265,9 +263,9 @@ absl::Status OpenDirectories(const NsenterOptions& o, Plan& plan) {
       if (absl::ConsumePrefix(&line, "0::")) path = std::string(line);
     }
     if (!path) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("cannot join the cgroup of pid ", plan.target->pid(),
-                       ": it is in no cgroup v2 hierarchy"));
+      return absl::FailedPreconditionError(absl::StrCat("cannot join the cgroup of pid ",
+                                                        plan.target->pid(),
+                                                        ": it is in no cgroup v2 hierarchy"));
     }
     LINUXNS_ASSIGN_OR_RETURN(std::string mount, Cgroup2Mount());
     const std::string dir = absl::StrCat(mount, *path);
@@ -308,9 +306,8 @@ absl::Status PlanCredentials(const NsenterOptions& o, Plan& plan) {
     LINUXNS_ASSIGN_OR_RETURN(std::string text, ReadFile(ProcPath(*plan.target, map)));
     std::optional<std::uint32_t> inside = MapInside(text, outside);
     if (!inside) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("id ", outside, " of pid ", plan.target->pid(), " is not mapped in its ",
-                       map));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "id ", outside, " of pid ", plan.target->pid(), " is not mapped in its ", map));
     }
     return *inside;
   };
@@ -415,8 +412,7 @@ absl::Status EnterPidNamespaceHere(Plan& plan) {
   if (plan.user && !IsOwnOrAncestorUserNs(*plan.user)) {
     LINUXNS_RETURN_IF_ERROR(WithContext(plan.user->Enter(), "reassociate to namespace 'ns/user'"));
     plan.spawn.join_process_types.Remove(NsType::kUser);
-    std::erase_if(plan.spawn.join,
-                  [](const NsFd* ns) { return ns->type() == NsType::kUser; });
+    std::erase_if(plan.spawn.join, [](const NsFd* ns) { return ns->type() == NsType::kUser; });
   }
   LINUXNS_RETURN_IF_ERROR(
       WithContext(plan.target_pid->Enter(), "reassociate to namespace 'ns/pid'"));
@@ -454,8 +450,7 @@ int WaitMirroring(ChildProcess& child, const sigset_t& handled) {
     }
     if (fds[0].revents & POLLIN) break;
     signalfd_siginfo info;
-    if (!(fds[1].revents & POLLIN) ||
-        ::read(signals.get(), &info, sizeof info) != sizeof info) {
+    if (!(fds[1].revents & POLLIN) || ::read(signals.get(), &info, sizeof info) != sizeof info) {
       continue;
     }
     const int sig = static_cast<int>(info.ssi_signo);
@@ -464,8 +459,8 @@ int WaitMirroring(ChildProcess& child, const sigset_t& handled) {
       continue;
     }
     siginfo_t stopped = {};
-    if (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(child.pidfd().get()),
-                 &stopped, WSTOPPED | WNOHANG | __WALL) == 0 &&
+    if (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(child.pidfd().get()), &stopped,
+                 WSTOPPED | WNOHANG | __WALL) == 0 &&
         stopped.si_pid != 0 && stopped.si_code == CLD_STOPPED) {
       ::kill(::getpid(), SIGSTOP);
       static_cast<void>(child.Signal(SIGCONT));

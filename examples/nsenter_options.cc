@@ -181,20 +181,42 @@ absl::StatusOr<NsenterOptions> ParseNsenterOptions(int argc, char* const* argv) 
                           kLongOptions, nullptr)) != -1) {
     std::optional<NsType> type;
     switch (c) {
-      case 'a': options.all = true; break;
-      case 'h': options.help = true; return options;
-      case 'V': options.version = true; return options;
+      case 'a':
+        options.all = true;
+        break;
+      case 'h':
+        options.help = true;
+        return options;
+      case 'V':
+        options.version = true;
+        return options;
       case 't':
         if (absl::Status s = ParseTarget(optarg, options); !s.ok()) return s;
         break;
-      case 'm': type = NsType::kMnt; break;
-      case 'u': type = NsType::kUts; break;
-      case 'i': type = NsType::kIpc; break;
-      case 'n': type = NsType::kNet; break;
-      case 'p': type = NsType::kPid; break;
-      case 'U': type = NsType::kUser; break;
-      case 'C': type = NsType::kCgroup; break;
-      case 'T': type = NsType::kTime; break;
+      case 'm':
+        type = NsType::kMnt;
+        break;
+      case 'u':
+        type = NsType::kUts;
+        break;
+      case 'i':
+        type = NsType::kIpc;
+        break;
+      case 'n':
+        type = NsType::kNet;
+        break;
+      case 'p':
+        type = NsType::kPid;
+        break;
+      case 'U':
+        type = NsType::kUser;
+        break;
+      case 'C':
+        type = NsType::kCgroup;
+        break;
+      case 'T':
+        type = NsType::kTime;
+        break;
       case 'N': {
         std::optional<unsigned long long> fd = ParseNumber(optarg, 0, INT_MAX);
         if (!fd) return ParseError("failed to parse file descriptor", optarg);
@@ -213,16 +235,35 @@ absl::StatusOr<NsenterOptions> ParseNsenterOptions(int argc, char* const* argv) 
         options.gid = *id;
         break;
       }
-      case 'r': options.root = optarg ? OptionalArgument() : ""; break;
-      case 'w': options.wd = optarg ? OptionalArgument() : ""; break;
-      case 'W': options.wdns = optarg; break;
-      case 'e': options.env = true; break;
-      case 'F': options.no_fork = true; break;
-      case 'c': options.join_cgroup = true; break;
-      case kPreserveCredentials: options.preserve_credentials = true; break;
-      case kKeepCaps: options.keep_caps = true; break;
-      case kUserParent: options.user_parent = true; break;
-      default: return GetoptError(argv, c);
+      case 'r':
+        options.root = optarg ? OptionalArgument() : "";
+        break;
+      case 'w':
+        options.wd = optarg ? OptionalArgument() : "";
+        break;
+      case 'W':
+        options.wdns = optarg;
+        break;
+      case 'e':
+        options.env = true;
+        break;
+      case 'F':
+        options.no_fork = true;
+        break;
+      case 'c':
+        options.join_cgroup = true;
+        break;
+      case kPreserveCredentials:
+        options.preserve_credentials = true;
+        break;
+      case kKeepCaps:
+        options.keep_caps = true;
+        break;
+      case kUserParent:
+        options.user_parent = true;
+        break;
+      default:
+        return GetoptError(argv, c);
     }
     if (type) {
       NsenterNamespace& ns = options.ns(*type);

@@ -71,8 +71,8 @@ absl::Status CheckHostSubnetIsFree(linuxns::NetNs& host, const linuxns::IpPrefix
   for (const linuxns::AddressInfo& existing : addresses) {
     if (existing.link == "lo" || !Overlaps(existing.prefix, wanted)) continue;
     return absl::FailedPreconditionError(absl::StrCat(
-        wanted.ToString(), " overlaps ", existing.prefix.ToString(), " of ", existing.link,
-        " in ", host.id().ToString(), "; choose a subnet this host does not use"));
+        wanted.ToString(), " overlaps ", existing.prefix.ToString(), " of ", existing.link, " in ",
+        host.id().ToString(), "; choose a subnet this host does not use"));
   }
   return absl::OkStatus();
 }
@@ -96,8 +96,8 @@ absl::StatusOr<VethNetwork> ConnectNewNetwork(const tools::VethAddresses& veth, 
   LINUXNS_RETURN_IF_ERROR(inside.AddAddress("eth0", veth.peer, no_dad));
   LINUXNS_RETURN_IF_ERROR(inside.SetLinkUp("eth0"));
   if (verbose) {
-    std::cerr << "nsexec: veth " << link << " " << veth.host << " <-> eth0 " << veth.peer
-              << " in " << net.id() << "\n";
+    std::cerr << "nsexec: veth " << link << " " << veth.host << " <-> eth0 " << veth.peer << " in "
+              << net.id() << "\n";
   }
   cleanup.Release();
   return VethNetwork{std::move(ns), link};
@@ -128,7 +128,8 @@ int main(int argc, char** argv) {
   std::optional<HostLinkCleanup> cleanup;
   if (parsed->veth) {
     absl::StatusOr<VethNetwork> made = ConnectNewNetwork(*parsed->veth, parsed->verbose);
-    if (!made.ok()) return tools::ReportFailure("nsexec", linuxns::WithContext(made.status(), "--veth"));
+    if (!made.ok())
+      return tools::ReportFailure("nsexec", linuxns::WithContext(made.status(), "--veth"));
     network.emplace(*std::move(made));
     cleanup.emplace(network->host_link);
     // The child joins the network namespace made for it instead of a new one.

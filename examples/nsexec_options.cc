@@ -42,17 +42,19 @@ const char kNsexecUsage[] =
 namespace {
 
 absl::StatusOr<VethAddresses> ParseVeth(const std::string& text) {
-  const std::string usage = absl::StrCat(
-      "--veth '", text, "': expected HOST_ADDRESS/PREFIX,PEER_ADDRESS/PREFIX, "
-      "e.g. 198.51.100.1/24,198.51.100.2/24");
+  const std::string usage = absl::StrCat("--veth '", text,
+                                         "': expected HOST_ADDRESS/PREFIX,PEER_ADDRESS/PREFIX, "
+                                         "e.g. 198.51.100.1/24,198.51.100.2/24");
   const std::size_t comma = text.find(',');
   if (comma == std::string::npos || text.find(',', comma + 1) != std::string::npos) {
     return absl::InvalidArgumentError(usage);
   }
   absl::StatusOr<IpPrefix> host = IpPrefix::Parse(text.substr(0, comma));
-  if (!host.ok()) return absl::InvalidArgumentError(absl::StrCat("--veth: ", host.status().message()));
+  if (!host.ok())
+    return absl::InvalidArgumentError(absl::StrCat("--veth: ", host.status().message()));
   absl::StatusOr<IpPrefix> peer = IpPrefix::Parse(text.substr(comma + 1));
-  if (!peer.ok()) return absl::InvalidArgumentError(absl::StrCat("--veth: ", peer.status().message()));
+  if (!peer.ok())
+    return absl::InvalidArgumentError(absl::StrCat("--veth: ", peer.status().message()));
   if (host->address.family() != peer->address.family()) {
     return absl::InvalidArgumentError(
         absl::StrCat("--veth '", text, "': the two addresses mix IPv4 and IPv6"));
@@ -70,14 +72,13 @@ absl::StatusOr<NsexecOptions> ParseNsexecOptions(int argc, char* const* argv) {
   constexpr int kInit = 256;  // long-only options
   constexpr int kVeth = 257;
   static const option kLongOptions[] = {
-      {"init", no_argument, nullptr, kInit},
-      {"veth", required_argument, nullptr, kVeth},
-      {"net", no_argument, nullptr, 'n'},     {"pid", no_argument, nullptr, 'p'},
+      {"init", no_argument, nullptr, kInit},    {"veth", required_argument, nullptr, kVeth},
+      {"net", no_argument, nullptr, 'n'},       {"pid", no_argument, nullptr, 'p'},
       {"uts", required_argument, nullptr, 'u'}, {"user", no_argument, nullptr, 'U'},
-      {"ipc", no_argument, nullptr, 'i'},     {"mount", no_argument, nullptr, 'm'},
-      {"cgroup", no_argument, nullptr, 'C'},  {"time", no_argument, nullptr, 'T'},
-      {"verbose", no_argument, nullptr, 'v'}, {"help", no_argument, nullptr, 'h'},
-      {"version", no_argument, nullptr, 'V'}, {nullptr, 0, nullptr, 0},
+      {"ipc", no_argument, nullptr, 'i'},       {"mount", no_argument, nullptr, 'm'},
+      {"cgroup", no_argument, nullptr, 'C'},    {"time", no_argument, nullptr, 'T'},
+      {"verbose", no_argument, nullptr, 'v'},   {"help", no_argument, nullptr, 'h'},
+      {"version", no_argument, nullptr, 'V'},   {nullptr, 0, nullptr, 0},
   };
   GetoptScope scope;
   NsexecOptions options;
@@ -85,19 +86,37 @@ absl::StatusOr<NsexecOptions> ParseNsexecOptions(int argc, char* const* argv) {
   // '+': stop at the command; ':' first: tell a missing argument apart.
   while ((c = getopt_long(argc, argv, "+:npu:UimCTvhV", kLongOptions, nullptr)) != -1) {
     switch (c) {
-      case 'n': options.types.Add(NsType::kNet).Add(NsType::kMnt); break;
-      case 'p': options.types.Add(NsType::kPid).Add(NsType::kMnt); break;
+      case 'n':
+        options.types.Add(NsType::kNet).Add(NsType::kMnt);
+        break;
+      case 'p':
+        options.types.Add(NsType::kPid).Add(NsType::kMnt);
+        break;
       case 'u':
         options.types.Add(NsType::kUts);
         options.hostname = optarg;
         break;
-      case 'U': options.types.Add(NsType::kUser); break;
-      case 'i': options.types.Add(NsType::kIpc); break;
-      case 'm': options.types.Add(NsType::kMnt); break;
-      case 'C': options.types.Add(NsType::kCgroup); break;
-      case 'T': options.types.Add(NsType::kTime); break;
-      case 'v': options.verbose = true; break;
-      case kInit: options.init = true; break;
+      case 'U':
+        options.types.Add(NsType::kUser);
+        break;
+      case 'i':
+        options.types.Add(NsType::kIpc);
+        break;
+      case 'm':
+        options.types.Add(NsType::kMnt);
+        break;
+      case 'C':
+        options.types.Add(NsType::kCgroup);
+        break;
+      case 'T':
+        options.types.Add(NsType::kTime);
+        break;
+      case 'v':
+        options.verbose = true;
+        break;
+      case kInit:
+        options.init = true;
+        break;
       case kVeth: {
         absl::StatusOr<VethAddresses> veth = ParseVeth(optarg);
         if (!veth.ok()) return veth.status();
@@ -105,9 +124,14 @@ absl::StatusOr<NsexecOptions> ParseNsexecOptions(int argc, char* const* argv) {
         options.types.Add(NsType::kNet).Add(NsType::kMnt);
         break;
       }
-      case 'h': options.help = true; return options;
-      case 'V': options.version = true; return options;
-      default: return GetoptError(argv, c);
+      case 'h':
+        options.help = true;
+        return options;
+      case 'V':
+        options.version = true;
+        return options;
+      default:
+        return GetoptError(argv, c);
     }
   }
   for (int i = optind; i < argc; ++i) options.command.emplace_back(argv[i]);

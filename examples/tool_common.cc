@@ -15,9 +15,8 @@ namespace linuxns::tools {
 
 int ReportUsageError(absl::string_view tool, const absl::Status& error) {
   std::fprintf(stderr, "%.*s: %.*s\nTry '%.*s --help' for more information.\n",
-               static_cast<int>(tool.size()), tool.data(),
-               static_cast<int>(error.message().size()), error.message().data(),
-               static_cast<int>(tool.size()), tool.data());
+               static_cast<int>(tool.size()), tool.data(), static_cast<int>(error.message().size()),
+               error.message().data(), static_cast<int>(tool.size()), tool.data());
   return kExitFailure;
 }
 

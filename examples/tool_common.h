@@ -14,7 +14,7 @@
 namespace linuxns::tools {
 
 // Exit codes, as util-linux documents them.
-inline constexpr int kExitFailure = 1;        // usage and setup errors
+inline constexpr int kExitFailure = 1;  // usage and setup errors
 inline constexpr int kExitNotExecutable = 126;
 inline constexpr int kExitNotFound = 127;
 
@@ -40,8 +40,7 @@ void PrintNamespaces(absl::string_view tool, const ChildProcess& child, NsTypeSe
 // those to the child's process group itself). Returns the child's shell code
 // (its exit code, or 128 + signal), or 1 after reporting a failure.
 int WaitForwardingSignals(absl::string_view tool, ChildProcess& child,
-                          std::initializer_list<int> forwarded,
-                          std::initializer_list<int> ignored);
+                          std::initializer_list<int> forwarded, std::initializer_list<int> ignored);
 
 }  // namespace linuxns::tools
 

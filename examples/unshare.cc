@@ -6,10 +6,10 @@
 // (linuxns::ChildProcess) and this process passes on how it ended: its exit
 // code, or the signal that killed it, re-raised here (SIGKILL included).
 #include <grp.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/signalfd.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -36,8 +36,8 @@ constexpr char kTool[] = "unshare";
 // $SHELL, then the user's login shell, then /bin/sh.
 std::string DefaultShell() {
   if (const char* shell = ::getenv("SHELL"); shell != nullptr && shell[0] != '\0') return shell;
-  if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_shell != nullptr &&
-                                                   pw->pw_shell[0] != '\0') {
+  if (const passwd* pw = ::getpwuid(::getuid());
+      pw != nullptr && pw->pw_shell != nullptr && pw->pw_shell[0] != '\0') {
     return pw->pw_shell;
   }
   return "/bin/sh";

@@ -104,7 +104,8 @@ struct IdSpec {
 };
 
 bool AllDigits(absl::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return absl::ascii_isdigit(c); });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](char c) { return absl::ascii_isdigit(c); });
 }
 
 // A decimal id in 0..4294967294 (4294967295 is "no id").
@@ -316,9 +317,23 @@ absl::StatusOr<UnshareOptions> ParseUnshareOptions(int argc, char* const* argv) 
 absl::StatusOr<UnshareOptions> ParseUnshareOptions(int argc, char* const* argv,
                                                    const UnshareEnvironment& env) {
   enum : int {
-    kMountProc = 256, kPropagation, kSetgroups, kKillChild, kKeepCaps, kMonotonic,
-    kBoottime, kMapUser, kMapUsers, kMapGroup, kMapGroups, kMapAuto, kMapSubids, kOwner,
-    kForwardSignals, kClearEnv, kWhitelistEnv,
+    kMountProc = 256,
+    kPropagation,
+    kSetgroups,
+    kKillChild,
+    kKeepCaps,
+    kMonotonic,
+    kBoottime,
+    kMapUser,
+    kMapUsers,
+    kMapGroup,
+    kMapGroups,
+    kMapAuto,
+    kMapSubids,
+    kOwner,
+    kForwardSignals,
+    kClearEnv,
+    kWhitelistEnv,
   };
   static const option kLongOptions[] = {
       {"help", no_argument, nullptr, 'h'},
@@ -370,19 +385,36 @@ absl::StatusOr<UnshareOptions> ParseUnshareOptions(int argc, char* const* argv,
   };
   int c;
   // '+': stop at the program; ':' first: tell a missing argument apart.
-  while ((c = getopt_long(argc, argv, "+:fhVmuinpCTUrR:w:S:G:c", kLongOptions,
-                          nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:fhVmuinpCTUrR:w:S:G:c", kLongOptions, nullptr)) != -1) {
     absl::Status failed;
     switch (c) {
-      case 'f': o.fork = true; break;
-      case 'm': new_ns(NsType::kMnt); break;
-      case 'u': new_ns(NsType::kUts); break;
-      case 'i': new_ns(NsType::kIpc); break;
-      case 'n': new_ns(NsType::kNet); break;
-      case 'p': new_ns(NsType::kPid); break;
-      case 'U': new_ns(NsType::kUser); break;
-      case 'C': new_ns(NsType::kCgroup); break;
-      case 'T': new_ns(NsType::kTime); break;
+      case 'f':
+        o.fork = true;
+        break;
+      case 'm':
+        new_ns(NsType::kMnt);
+        break;
+      case 'u':
+        new_ns(NsType::kUts);
+        break;
+      case 'i':
+        new_ns(NsType::kIpc);
+        break;
+      case 'n':
+        new_ns(NsType::kNet);
+        break;
+      case 'p':
+        new_ns(NsType::kPid);
+        break;
+      case 'U':
+        new_ns(NsType::kUser);
+        break;
+      case 'C':
+        new_ns(NsType::kCgroup);
+        break;
+      case 'T':
+        new_ns(NsType::kTime);
+        break;
       case kMountProc:
         o.types.Add(NsType::kMnt);
         o.mount_proc = optarg != nullptr ? optarg : "/proc";
@@ -426,8 +458,8 @@ absl::StatusOr<UnshareOptions> ParseUnshareOptions(int argc, char* const* argv,
         failed = AddRanges(c == kMapAuto ? "auto" : "subids", env.subuid_file, env.uid_map_file,
                            env.euid, users);
         if (failed.ok()) {
-          failed = AddRanges(c == kMapAuto ? "auto" : "subids", env.subgid_file,
-                             env.gid_map_file, env.euid, groups);
+          failed = AddRanges(c == kMapAuto ? "auto" : "subids", env.subgid_file, env.gid_map_file,
+                             env.euid, groups);
         }
         break;
       case kOwner: {
@@ -460,7 +492,9 @@ absl::StatusOr<UnshareOptions> ParseUnshareOptions(int argc, char* const* argv,
           if (!o.kill_child_signal) return Invalid(absl::StrCat("unknown signal: ", optarg));
         }
         break;
-      case kKeepCaps: o.keep_caps = true; break;
+      case kKeepCaps:
+        o.keep_caps = true;
+        break;
       case kForwardSignals:
         o.fork = true;
         o.forward_signals = true;
@@ -477,8 +511,12 @@ absl::StatusOr<UnshareOptions> ParseUnshareOptions(int argc, char* const* argv,
         o.setgid = *id;
         break;
       }
-      case 'R': o.root = optarg; break;
-      case 'w': o.wd = optarg; break;
+      case 'R':
+        o.root = optarg;
+        break;
+      case 'w':
+        o.wd = optarg;
+        break;
       case kMonotonic:
       case kBoottime: {
         absl::StatusOr<absl::Duration> d =
@@ -487,7 +525,9 @@ absl::StatusOr<UnshareOptions> ParseUnshareOptions(int argc, char* const* argv,
         (c == kMonotonic ? o.monotonic : o.boottime) = *d;
         break;
       }
-      case kClearEnv: o.clear_env = true; break;
+      case kClearEnv:
+        o.clear_env = true;
+        break;
       case kWhitelistEnv: {
         if (!o.whitelist_env) o.whitelist_env.emplace();
         for (absl::string_view name : absl::StrSplit(optarg, ',', absl::SkipEmpty())) {
@@ -495,17 +535,21 @@ absl::StatusOr<UnshareOptions> ParseUnshareOptions(int argc, char* const* argv,
         }
         break;
       }
-      case 'h': o.help = true; return o;
-      case 'V': o.version = true; return o;
-      default: return UsageError(GetoptError(argv, c));
+      case 'h':
+        o.help = true;
+        return o;
+      case 'V':
+        o.version = true;
+        return o;
+      default:
+        return UsageError(GetoptError(argv, c));
     }
     if (!failed.ok()) return failed;
   }
   for (int i = optind; i < argc; ++i) o.command.emplace_back(argv[i]);
 
   if ((o.monotonic || o.boottime) && !o.types.Contains(NsType::kTime)) {
-    return Invalid(
-        "options --monotonic and --boottime require unsharing of a time namespace (-T)");
+    return Invalid("options --monotonic and --boottime require unsharing of a time namespace (-T)");
   }
   absl::StatusOr<BuiltMap> uid_map = BuildMap(users, env.euid, o.owner_uid.has_value());
   if (!uid_map.ok()) return uid_map.status();

@@ -49,9 +49,9 @@ struct UnshareOptions {
   bool help = false;
   bool version = false;
 
-  NsTypeSet types;           // the new namespaces, implications included
-  std::vector<NsPin> pins;   // -n=FILE etc., in the order given
-  bool fork = false;         // -f, or implied by --kill-child, --forward-signals
+  NsTypeSet types;                        // the new namespaces, implications included
+  std::vector<NsPin> pins;                // -n=FILE etc., in the order given
+  bool fork = false;                      // -f, or implied by --kill-child, --forward-signals
   std::optional<std::string> mount_proc;  // --mount-proc[=DIR]: where
   Propagation propagation = Propagation::kPrivate;
   std::optional<std::string> root;  // -R

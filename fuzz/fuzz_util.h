@@ -14,13 +14,13 @@
 #include "absl/strings/string_view.h"
 
 // Aborts (a libFuzzer crash, with the input saved) when a property fails.
-#define LINUXNS_FUZZ_CHECK(cond, what)                                          \
-  do {                                                                          \
-    if (!(cond)) {                                                              \
-      std::fprintf(stderr, "%s:%d: property failed: %s: %s\n", __FILE__,       \
-                   __LINE__, #cond, std::string(what).c_str());                 \
-      std::abort();                                                             \
-    }                                                                           \
+#define LINUXNS_FUZZ_CHECK(cond, what)                                                    \
+  do {                                                                                    \
+    if (!(cond)) {                                                                        \
+      std::fprintf(stderr, "%s:%d: property failed: %s: %s\n", __FILE__, __LINE__, #cond, \
+                   std::string(what).c_str());                                            \
+      std::abort();                                                                       \
+    }                                                                                     \
   } while (0)
 
 namespace linuxns::fuzz {
@@ -93,7 +93,6 @@ inline bool TooManyRepetitions(absl::string_view text) {
   }
   return count > 8;
 }
-
 
 }  // namespace linuxns::fuzz
 

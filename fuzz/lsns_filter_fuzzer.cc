@@ -19,19 +19,32 @@ using linuxns::tools::LsnsFilter;
 // A row as lsns would show it for the initial network namespace.
 std::optional<std::string> Cell(LsnsColumn column) {
   switch (column) {
-    case LsnsColumn::kNs: return "4026531840";
-    case LsnsColumn::kType: return "net";
-    case LsnsColumn::kPath: return "/proc/1/ns/net";
-    case LsnsColumn::kNprocs: return "123";
-    case LsnsColumn::kPid: return "1";
-    case LsnsColumn::kPpid: return "0";
-    case LsnsColumn::kCommand: return "/sbin/init splash";
-    case LsnsColumn::kUid: return "0";
-    case LsnsColumn::kUser: return "root";
-    case LsnsColumn::kNetnsid: return std::nullopt;
-    case LsnsColumn::kNsfs: return "";
-    case LsnsColumn::kPns: return "0";
-    case LsnsColumn::kOns: return "4026531837";
+    case LsnsColumn::kNs:
+      return "4026531840";
+    case LsnsColumn::kType:
+      return "net";
+    case LsnsColumn::kPath:
+      return "/proc/1/ns/net";
+    case LsnsColumn::kNprocs:
+      return "123";
+    case LsnsColumn::kPid:
+      return "1";
+    case LsnsColumn::kPpid:
+      return "0";
+    case LsnsColumn::kCommand:
+      return "/sbin/init splash";
+    case LsnsColumn::kUid:
+      return "0";
+    case LsnsColumn::kUser:
+      return "root";
+    case LsnsColumn::kNetnsid:
+      return std::nullopt;
+    case LsnsColumn::kNsfs:
+      return "";
+    case LsnsColumn::kPns:
+      return "0";
+    case LsnsColumn::kOns:
+      return "4026531837";
   }
   return std::nullopt;
 }

@@ -38,8 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<char*> first = argv.Pointers();
   absl::StatusOr<LsnsOptions> o = linuxns::tools::ParseLsnsOptions(argv.argc(), first.data());
   std::vector<char*> second = argv.Pointers();
-  absl::StatusOr<LsnsOptions> again =
-      linuxns::tools::ParseLsnsOptions(argv.argc(), second.data());
+  absl::StatusOr<LsnsOptions> again = linuxns::tools::ParseLsnsOptions(argv.argc(), second.data());
   const std::string shown = argv.Describe();
   LINUXNS_FUZZ_CHECK(Fingerprint(o) == Fingerprint(again), shown);
   if (!o.ok()) {
@@ -55,9 +54,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   LINUXNS_FUZZ_CHECK(!(o->ns && o->pid), shown);
   LINUXNS_FUZZ_CHECK(!o->columns.empty(), shown);
   for (LsnsColumn c : o->columns) {
-    LINUXNS_FUZZ_CHECK(static_cast<int>(c) >= 0 &&
-                           static_cast<int>(c) < linuxns::tools::kLsnsColumnCount,
-                       shown);
+    LINUXNS_FUZZ_CHECK(
+        static_cast<int>(c) >= 0 && static_cast<int>(c) < linuxns::tools::kLsnsColumnCount, shown);
   }
   LINUXNS_FUZZ_CHECK(!o->types.empty(), shown);
   if (o->filter && !linuxns::fuzz::TooManyRepetitions(*o->filter)) {

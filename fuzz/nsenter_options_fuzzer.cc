@@ -47,8 +47,7 @@ std::string Fingerprint(const absl::StatusOr<NsenterOptions>& o) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   linuxns::fuzz::Argv argv("nsenter", data, size);
   std::vector<char*> first = argv.Pointers();
-  absl::StatusOr<NsenterOptions> o =
-      linuxns::tools::ParseNsenterOptions(argv.argc(), first.data());
+  absl::StatusOr<NsenterOptions> o = linuxns::tools::ParseNsenterOptions(argv.argc(), first.data());
   std::vector<char*> second = argv.Pointers();
   absl::StatusOr<NsenterOptions> again =
       linuxns::tools::ParseNsenterOptions(argv.argc(), second.data());
@@ -83,7 +82,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const std::optional<NsenterId>* id : {&o->uid, &o->gid}) {
     if (*id && !(*id)->follow) LINUXNS_FUZZ_CHECK((*id)->id != 0xFFFFFFFFu, shown);
   }
-  LINUXNS_FUZZ_CHECK(o->command.empty() || linuxns::fuzz::IsSuffix(o->command, argv.args()),
-                     shown);
+  LINUXNS_FUZZ_CHECK(o->command.empty() || linuxns::fuzz::IsSuffix(o->command, argv.args()), shown);
   return 0;
 }

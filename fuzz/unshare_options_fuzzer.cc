@@ -142,7 +142,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       LINUXNS_FUZZ_CHECK(!name.empty() && name.find(',') == std::string::npos, shown);
     }
   }
-  LINUXNS_FUZZ_CHECK(o->command.empty() || linuxns::fuzz::IsSuffix(o->command, argv.args()),
-                     shown);
+  LINUXNS_FUZZ_CHECK(o->command.empty() || linuxns::fuzz::IsSuffix(o->command, argv.args()), shown);
   return 0;
 }

@@ -118,8 +118,8 @@ absl::StatusOr<ExitStatus> ChildProcess::Wait() {
   siginfo_t info{};
   int r;
   do {
-    r = ::waitid(static_cast<idtype_t>(3 /* P_PIDFD */), static_cast<id_t>(pidfd_.get()),
-                 &info, WEXITED | __WALL);
+    r = ::waitid(static_cast<idtype_t>(3 /* P_PIDFD */), static_cast<id_t>(pidfd_.get()), &info,
+                 WEXITED | __WALL);
   } while (r != 0 && errno == EINTR);
   const int err = r != 0 ? errno : 0;
   std::lock_guard<std::mutex> lock(state_->mu);
@@ -184,8 +184,8 @@ absl::StatusOr<ChildProcess> ChildProcess::Spawn(const SpawnOptions& o) {
   return child;
 }
 
-absl::StatusOr<ChildProcess> ChildProcess::LaunchInPidNamespace(
-    const SpawnOptions& o, internal::PreparedSpawn& prepared) {
+absl::StatusOr<ChildProcess> ChildProcess::LaunchInPidNamespace(const SpawnOptions& o,
+                                                                internal::PreparedSpawn& prepared) {
   if (prepared.pid_join == nullptr) return Launch(o, prepared);
   LINUXNS_ASSIGN_OR_RETURN(NsFd home, NsFd::OpenForChildren(NsType::kPid));
   if (::setns(prepared.pid_join->get(), CLONE_NEWPID) != 0) {
@@ -289,8 +289,8 @@ absl::StatusOr<ChildProcess> ChildProcess::Launch(const SpawnOptions& o,
   go_read.reset();
   report_write.reset();
   if (parent_first) {
-    absl::Status done = prepared.parent_writes_maps ? internal::WriteMapsOf(pidfd->pid(), o)
-                                                     : absl::OkStatus();
+    absl::Status done =
+        prepared.parent_writes_maps ? internal::WriteMapsOf(pidfd->pid(), o) : absl::OkStatus();
     // The child's pid namespace is its own at clone: pin it as it is now.
     if (done.ok()) done = internal::PinNamespacesOf(*pidfd, o);
     char go = 1;

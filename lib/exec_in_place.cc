@@ -65,7 +65,8 @@ class ParentSideHelper {
     std::string message;
     char buf[512];
     ssize_t n;
-    while ((n = ::read(done_.get(), buf, sizeof buf)) > 0) message.append(buf, static_cast<std::size_t>(n));
+    while ((n = ::read(done_.get(), buf, sizeof buf)) > 0)
+      message.append(buf, static_cast<std::size_t>(n));
     int status = 0;
     while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
     }
@@ -101,15 +102,16 @@ absl::Status JoinCgroup(int cgroup_fd) {
 absl::Status ExecInPlace(const SpawnOptions& o) {
   LINUXNS_RETURN_IF_ERROR(internal::ValidateSpawnOptions(o));
   if (o.init) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        kWhat, ": init cannot run in place (this process does not become PID 1 of a new "
-               "pid namespace); spawn a ChildProcess"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(kWhat,
+                     ": init cannot run in place (this process does not become PID 1 of a new "
+                     "pid namespace); spawn a ChildProcess"));
   }
   LINUXNS_ASSIGN_OR_RETURN(int threads, internal::CountThreads());
   if (threads != 1) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        kWhat, ": the process has ", threads,
-        " threads; changing its own namespaces needs a single-threaded process"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(kWhat, ": the process has ", threads,
+                     " threads; changing its own namespaces needs a single-threaded process"));
   }
   internal::PreparedSpawn prepared;
   LINUXNS_RETURN_IF_ERROR(internal::PrepareSpawn(o, prepared, /*in_place=*/true));

@@ -31,8 +31,8 @@ absl::StatusOr<std::uint32_t> ParseField(std::size_t line, absl::string_view nam
                                          absl::string_view text) {
   std::uint64_t value = 0;
   // SimpleAtoi accepts a leading '+' and whitespace; the kernel does not.
-  const bool digits = !text.empty() &&
-                      text.find_first_not_of("0123456789") == absl::string_view::npos;
+  const bool digits =
+      !text.empty() && text.find_first_not_of("0123456789") == absl::string_view::npos;
   if (!digits || !absl::SimpleAtoi(text, &value) || value >= kIdSpace) {
     return LineError(line, absl::StrCat(name, " \"", absl::CHexEscape(text),
                                         "\" is not a number in 0..4294967295"));
@@ -45,8 +45,8 @@ absl::StatusOr<std::uint32_t> ParseField(std::size_t line, absl::string_view nam
 absl::StatusOr<IdMap> IdMap::Create(std::vector<IdMapEntry> entries) {
   if (entries.empty()) return absl::InvalidArgumentError("id map has no lines");
   if (entries.size() > kMaxLines) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "id map has ", entries.size(), " lines; the kernel takes at most ", kMaxLines));
+    return absl::InvalidArgumentError(absl::StrCat("id map has ", entries.size(),
+                                                   " lines; the kernel takes at most ", kMaxLines));
   }
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const IdMapEntry& e = entries[i];
@@ -63,20 +63,20 @@ absl::StatusOr<IdMap> IdMap::Create(std::vector<IdMapEntry> entries) {
     for (std::size_t j = 0; j < i; ++j) {
       const IdMapEntry& o = entries[j];
       if (Overlap(e.inner, e.count, o.inner, o.count)) {
-        return LineError(line, absl::StrCat("inner range ", e.inner, "+", e.count,
-                                            " overlaps line ", j + 1));
+        return LineError(
+            line, absl::StrCat("inner range ", e.inner, "+", e.count, " overlaps line ", j + 1));
       }
       if (Overlap(e.outer, e.count, o.outer, o.count)) {
-        return LineError(line, absl::StrCat("outer range ", e.outer, "+", e.count,
-                                            " overlaps line ", j + 1));
+        return LineError(
+            line, absl::StrCat("outer range ", e.outer, "+", e.count, " overlaps line ", j + 1));
       }
     }
   }
   IdMap map(std::move(entries));
   const std::size_t bytes = map.ToString().size();
   if (bytes > kMaxBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "id map is ", bytes, " bytes long; the kernel takes at most ", kMaxBytes));
+    return absl::InvalidArgumentError(
+        absl::StrCat("id map is ", bytes, " bytes long; the kernel takes at most ", kMaxBytes));
   }
   return map;
 }
@@ -93,9 +93,8 @@ absl::StatusOr<IdMap> IdMap::Parse(absl::string_view text) {
         absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     if (fields.empty()) return LineError(line_number, "empty line");
     if (fields.size() != 3) {
-      return LineError(line_number,
-                       absl::StrCat("expected INNER OUTER COUNT, got ", fields.size(),
-                                    fields.size() == 1 ? " field" : " fields"));
+      return LineError(line_number, absl::StrCat("expected INNER OUTER COUNT, got ", fields.size(),
+                                                 fields.size() == 1 ? " field" : " fields"));
     }
     absl::StatusOr<std::uint32_t> inner = ParseField(line_number, "INNER", fields[0]);
     if (!inner.ok()) return inner.status();
@@ -110,7 +109,8 @@ absl::StatusOr<IdMap> IdMap::Parse(absl::string_view text) {
 
 std::string IdMap::ToString() const {
   std::string text;
-  for (const IdMapEntry& e : entries_) absl::StrAppend(&text, e.inner, " ", e.outer, " ", e.count, "\n");
+  for (const IdMapEntry& e : entries_)
+    absl::StrAppend(&text, e.inner, " ", e.outer, " ", e.count, "\n");
   return text;
 }
 

@@ -29,7 +29,8 @@ absl::Status WriteUserMaps(pid_t pid, UserNsMapping mapping) {
   const gid_t gid = ::getegid();
   const uid_t inner_uid = mapping == UserNsMapping::kCurrentUserToRoot ? 0 : uid;
   const gid_t inner_gid = mapping == UserNsMapping::kCurrentUserToRoot ? 0 : gid;
-  LINUXNS_RETURN_IF_ERROR(internal::WriteProcFile(pid, "uid_map", absl::StrCat(inner_uid, " ", uid, " 1\n")));
+  LINUXNS_RETURN_IF_ERROR(
+      internal::WriteProcFile(pid, "uid_map", absl::StrCat(inner_uid, " ", uid, " 1\n")));
   // An unprivileged writer may write gid_map only after denying setgroups.
   LINUXNS_RETURN_IF_ERROR(internal::WriteProcFile(pid, "setgroups", "deny"));
   return internal::WriteProcFile(pid, "gid_map", absl::StrCat(inner_gid, " ", gid, " 1\n"));
@@ -38,12 +39,23 @@ absl::Status WriteUserMaps(pid_t pid, UserNsMapping mapping) {
 absl::Status HolderFailure(child::HolderStep step, int err) {
   const char* what = "namespace holder";
   switch (step) {
-    case child::HolderStep::kCloseFds: what = "namespace holder: close_range"; break;
-    case child::HolderStep::kIgnoreSigchld: what = "namespace holder: ignore SIGCHLD"; break;
-    case child::HolderStep::kUnshareTime: what = "namespace holder: unshare time namespace"; break;
-    case child::HolderStep::kOpenTimensOffsets: what = "namespace holder: open /proc/self/timens_offsets"; break;
-    case child::HolderStep::kWriteTimensOffsets: what = "namespace holder: write /proc/self/timens_offsets"; break;
-    case child::HolderStep::kReady: break;
+    case child::HolderStep::kCloseFds:
+      what = "namespace holder: close_range";
+      break;
+    case child::HolderStep::kIgnoreSigchld:
+      what = "namespace holder: ignore SIGCHLD";
+      break;
+    case child::HolderStep::kUnshareTime:
+      what = "namespace holder: unshare time namespace";
+      break;
+    case child::HolderStep::kOpenTimensOffsets:
+      what = "namespace holder: open /proc/self/timens_offsets";
+      break;
+    case child::HolderStep::kWriteTimensOffsets:
+      what = "namespace holder: write /proc/self/timens_offsets";
+      break;
+    case child::HolderStep::kReady:
+      break;
   }
   if (step == child::HolderStep::kUnshareTime) {
     return internal::DescribeCloneError(err, CloneFlag(NsType::kTime), what);
@@ -109,8 +121,7 @@ void Namespace::Reset() {
   types_ = NsTypeSet();
 }
 
-absl::StatusOr<Namespace> Namespace::Create(NsTypeSet types,
-                                            const NamespaceOptions& options) {
+absl::StatusOr<Namespace> Namespace::Create(NsTypeSet types, const NamespaceOptions& options) {
   if (types.empty()) {
     return absl::InvalidArgumentError("Namespace::Create: no namespace type given");
   }
@@ -122,8 +133,7 @@ absl::StatusOr<Namespace> Namespace::Create(NsTypeSet types,
   // Everything the holder needs is prepared here, before the clone.
   const bool pid_init = types.Contains(NsType::kPid);
   const bool unshare_time = types.Contains(NsType::kTime);
-  const std::string offsets =
-      options.time_offsets ? ToProcText(*options.time_offsets) : "";
+  const std::string offsets = options.time_offsets ? ToProcText(*options.time_offsets) : "";
   LINUXNS_ASSIGN_OR_RETURN(PidFd self, PidFd::Self());
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return ErrnoError(errno, "pipe2");
@@ -162,8 +172,8 @@ absl::StatusOr<Namespace> Namespace::Create(NsTypeSet types,
 
   Namespace ns;
   for (NsType t : types) {
-    absl::StatusOr<NsFd> fd = t == NsType::kTime ? NsFd::FromPidFdForChildren(holder, t)
-                                                 : NsFd::FromPidFd(holder, t);
+    absl::StatusOr<NsFd> fd =
+        t == NsType::kTime ? NsFd::FromPidFdForChildren(holder, t) : NsFd::FromPidFd(holder, t);
     if (!fd.ok()) return WithContext(fd.status(), "opening a new namespace");
     ns.fds_[static_cast<std::size_t>(t)] = std::move(*fd);
   }
@@ -184,9 +194,9 @@ const NsFd* Namespace::Find(NsType type) const {
 absl::Status Namespace::Pin(NsType type, const std::string& path) {
   const NsFd* ns = Find(type);
   if (ns == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat("pin ", NsTypeName(type), " namespace at ",
-                                                   path, ": this Namespace holds no ",
-                                                   NsTypeName(type), " namespace"));
+    return absl::InvalidArgumentError(absl::StrCat("pin ", NsTypeName(type), " namespace at ", path,
+                                                   ": this Namespace holds no ", NsTypeName(type),
+                                                   " namespace"));
   }
   LINUXNS_ASSIGN_OR_RETURN(bool created, PinNamespace(*ns, path));
   pins_.push_back(PinRecord{type, path, created});
@@ -194,8 +204,8 @@ absl::Status Namespace::Pin(NsType type, const std::string& path) {
 }
 
 absl::Status Namespace::Unpin(const std::string& path) {
-  auto it = std::find_if(pins_.begin(), pins_.end(),
-                         [&](const PinRecord& p) { return p.path == path; });
+  auto it =
+      std::find_if(pins_.begin(), pins_.end(), [&](const PinRecord& p) { return p.path == path; });
   if (it == pins_.end()) {
     return absl::NotFoundError(absl::StrCat("unpin ", path, ": not pinned by this Namespace"));
   }

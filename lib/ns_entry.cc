@@ -16,8 +16,7 @@ namespace {
 
 // The types a thread may enter and leave without affecting the rest of its
 // process and without unsharing its filesystem context first.
-constexpr NsTypeSet kThreadLocalTypes = {NsType::kNet, NsType::kUts, NsType::kIpc,
-                                         NsType::kCgroup};
+constexpr NsTypeSet kThreadLocalTypes = {NsType::kNet, NsType::kUts, NsType::kIpc, NsType::kCgroup};
 
 // Checks the targets: non-null, one per type, each of a type in `allowed`.
 absl::Status ValidateTargets(absl::Span<const NsFd* const> targets, NsTypeSet allowed,
@@ -29,9 +28,9 @@ absl::Status ValidateTargets(absl::Span<const NsFd* const> targets, NsTypeSet al
     }
     const NsType type = target->type();
     if (!allowed.Contains(type)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          form, " cannot enter ", target->id().ToString(), ": it supports only ",
-          allowed.ToString(), " namespaces; ", advice));
+      return absl::InvalidArgumentError(absl::StrCat(form, " cannot enter ",
+                                                     target->id().ToString(), ": it supports only ",
+                                                     allowed.ToString(), " namespaces; ", advice));
     }
     if (seen.Contains(type)) {
       return absl::InvalidArgumentError(
@@ -51,8 +50,7 @@ absl::Status SetnsRaw(const NsFd& ns) {
 
 }  // namespace
 
-absl::StatusOr<ThreadNsEntry> ThreadNsEntry::Prepare(
-    absl::Span<const NsFd* const> targets) {
+absl::StatusOr<ThreadNsEntry> ThreadNsEntry::Prepare(absl::Span<const NsFd* const> targets) {
   LINUXNS_RETURN_IF_ERROR(ValidateTargets(
       targets, kThreadLocalTypes, "ThreadNsEntry",
       "use RunInNamespacesOnThread for mnt and pid, a ChildProcess for user and time"));
@@ -71,8 +69,8 @@ absl::StatusOr<ThreadNsEntry> ThreadNsEntry::Prepare(
 
 absl::Status ThreadNsEntry::Enter() const {
   if (::gettid() != tid_) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "ThreadNsEntry prepared on thread ", tid_, " used on thread ", ::gettid()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("ThreadNsEntry prepared on thread ", tid_, " used on thread ", ::gettid()));
   }
   for (std::size_t i = 0; i < targets_.size(); ++i) {
     absl::Status entered = SetnsRaw(targets_[i]);
@@ -97,21 +95,19 @@ absl::Status ThreadNsEntry::Restore(std::size_t count) const {
         absl::StatusCode::kInternal, err,
         absl::StrCat("restoring thread ", tid_, " to ", home.id().ToString(),
                      " failed; the thread is left in ",
-                     now.ok() ? now->id().ToString() : "an unknown namespace",
-                     " and should end")));
+                     now.ok() ? now->id().ToString() : "an unknown namespace", " and should end")));
   }
   return result;
 }
 
 namespace internal {
 
-absl::Status RunOnNewThread(absl::Span<const NsFd* const> targets,
-                            absl::FunctionRef<void()> body) {
-  LINUXNS_RETURN_IF_ERROR(ValidateTargets(
-      targets, NsTypeSet::All() - NsTypeSet{NsType::kUser, NsType::kTime},
-      "RunInNamespacesOnThread",
-      "only a single-threaded process can enter user and time namespaces: "
-      "use a ChildProcess"));
+absl::Status RunOnNewThread(absl::Span<const NsFd* const> targets, absl::FunctionRef<void()> body) {
+  LINUXNS_RETURN_IF_ERROR(
+      ValidateTargets(targets, NsTypeSet::All() - NsTypeSet{NsType::kUser, NsType::kTime},
+                      "RunInNamespacesOnThread",
+                      "only a single-threaded process can enter user and time namespaces: "
+                      "use a ChildProcess"));
   absl::Status entered;
   auto run = [&] {
     // A mount namespace can be entered only by a thread with its own

@@ -20,14 +20,22 @@ namespace {
 // What a file is, in words, for "X is not a namespace file (a directory)".
 const char* DescribeMode(mode_t mode) {
   switch (mode & S_IFMT) {
-    case S_IFREG: return "a regular file";
-    case S_IFDIR: return "a directory";
-    case S_IFCHR: return "a character device";
-    case S_IFBLK: return "a block device";
-    case S_IFIFO: return "a FIFO";
-    case S_IFSOCK: return "a socket";
-    case S_IFLNK: return "a symbolic link";
-    default: return "of an unknown file type";
+    case S_IFREG:
+      return "a regular file";
+    case S_IFDIR:
+      return "a directory";
+    case S_IFCHR:
+      return "a character device";
+    case S_IFBLK:
+      return "a block device";
+    case S_IFIFO:
+      return "a FIFO";
+    case S_IFSOCK:
+      return "a socket";
+    case S_IFLNK:
+      return "a symbolic link";
+    default:
+      return "of an unknown file type";
   }
 }
 
@@ -43,24 +51,18 @@ absl::Status StatNs(const char* path, struct stat* st) {
 
 absl::Status ExplainMultiThreaded(const NsId& target, int err, int threads,
                                   absl::string_view rule) {
-  return ErrnoError(
-      absl::StatusCode::kFailedPrecondition, err,
-      absl::StrCat("setns into ", target.ToString(), ": the process has ", threads,
-                   " threads, and ", rule));
+  return ErrnoError(absl::StatusCode::kFailedPrecondition, err,
+                    absl::StrCat("setns into ", target.ToString(), ": the process has ", threads,
+                                 " threads, and ", rule));
 }
 
 }  // namespace
 
-std::string NsId::ToString() const {
-  return absl::StrCat(NsTypeName(type), ":[", inode, "]");
-}
+std::string NsId::ToString() const { return absl::StrCat(NsTypeName(type), ":[", inode, "]"); }
 
-std::ostream& operator<<(std::ostream& os, const NsId& id) {
-  return os << id.ToString();
-}
+std::ostream& operator<<(std::ostream& os, const NsId& id) { return os << id.ToString(); }
 
-absl::StatusOr<NsFd> NsFd::FromKnownType(UniqueFd fd, NsType type,
-                                         const std::string& what) {
+absl::StatusOr<NsFd> NsFd::FromKnownType(UniqueFd fd, NsType type, const std::string& what) {
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) {
     return ErrnoError(errno, absl::StrCat("fstat ", what));
@@ -98,14 +100,12 @@ absl::StatusOr<NsFd> NsFd::FromPidFdForChildren(const PidFd& process, NsType typ
   return FromPidFdView(process, type, /*for_children=*/true);
 }
 
-absl::StatusOr<NsFd> NsFd::FromPidFdView(const PidFd& process, NsType type,
-                                         bool for_children) {
+absl::StatusOr<NsFd> NsFd::FromPidFdView(const PidFd& process, NsType type, bool for_children) {
   if (!process.valid()) return absl::FailedPreconditionError("PidFd is empty");
   const std::string what = absl::StrCat("/proc/", process.pid(), "/ns/", NsTypeName(type),
                                         for_children ? "_for_children" : "");
   auto gone = [&](int err) {
-    return ErrnoError(err, absl::StrCat("open ", what, ": process ", process.pid(),
-                                        " has exited"));
+    return ErrnoError(err, absl::StrCat("open ", what, ": process ", process.pid(), " has exited"));
   };
   auto denied = [&](int err) {
     return ErrnoError(err, absl::StrCat("open ", what,
@@ -157,8 +157,7 @@ absl::StatusOr<NsFd> NsFd::FromPid(pid_t pid, NsType type) {
   return FromPidFd(*process, type);
 }
 
-absl::StatusOr<NsFd> NsFd::OpenPath(const std::string& path,
-                                    std::optional<NsType> expected) {
+absl::StatusOr<NsFd> NsFd::OpenPath(const std::string& path, std::optional<NsType> expected) {
   // Look before opening: opening a FIFO or a device can block or act.
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
@@ -188,13 +187,13 @@ absl::StatusOr<NsFd> NsFd::AdoptAs(UniqueFd fd, std::optional<NsType> expected,
   }
   std::optional<NsType> type = NsTypeFromCloneFlag(static_cast<std::uint64_t>(flag));
   if (!type.has_value()) {
-    return absl::UnimplementedError(absl::StrCat(
-        what, " is a namespace of a type linuxns does not know (flag ", flag, ")"));
+    return absl::UnimplementedError(
+        absl::StrCat(what, " is a namespace of a type linuxns does not know (flag ", flag, ")"));
   }
   if (expected.has_value() && *expected != *type) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(what, " is a ", NsTypeName(*type), " namespace, not a ",
-                     NsTypeName(*expected), " namespace"));
+    return absl::InvalidArgumentError(absl::StrCat(what, " is a ", NsTypeName(*type),
+                                                   " namespace, not a ", NsTypeName(*expected),
+                                                   " namespace"));
   }
   return NsFd(std::move(fd), NsId{*type, st.st_dev, st.st_ino});
 }
@@ -211,12 +210,14 @@ absl::StatusOr<NsFd> NsFd::RelatedNs(unsigned long request, const char* name) co
     const int err = errno;
     const std::string what = absl::StrCat(name, " of ", id_.ToString());
     if (err == EPERM) {
-      return ErrnoError(err, absl::StrCat(what, ": it lies outside the caller's user "
-                                                "namespace"));
+      return ErrnoError(err, absl::StrCat(what,
+                                          ": it lies outside the caller's user "
+                                          "namespace"));
     }
     if (err == EINVAL) {
-      return ErrnoError(err, absl::StrCat(what, ": only pid and user namespaces have "
-                                                "parents"));
+      return ErrnoError(err, absl::StrCat(what,
+                                          ": only pid and user namespaces have "
+                                          "parents"));
     }
     return ErrnoError(err, what);
   }
@@ -224,9 +225,7 @@ absl::StatusOr<NsFd> NsFd::RelatedNs(unsigned long request, const char* name) co
   return FromKnownType(std::move(fd), type, name);
 }
 
-absl::StatusOr<NsFd> NsFd::Parent() const {
-  return RelatedNs(NS_GET_PARENT, "parent");
-}
+absl::StatusOr<NsFd> NsFd::Parent() const { return RelatedNs(NS_GET_PARENT, "parent"); }
 
 absl::StatusOr<NsFd> NsFd::OwningUserNs() const {
   return RelatedNs(NS_GET_USERNS, "owning user namespace");
@@ -234,8 +233,8 @@ absl::StatusOr<NsFd> NsFd::OwningUserNs() const {
 
 absl::StatusOr<uid_t> NsFd::OwnerUid() const {
   if (id_.type != NsType::kUser) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "owner uid of ", id_.ToString(), ": only user namespaces have an owner uid"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("owner uid of ", id_.ToString(), ": only user namespaces have an owner uid"));
   }
   uid_t uid = 0;
   if (::ioctl(fd_.get(), NS_GET_OWNER_UID, &uid) != 0) {

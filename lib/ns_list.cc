@@ -65,34 +65,29 @@ absl::StatusOr<std::vector<long>> NumericEntries(const std::string& dir) {
 // The ppid from /proc/PID/stat: the field after the state that follows the
 // last ')' (the command name may contain anything, parentheses included).
 std::optional<pid_t> ReadPpid(pid_t pid) {
-  std::optional<std::string> stat =
-      ReadSmallFile(absl::StrCat("/proc/", pid, "/stat"));
+  std::optional<std::string> stat = ReadSmallFile(absl::StrCat("/proc/", pid, "/stat"));
   if (!stat) return std::nullopt;
   const size_t close = stat->rfind(')');
   if (close == std::string::npos) return std::nullopt;
-  std::vector<absl::string_view> fields = absl::StrSplit(
-      absl::string_view(*stat).substr(close + 1), ' ', absl::SkipEmpty());
+  std::vector<absl::string_view> fields =
+      absl::StrSplit(absl::string_view(*stat).substr(close + 1), ' ', absl::SkipEmpty());
   pid_t ppid;
-  if (fields.size() < 2 || !absl::SimpleAtoi(fields[1], &ppid))
-    return std::nullopt;
+  if (fields.size() < 2 || !absl::SimpleAtoi(fields[1], &ppid)) return std::nullopt;
   return ppid;
 }
 
 // As util-linux's pid_get_cmdline(): arguments joined by spaces, trailing
 // blanks dropped; comm for kernel threads and zombies (empty cmdline).
 std::string ReadCommand(pid_t pid) {
-  std::optional<std::string> cmdline =
-      ReadSmallFile(absl::StrCat("/proc/", pid, "/cmdline"));
+  std::optional<std::string> cmdline = ReadSmallFile(absl::StrCat("/proc/", pid, "/cmdline"));
   if (cmdline && !cmdline->empty()) {
     std::replace(cmdline->begin(), cmdline->end(), '\0', ' ');
-    while (!cmdline->empty() &&
-           (cmdline->back() == ' ' || cmdline->back() == '\n')) {
+    while (!cmdline->empty() && (cmdline->back() == ' ' || cmdline->back() == '\n')) {
       cmdline->pop_back();
     }
     if (!cmdline->empty()) return *cmdline;
   }
-  std::optional<std::string> comm =
-      ReadSmallFile(absl::StrCat("/proc/", pid, "/comm"));
+  std::optional<std::string> comm = ReadSmallFile(absl::StrCat("/proc/", pid, "/comm"));
   if (!comm) return "";
   if (!comm->empty() && comm->back() == '\n') comm->pop_back();
   return *comm;
@@ -102,10 +97,9 @@ std::string ReadCommand(pid_t pid) {
 std::string Unescape(absl::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] >= '0' &&
-        s[i + 1] <= '3') {
-      out.push_back(static_cast<char>((s[i + 1] - '0') * 64 +
-                                      (s[i + 2] - '0') * 8 + (s[i + 3] - '0')));
+    if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '3') {
+      out.push_back(
+          static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0')));
       i += 3;
     } else {
       out.push_back(s[i]);
@@ -123,8 +117,7 @@ std::vector<NsfsMount> ReadNsfsMounts() {
   std::vector<NsfsMount> out;
   std::optional<std::string> text = ReadSmallFile("/proc/self/mountinfo");
   if (!text) return out;
-  for (absl::string_view line :
-       absl::StrSplit(*text, '\n', absl::SkipEmpty())) {
+  for (absl::string_view line : absl::StrSplit(*text, '\n', absl::SkipEmpty())) {
     std::vector<absl::string_view> f = absl::StrSplit(line, ' ');
     auto dash = std::find(f.begin(), f.end(), "-");
     if (f.size() < 5 || dash == f.end() || std::next(dash) == f.end()) continue;
@@ -186,8 +179,7 @@ class Scanner {
   }
 
   // An entry made from a namespace file given by path.
-  NsInfo* AddPath(const std::string& path, std::optional<NsType> type,
-                  bool ancestors) {
+  NsInfo* AddPath(const std::string& path, std::optional<NsType> type, bool ancestors) {
     absl::StatusOr<NsFd> ns = NsFd::OpenPath(path, type);
     if (!ns.ok() || !options_.types.Contains(ns->type())) return nullptr;
     return &Add(*ns, ancestors);
@@ -204,8 +196,7 @@ class Scanner {
       const std::string path = absl::StrCat(dir, "/ns/", NsTypeName(type));
       struct stat ns_st;
       if (::stat(path.c_str(), &ns_st) != 0) continue;
-      const NsId id{type, static_cast<std::uint64_t>(ns_st.st_dev),
-                    ns_st.st_ino};
+      const NsId id{type, static_cast<std::uint64_t>(ns_st.st_dev), ns_st.st_ino};
       NsInfo* info = nullptr;
       auto it = index_.find(id);
       if (it != index_.end()) {
@@ -244,8 +235,7 @@ class Scanner {
       if (!opened.ok()) return;
       pidfd_ = std::move(*opened);
     }
-    UniqueFd sock(
-        static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd_->get(), fd, 0)));
+    UniqueFd sock(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd_->get(), fd, 0)));
     if (!sock) return;
     UniqueFd nsfd(::ioctl(sock.get(), SIOCGSKNS));
     if (!nsfd) return;
@@ -256,8 +246,7 @@ class Scanner {
 
   NsInfo* FindIno(std::uint64_t ino) {
     for (NsType type : options_.types) {
-      auto it =
-          index_.find(NsId{type, static_cast<std::uint64_t>(nsfs_dev_), ino});
+      auto it = index_.find(NsId{type, static_cast<std::uint64_t>(nsfs_dev_), ino});
       if (it != index_.end()) return &infos_[it->second];
     }
     return nullptr;
@@ -271,15 +260,13 @@ class Scanner {
       std::uint64_t ino = 0;
       NsInfo* info = nullptr;
       if (open != std::string::npos && m.root.back() == ']' &&
-          absl::SimpleAtoi(absl::string_view(m.root).substr(
-                               open + 2, m.root.size() - open - 3),
+          absl::SimpleAtoi(absl::string_view(m.root).substr(open + 2, m.root.size() - open - 3),
                            &ino)) {
         info = FindIno(ino);
       }
       if (info == nullptr) info = AddPath(m.mount_point, std::nullopt, true);
       if (info == nullptr) continue;
-      if (std::find(info->paths.begin(), info->paths.end(), m.mount_point) ==
-          info->paths.end()) {
+      if (std::find(info->paths.begin(), info->paths.end(), m.mount_point) == info->paths.end()) {
         info->paths.push_back(m.mount_point);
       }
     }
@@ -289,17 +276,15 @@ class Scanner {
     NsListing out;
     out.processes = std::move(processes_);
     for (NsInfo& info : infos_) {
-      if (options_.pid && !std::binary_search(info.pids.begin(),
-                                              info.pids.end(), *options_.pid)) {
+      if (options_.pid && !std::binary_search(info.pids.begin(), info.pids.end(), *options_.pid)) {
         continue;
       }
       out.namespaces.push_back(std::move(info));
     }
-    std::sort(out.namespaces.begin(), out.namespaces.end(),
-              [](const NsInfo& a, const NsInfo& b) {
-                if (a.id.inode != b.id.inode) return a.id.inode < b.id.inode;
-                return a.id.type < b.id.type;
-              });
+    std::sort(out.namespaces.begin(), out.namespaces.end(), [](const NsInfo& a, const NsInfo& b) {
+      if (a.id.inode != b.id.inode) return a.id.inode < b.id.inode;
+      return a.id.type < b.id.type;
+    });
     return out;
   }
 
@@ -327,8 +312,7 @@ const NsProcessInfo* NsListing::FindProcess(pid_t pid) const {
 
 absl::StatusOr<NsListing> ListNamespaces(const NsListOptions& options) {
   if (options.pid && *options.pid <= 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("list namespaces: invalid pid ", *options.pid));
+    return absl::InvalidArgumentError(absl::StrCat("list namespaces: invalid pid ", *options.pid));
   }
   Scanner scanner(options);
   return scanner.Run();

@@ -15,9 +15,9 @@ absl::StatusOr<NsType> ParseNsType(absl::string_view name) {
   for (NsType t : kAllNsTypes) {
     if (NsTypeName(t) == name) return t;
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown namespace type \"", absl::CHexEscape(name),
-      "\" (expected one of: ", NsTypeSet::All().ToString(), ")"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown namespace type \"", absl::CHexEscape(name),
+                   "\" (expected one of: ", NsTypeSet::All().ToString(), ")"));
 }
 
 std::optional<NsType> NsTypeFromCloneFlag(std::uint64_t flag) {
@@ -27,24 +27,21 @@ std::optional<NsType> NsTypeFromCloneFlag(std::uint64_t flag) {
   return std::nullopt;
 }
 
-std::ostream& operator<<(std::ostream& os, NsType type) {
-  return os << NsTypeName(type);
-}
+std::ostream& operator<<(std::ostream& os, NsType type) { return os << NsTypeName(type); }
 
 absl::StatusOr<NsTypeSet> NsTypeSet::Parse(absl::string_view text) {
   NsTypeSet set;
   if (text.empty()) return set;
   for (absl::string_view item : absl::StrSplit(text, ',')) {
     if (item.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "empty item in namespace type list \"", absl::CHexEscape(text), "\""));
+      return absl::InvalidArgumentError(
+          absl::StrCat("empty item in namespace type list \"", absl::CHexEscape(text), "\""));
     }
     absl::StatusOr<NsType> type = ParseNsType(item);
     if (!type.ok()) return type.status();
     if (set.Contains(*type)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "namespace type \"", item, "\" listed twice in \"", absl::CHexEscape(text),
-          "\""));
+          "namespace type \"", item, "\" listed twice in \"", absl::CHexEscape(text), "\""));
     }
     set.Add(*type);
   }
@@ -54,8 +51,8 @@ absl::StatusOr<NsTypeSet> NsTypeSet::Parse(absl::string_view text) {
 absl::StatusOr<NsTypeSet> NsTypeSet::FromCloneFlags(std::uint64_t flags) {
   const std::uint64_t unknown = flags & ~All().ToCloneFlags();
   if (unknown != 0) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "flags 0x%x are not CLONE_NEW* namespace flags", unknown));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("flags 0x%x are not CLONE_NEW* namespace flags", unknown));
   }
   NsTypeSet set;
   for (NsType t : kAllNsTypes) {
@@ -66,13 +63,9 @@ absl::StatusOr<NsTypeSet> NsTypeSet::FromCloneFlags(std::uint64_t flags) {
 
 std::string NsTypeSet::ToString() const {
   return absl::StrJoin(begin(), end(), ",",
-                       [](std::string* out, NsType t) {
-                         absl::StrAppend(out, NsTypeName(t));
-                       });
+                       [](std::string* out, NsType t) { absl::StrAppend(out, NsTypeName(t)); });
 }
 
-std::ostream& operator<<(std::ostream& os, NsTypeSet set) {
-  return os << set.ToString();
-}
+std::ostream& operator<<(std::ostream& os, NsTypeSet set) { return os << set.ToString(); }
 
 }  // namespace linuxns

@@ -14,9 +14,7 @@
 namespace linuxns {
 namespace {
 
-absl::Status NotOpen() {
-  return absl::FailedPreconditionError("PidFd is empty");
-}
+absl::Status NotOpen() { return absl::FailedPreconditionError("PidFd is empty"); }
 
 }  // namespace
 
@@ -53,9 +51,7 @@ absl::Status PidFd::SendSignal(int sig) const {
   return ErrnoError(err, absl::StrCat("pidfd_send_signal ", sig, " to pid ", pid_));
 }
 
-absl::StatusOr<bool> PidFd::HasExited() const {
-  return WaitForExit(absl::ZeroDuration());
-}
+absl::StatusOr<bool> PidFd::HasExited() const { return WaitForExit(absl::ZeroDuration()); }
 
 absl::StatusOr<bool> PidFd::WaitForExit(absl::Duration timeout) const {
   if (!valid()) return NotOpen();
@@ -66,8 +62,7 @@ absl::StatusOr<bool> PidFd::WaitForExit(absl::Duration timeout) const {
       // Round up so that a sub-millisecond remainder still waits.
       absl::Duration left = std::max(deadline - absl::Now(), absl::ZeroDuration());
       ms = static_cast<int>(std::min<int64_t>(
-          absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1))),
-          1 << 30));
+          absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1))), 1 << 30));
     }
     pollfd p{.fd = fd_.get(), .events = POLLIN, .revents = 0};
     int n = ::poll(&p, 1, ms);

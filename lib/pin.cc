@@ -16,8 +16,7 @@
 namespace linuxns {
 
 absl::StatusOr<bool> PinNamespace(const NsFd& ns, const std::string& path) {
-  const std::string what =
-      absl::StrCat("pin ", NsTypeName(ns.type()), " namespace at ", path);
+  const std::string what = absl::StrCat("pin ", NsTypeName(ns.type()), " namespace at ", path);
   bool created = false;
   struct stat st;
   if (::lstat(path.c_str(), &st) == 0) {
@@ -26,8 +25,7 @@ absl::StatusOr<bool> PinNamespace(const NsFd& ns, const std::string& path) {
           absl::StrCat(what, ": the path exists and is not a regular file"));
     }
   } else if (errno == ENOENT) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-                       0444));
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444));
     if (!fd) {
       const int err = errno;
       return ErrnoError(err, what, err == ENOENT ? "its directory does not exist" : "");
@@ -44,11 +42,12 @@ absl::StatusOr<bool> PinNamespace(const NsFd& ns, const std::string& path) {
     absl::StatusOr<internal::MountInfo> mount = internal::MountOf(path);
     if (!mount.ok()) return WithContext(mount.status(), what);
     if (mount->shared) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          what, ": ", mount->mount_point,
-          " is a shared mount, and a mount namespace cannot be pinned where the "
-          "pin would propagate (the kernel says EINVAL); pin it below a private "
-          "mount, e.g. after `mount --make-private ", mount->mount_point, "`"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(what, ": ", mount->mount_point,
+                       " is a shared mount, and a mount namespace cannot be pinned where the "
+                       "pin would propagate (the kernel says EINVAL); pin it below a private "
+                       "mount, e.g. after `mount --make-private ",
+                       mount->mount_point, "`"));
     }
   }
   const std::string source = absl::StrCat("/proc/thread-self/fd/", ns.get());

@@ -115,11 +115,10 @@ void FindMissingTypes(NsTypeSet types, std::vector<Blocker>& blockers) {
   for (NsType t : types) {
     const std::string path = absl::StrCat("/proc/self/ns/", NsTypeName(t));
     if (::access(path.c_str(), F_OK) == 0 || errno != ENOENT) continue;
-    blockers.push_back(
-        {EINVAL, 0,
-         absl::StrCat("this kernel has no ", NsTypeName(t), " namespaces (", path,
-                      " does not exist): it was built without ", ConfigOption(t),
-                      t == NsType::kTime ? ", or is older than Linux 5.6" : "")});
+    blockers.push_back({EINVAL, 0,
+                        absl::StrCat("this kernel has no ", NsTypeName(t), " namespaces (", path,
+                                     " does not exist): it was built without ", ConfigOption(t),
+                                     t == NsType::kTime ? ", or is older than Linux 5.6" : "")});
   }
 }
 
@@ -141,31 +140,28 @@ void FindUserNsBlockers(bool cap_sys_admin, std::vector<Blocker>& blockers) {
   const bool uid_unmapped = uid_map && !IdMapCovers(*uid_map, ::geteuid());
   const bool gid_unmapped = gid_map && !IdMapCovers(*gid_map, ::getegid());
   if (uid_unmapped || gid_unmapped) {
-    blockers.push_back(
-        {EPERM, 0,
-         absl::StrCat("this process's effective ", uid_unmapped ? "uid" : "gid",
-                      " has no mapping in its own user namespace (/proc/self/",
-                      uid_unmapped ? "uid_map" : "gid_map",
-                      " does not cover it), and the kernel lets no unmapped owner "
-                      "create a user namespace: write uid_map and gid_map of the "
-                      "current user namespace first")});
+    blockers.push_back({EPERM, 0,
+                        absl::StrCat("this process's effective ", uid_unmapped ? "uid" : "gid",
+                                     " has no mapping in its own user namespace (/proc/self/",
+                                     uid_unmapped ? "uid_map" : "gid_map",
+                                     " does not cover it), and the kernel lets no unmapped owner "
+                                     "create a user namespace: write uid_map and gid_map of the "
+                                     "current user namespace first")});
   }
   if (cap_sys_admin) return;
   if (ReadNumberFile("/proc/sys/kernel/unprivileged_userns_clone") == 0) {
-    blockers.push_back(
-        {EPERM, 0,
-         "unprivileged user namespaces are disabled: "
-         "/proc/sys/kernel/unprivileged_userns_clone is 0; enable them (sysctl -w "
-         "kernel.unprivileged_userns_clone=1) or run as root"});
+    blockers.push_back({EPERM, 0,
+                        "unprivileged user namespaces are disabled: "
+                        "/proc/sys/kernel/unprivileged_userns_clone is 0; enable them (sysctl -w "
+                        "kernel.unprivileged_userns_clone=1) or run as root"});
   }
   if (ReadNumberFile("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1) {
-    blockers.push_back(
-        {EACCES, EPERM,
-         "AppArmor restricts unprivileged user namespaces "
-         "(/proc/sys/kernel/apparmor_restrict_unprivileged_userns is 1): one made "
-         "without a profile that allows it gets no capabilities; confine this "
-         "program with an AppArmor profile containing `userns,`, or set the sysctl "
-         "to 0"});
+    blockers.push_back({EACCES, EPERM,
+                        "AppArmor restricts unprivileged user namespaces "
+                        "(/proc/sys/kernel/apparmor_restrict_unprivileged_userns is 1): one made "
+                        "without a profile that allows it gets no capabilities; confine this "
+                        "program with an AppArmor profile containing `userns,`, or set the sysctl "
+                        "to 0"});
   }
 }
 
@@ -175,15 +171,14 @@ std::vector<Blocker> FindBlockers(NsTypeSet types) {
   FindDisabledTypes(types, blockers);
   const bool cap_sys_admin = HasEffectiveCap(CAP_SYS_ADMIN);
   if (!types.Contains(NsType::kUser) && !cap_sys_admin) {
-    blockers.push_back(
-        {EPERM, 0,
-         absl::StrCat("creating ", DescribeTypes(types),
-                      " needs CAP_SYS_ADMIN in this process's user namespace, which "
-                      "this process (euid ",
-                      ::geteuid(),
-                      ") does not have: run it as root, or create a user namespace "
-                      "along with it (add NsType::kUser, as `unshare --user "
-                      "--map-root-user` does)")});
+    blockers.push_back({EPERM, 0,
+                        absl::StrCat("creating ", DescribeTypes(types),
+                                     " needs CAP_SYS_ADMIN in this process's user namespace, which "
+                                     "this process (euid ",
+                                     ::geteuid(),
+                                     ") does not have: run it as root, or create a user namespace "
+                                     "along with it (add NsType::kUser, as `unshare --user "
+                                     "--map-root-user` does)")});
   }
   if (types.Contains(NsType::kUser)) FindUserNsBlockers(cap_sys_admin, blockers);
   return blockers;
@@ -196,29 +191,25 @@ std::string ExplainCloneErrno(int err, NsTypeSet types, const absl::Status& stat
     case EPERM: {
       std::string seccomp = SeccompClause();
       return absl::StrCat(
-          "the kernel refuses to create ", what,
-          " and nothing the probe can read explains it: ",
+          "the kernel refuses to create ", what, " and nothing the probe can read explains it: ",
           seccomp.empty() ? "" : absl::StrCat(seccomp, " that may refuse clone; "),
           "a security module (SELinux, AppArmor, Landlock) may refuse it, see the "
           "kernel log (dmesg)",
-          types.Contains(NsType::kUser)
-              ? "; a process in a chroot cannot create user namespaces"
-              : "");
+          types.Contains(NsType::kUser) ? "; a process in a chroot cannot create user namespaces"
+                                        : "");
     }
     case ENOSPC: {
       std::vector<std::string> limits;
       for (NsType t : types) {
         const std::string file = LimitFile(t);
         std::optional<long long> max = ReadNumberFile(file.c_str());
-        limits.push_back(
-            absl::StrCat(file, " is ", max ? absl::StrCat(*max) : "unreadable"));
+        limits.push_back(absl::StrCat(file, " is ", max ? absl::StrCat(*max) : "unreadable"));
       }
-      return absl::StrCat(
-          "a namespace limit is reached: ", absl::StrJoin(limits, ", "),
-          " here, and a parent user namespace may set a lower limit that cannot be "
-          "read from here; user and pid namespaces also nest at most 32 deep: end "
-          "unused namespaces of this user, or raise the limit (sysctl -w "
-          "user.max_<type>_namespaces=N)");
+      return absl::StrCat("a namespace limit is reached: ", absl::StrJoin(limits, ", "),
+                          " here, and a parent user namespace may set a lower limit that cannot be "
+                          "read from here; user and pid namespaces also nest at most 32 deep: end "
+                          "unused namespaces of this user, or raise the limit (sysctl -w "
+                          "user.max_<type>_namespaces=N)");
     }
     case EACCES:
       return absl::StrCat("a security module refuses to create ", what,
@@ -267,14 +258,13 @@ std::string ExplainSetnsErrno(int err, const NsFd& target) {
                           "(never a process of a descendant one); this process has euid ",
                           ::geteuid(), ": run as its owner or as root (setns: EPERM)");
     }
-    return absl::StrCat(
-        "entering ", id,
-        " needs CAP_SYS_ADMIN both in the user namespace that owns it and in this "
-        "process's own user namespace",
-        target.type() == NsType::kMnt ? " (and CAP_SYS_CHROOT)" : "",
-        ", which this process (euid ", ::geteuid(),
-        ") does not have: run as root, or enter its owning user namespace first "
-        "(setns: EPERM)");
+    return absl::StrCat("entering ", id,
+                        " needs CAP_SYS_ADMIN both in the user namespace that owns it and in this "
+                        "process's own user namespace",
+                        target.type() == NsType::kMnt ? " (and CAP_SYS_CHROOT)" : "",
+                        ", which this process (euid ", ::geteuid(),
+                        ") does not have: run as root, or enter its owning user namespace first "
+                        "(setns: EPERM)");
   }
   return absl::StrCat("setns into ", id, " fails: ", std::strerror(err),
                       " (setns: ", ErrnoName(err), ")");
@@ -299,8 +289,7 @@ absl::StatusOr<int> TrySetnsInChild(const NsFd& target) {
 absl::StatusOr<bool> IsCurrent(const NsFd& target) {
   struct stat st;
   if (::stat(internal::ThreadNsPath(target.type(), false), &st) != 0) {
-    return ErrnoError(
-        errno, absl::StrCat("stat ", internal::ThreadNsPath(target.type(), false)));
+    return ErrnoError(errno, absl::StrCat("stat ", internal::ThreadNsPath(target.type(), false)));
   }
   return st.st_dev == target.id().dev && st.st_ino == target.id().inode;
 }
@@ -385,10 +374,9 @@ absl::StatusOr<EnterProbe> ProbeEnter(const NsFd& target) {
           ? absl::StrCat("this process has ", threads,
                          " threads, and a thread can enter a mount namespace only after "
                          "unshare(CLONE_FS) (RunInNamespacesOnThread does that)")
-          : absl::StrCat(
-                "only a single-threaded process can enter a ", NsTypeName(type),
-                " namespace, and this one has ", threads,
-                " threads: enter it from a child process (ChildProcess) instead");
+          : absl::StrCat("only a single-threaded process can enter a ", NsTypeName(type),
+                         " namespace, and this one has ", threads,
+                         " threads: enter it from a child process (ChildProcess) instead");
   return probe;
 }
 
@@ -417,10 +405,10 @@ IdMapHelpers ProbeIdMapHelpers() {
   for (const auto& [name, found_ptr] : found_helpers) {
     const std::optional<std::string>& found = *found_ptr;
     if (!found) {
-      helpers.reason = absl::StrCat(
-          name, " is not in PATH (", path_env != nullptr ? path_env : "unset",
-          "): install the uidmap package (Debian, Ubuntu; shadow-utils elsewhere), "
-          "which provides newuidmap and newgidmap");
+      helpers.reason =
+          absl::StrCat(name, " is not in PATH (", path_env != nullptr ? path_env : "unset",
+                       "): install the uidmap package (Debian, Ubuntu; shadow-utils elsewhere), "
+                       "which provides newuidmap and newgidmap");
       return helpers;
     }
     std::string problem = HelperPrivilegeProblem(*found);

@@ -1,7 +1,5 @@
 // The kernel-feature half of linuxns/probe.h: each feature decided by a
 // harmless call whose errno tells.
-#include "linuxns/probe.h"
-
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <pwd.h>
@@ -36,6 +34,7 @@
 #include "internal/kernel.h"
 #include "internal/probe_util.h"
 #include "linuxns/pid_fd.h"
+#include "linuxns/probe.h"
 #include "linuxns/status.h"
 #include "linuxns/subid.h"
 #include "linuxns/unique_fd.h"
@@ -106,25 +105,22 @@ Answer AskByErrno(const char* call, int err, int missing_errno) {
 
 Answer ProbeClone3() {
   // A size below CLONE_ARGS_SIZE_VER0 is rejected before anything is read.
-  return AskByErrno("clone3(NULL, 0)", ErrnoOfCall(::syscall(SYS_clone3, nullptr, 0)),
-                    ENOSYS);
+  return AskByErrno("clone3(NULL, 0)", ErrnoOfCall(::syscall(SYS_clone3, nullptr, 0)), ENOSYS);
 }
 
 Answer ProbePidfdOpen() {
-  return AskByErrno("pidfd_open(0, 0)", ErrnoOfCall(::syscall(SYS_pidfd_open, 0, 0)),
-                    ENOSYS);
+  return AskByErrno("pidfd_open(0, 0)", ErrnoOfCall(::syscall(SYS_pidfd_open, 0, 0)), ENOSYS);
 }
 
 Answer ProbeCloseRange() {
-  return AskByErrno("close_range(1, 0, 0)",
-                    ErrnoOfCall(::syscall(SYS_close_range, 1u, 0u, 0u)), ENOSYS);
+  return AskByErrno("close_range(1, 0, 0)", ErrnoOfCall(::syscall(SYS_close_range, 1u, 0u, 0u)),
+                    ENOSYS);
 }
 
 Answer ProbeOpenat2() {
   // A size below OPEN_HOW_SIZE_VER0 is rejected before the path is looked at.
   return AskByErrno("openat2(AT_FDCWD, NULL, NULL, 0)",
-                    ErrnoOfCall(::syscall(SYS_openat2, AT_FDCWD, nullptr, nullptr, 0)),
-                    ENOSYS);
+                    ErrnoOfCall(::syscall(SYS_openat2, AT_FDCWD, nullptr, nullptr, 0)), ENOSYS);
 }
 
 Answer ProbeCloneIntoCgroup() {
@@ -133,8 +129,8 @@ Answer ProbeCloneIntoCgroup() {
   // with EINVAL; an older one rejects the unknown non-zero tail with E2BIG
   // (copy_struct_from_user). Neither creates a process.
   struct {
-    std::uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size,
-        tls, set_tid, set_tid_size, cgroup;
+    std::uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+        set_tid_size, cgroup;
   } args{};
   args.flags = CLONE_INTO_CGROUP;
   args.cgroup = std::uint64_t{INT_MAX} + 1;
@@ -144,12 +140,10 @@ Answer ProbeCloneIntoCgroup() {
   if (pid > 0) ::waitpid(static_cast<pid_t>(pid), nullptr, __WALL);
   if (err == ENOSYS) return Missing("clone3 answers ENOSYS, and the flag needs clone3");
   if (err == E2BIG) {
-    return Missing(
-        "clone3 answers E2BIG to the cgroup field: the kernel does not know it");
+    return Missing("clone3 answers E2BIG to the cgroup field: the kernel does not know it");
   }
   if (err == EINVAL) {
-    return Present(
-        "clone3 answers EINVAL to an out-of-range cgroup fd: the field exists");
+    return Present("clone3 answers EINVAL to an out-of-range cgroup fd: the field exists");
   }
   return Missing(absl::StrCat("clone3 answers ", pid > 0 ? "success" : ErrnoName(err),
                               ", not EINVAL: it is refused"));
@@ -185,8 +179,7 @@ Answer ProbeNsGetNstype() {
 Answer ProbePidfdNsIoctls() {
   absl::StatusOr<PidFd> self = PidFd::Self();
   if (!self.ok()) {
-    return Missing(
-        absl::StrCat("no pidfd of this process to ask: ", self.status().message()));
+    return Missing(absl::StrCat("no pidfd of this process to ask: ", self.status().message()));
   }
   UniqueFd ns(::ioctl(self->get(), PIDFD_GET_UTS_NAMESPACE, 0));
   if (ns) return Present("PIDFD_GET_UTS_NAMESPACE on this process's pidfd gives a fd");
@@ -223,8 +216,8 @@ Answer ProbePidfdInfoExit(const PidFd& dead) {
         "PIDFD_GET_INFO answers ESRCH for a reaped child: no exit status "
         "is kept (Linux 6.13 and 6.14)");
   }
-  return Missing(absl::StrCat("PIDFD_GET_INFO answers ", ErrnoName(err),
-                              " (the ioctl came with Linux 6.13)"));
+  return Missing(
+      absl::StrCat("PIDFD_GET_INFO answers ", ErrnoName(err), " (the ioctl came with Linux 6.13)"));
 }
 
 // Adds to a missing feature's detail what most likely removed it.
@@ -320,9 +313,8 @@ absl::StatusOr<std::vector<KernelFeature>> ProbeKernelFeatures() {
         break;
     }
     ExplainMissing(spec_of, version, answer);
-    features.push_back(KernelFeature{spec_of.id, spec_of.name, spec_of.major,
-                                     spec_of.minor, answer.available,
-                                     std::move(answer.detail)});
+    features.push_back(KernelFeature{spec_of.id, spec_of.name, spec_of.major, spec_of.minor,
+                                     answer.available, std::move(answer.detail)});
   }
   return features;
 }

@@ -55,9 +55,8 @@ std::optional<int> ErrnoOf(const absl::Status& status) {
 absl::Status WithContext(const absl::Status& status, absl::string_view context) {
   if (status.ok()) return status;
   absl::Status result(status.code(), absl::StrCat(context, ": ", status.message()));
-  status.ForEachPayload([&result](absl::string_view url, const absl::Cord& value) {
-    result.SetPayload(url, value);
-  });
+  status.ForEachPayload(
+      [&result](absl::string_view url, const absl::Cord& value) { result.SetPayload(url, value); });
   return result;
 }
 

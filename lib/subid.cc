@@ -46,8 +46,8 @@ absl::StatusOr<std::vector<SubordinateRange>> ParseSubordinateIds(absl::string_v
     if (line.empty() || line[0] == '#') continue;
     std::vector<absl::string_view> fields = absl::StrSplit(line, ':');
     if (fields.size() != 3) {
-      return LineError(number, absl::StrCat("expected OWNER:START:COUNT, got \"",
-                                            absl::CHexEscape(line), "\""));
+      return LineError(
+          number, absl::StrCat("expected OWNER:START:COUNT, got \"", absl::CHexEscape(line), "\""));
     }
     if (fields[0].empty()) return LineError(number, "OWNER is empty");
     std::uint64_t start = 0, count = 0;
@@ -77,10 +77,11 @@ absl::StatusOr<SubordinateRange> FindSubordinateRange(const std::string& file, u
   for (const SubordinateRange& r : *ranges) {
     if (r.owner == id || (!name.empty() && r.owner == name)) return r;
   }
-  return absl::NotFoundError(absl::StrCat(
-      file, " gives ", name.empty() ? id : name, " (uid ", uid,
-      ") no range; add one, e.g. with `usermod --add-subuids 100000-165535 "
-      "--add-subgids 100000-165535 ", name.empty() ? id : name, "`"));
+  return absl::NotFoundError(
+      absl::StrCat(file, " gives ", name.empty() ? id : name, " (uid ", uid,
+                   ") no range; add one, e.g. with `usermod --add-subuids 100000-165535 "
+                   "--add-subgids 100000-165535 ",
+                   name.empty() ? id : name, "`"));
 }
 
 }  // namespace linuxns

@@ -17,8 +17,7 @@ std::string ToProcText(const TimeOffsets& offsets) {
     }
     return absl::StrCat(clock, " ", secs, " ", nsecs, "\n");
   };
-  return absl::StrCat(line("monotonic", offsets.monotonic),
-                      line("boottime", offsets.boottime));
+  return absl::StrCat(line("monotonic", offsets.monotonic), line("boottime", offsets.boottime));
 }
 
 }  // namespace linuxns

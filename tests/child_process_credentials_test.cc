@@ -1,6 +1,4 @@
 // ChildProcess: credentials, capabilities, rlimits, death of the parent.
-#include "linuxns/child_process.h"
-
 #include <fcntl.h>
 #include <net/if.h>
 #include <signal.h>
@@ -17,11 +15,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,13 +27,14 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "linuxns/child_process.h"
 #include "linuxns/namespace.h"
 #include "linuxns/ns_entry.h"
 #include "linuxns/probe.h"
 #include "linuxns/subid.h"
 #include "support/seccomp.h"
-#include "support/status_matchers.h"
 #include "support/spawn_util.h"
+#include "support/status_matchers.h"
 #include "support/test_util.h"
 
 namespace linuxns {
@@ -56,8 +55,8 @@ using ::linuxns::testing::Sleeper;
 
 TEST_F(ChildProcessTest, CredentialsRlimitsAndNoNewPrivs) {
   LINUXNS_SKIP_UNLESS_ROOT();
-  SpawnOptions o = Shell(
-      "id -u; id -g; id -G; ulimit -n; grep NoNewPrivs /proc/self/status | tr -d '\\t'");
+  SpawnOptions o =
+      Shell("id -u; id -g; id -G; ulimit -n; grep NoNewPrivs /proc/self/status | tr -d '\\t'");
   o.uid = 1234;
   o.gid = 2345;
   o.groups = std::vector<gid_t>{2345, 3456};
@@ -74,7 +73,6 @@ TEST_F(ChildProcessTest, KeepCapabilitiesMakesThemAmbient) {
   o.keep_capabilities = true;
   EXPECT_THAT(OutputOf(o), ::testing::Not(HasSubstr("CapAmb:0000000000000000")));
 }
-
 
 TEST_F(ChildProcessTest, KillOnParentDeathSurvivesTheSpawningThread) {
   std::optional<ChildProcess> child;
@@ -134,7 +132,6 @@ TEST_F(ChildProcessTest, KillOnParentDeathAtRandomMomentsLeavesNoSurvivor) {
   EXPECT_EQ(survivors, 0);
 }
 
-
 TEST_F(ChildProcessTest, DroppedBoundingCapabilitiesAreGone) {
   LINUXNS_SKIP_UNLESS_ROOT();
   constexpr int kCapSysAdmin = 21, kCapNetRaw = 13;
@@ -145,7 +142,6 @@ TEST_F(ChildProcessTest, DroppedBoundingCapabilitiesAreGone) {
   EXPECT_NE(before & (1ul << kCapSysAdmin), 0u);
   EXPECT_EQ(after, before & ~((1ul << kCapSysAdmin) | (1ul << kCapNetRaw)));
 }
-
 
 }  // namespace
 }  // namespace linuxns

@@ -1,6 +1,4 @@
 // ChildProcess: propagation, bind and tmpfs mounts, a new root, /proc.
-#include "linuxns/child_process.h"
-
 #include <fcntl.h>
 #include <net/if.h>
 #include <signal.h>
@@ -17,11 +15,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,13 +27,14 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "linuxns/child_process.h"
 #include "linuxns/namespace.h"
 #include "linuxns/ns_entry.h"
 #include "linuxns/probe.h"
 #include "linuxns/subid.h"
 #include "support/seccomp.h"
-#include "support/status_matchers.h"
 #include "support/spawn_util.h"
+#include "support/status_matchers.h"
 #include "support/test_util.h"
 
 namespace linuxns {
@@ -62,9 +61,10 @@ TEST_F(ChildProcessTest, PropagationOfRootFollowsTheOption) {
     if (::unshare(CLONE_NEWNS) != 0) return 2;
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_SHARED, nullptr) != 0) return 3;
     const char* script = "grep -E '^[0-9]+ [0-9]+ [^ ]+ / / ' /proc/self/mountinfo";
-    std::vector<std::pair<Propagation, std::string>> cases = {
-        {Propagation::kPrivate, ""}, {Propagation::kShared, "shared:"},
-        {Propagation::kSlave, "master:"}, {Propagation::kUnchanged, "shared:"}};
+    std::vector<std::pair<Propagation, std::string>> cases = {{Propagation::kPrivate, ""},
+                                                              {Propagation::kShared, "shared:"},
+                                                              {Propagation::kSlave, "master:"},
+                                                              {Propagation::kUnchanged, "shared:"}};
     for (const auto& [propagation, tag] : cases) {
       SpawnOptions o = Shell(script);
       o.new_namespaces = {NsType::kMnt};
@@ -75,8 +75,7 @@ TEST_F(ChildProcessTest, PropagationOfRootFollowsTheOption) {
       const bool slave = r->out.find("master:") != std::string::npos;
       const bool ok = tag.empty() ? !shared && !slave : r->out.find(tag) != std::string::npos;
       if (!ok) {
-        std::fprintf(stderr, "propagation %d: %s\n", static_cast<int>(propagation),
-                     r->out.c_str());
+        std::fprintf(stderr, "propagation %d: %s\n", static_cast<int>(propagation), r->out.c_str());
         return 5;
       }
     }
@@ -150,17 +149,18 @@ TEST_F(MountsTest, MissingSourceOrTargetIsNamed) {
 TEST_F(MountsTest, MountsWithoutNewMountNamespaceAreRejected) {
   SpawnOptions o = Shell("true");
   o.mounts = {MountSpec::Tmpfs("/tmp")};
-  EXPECT_THAT(ChildProcess::Spawn(o), StatusIs(absl::StatusCode::kInvalidArgument,
-                                               HasSubstr("need a new mnt namespace")));
+  EXPECT_THAT(ChildProcess::Spawn(o),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("need a new mnt namespace")));
   o.mounts.clear();
   o.root = "/";
-  EXPECT_THAT(ChildProcess::Spawn(o), StatusIs(absl::StatusCode::kInvalidArgument,
-                                               HasSubstr("need a new mnt namespace")));
+  EXPECT_THAT(ChildProcess::Spawn(o),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("need a new mnt namespace")));
 }
 
 // A minimal root: the host's /usr read-only, merged-/usr symlinks, /proc.
 std::string MakeRoot(const std::string& root) {
-  for (const char* d : {"usr", "proc", "tmp", "etc"}) std::filesystem::create_directories(root + "/" + d);
+  for (const char* d : {"usr", "proc", "tmp", "etc"})
+    std::filesystem::create_directories(root + "/" + d);
   for (const char* l : {"bin", "lib", "lib64", "sbin"}) {
     if (std::filesystem::is_symlink(std::string("/") + l)) {
       std::filesystem::create_symlink(std::filesystem::read_symlink(std::string("/") + l),
@@ -228,7 +228,8 @@ TEST_F(MountsTest, PivotRootOnSharedPropagationIsExplained) {
     if (::unshare(CLONE_NEWNS) != 0) return 2;
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_SHARED, nullptr) != 0) return 3;
     absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(o);
-    if (child.ok() || child.status().message().find("must not be shared") == absl::string_view::npos) {
+    if (child.ok() ||
+        child.status().message().find("must not be shared") == absl::string_view::npos) {
       std::fprintf(stderr, "%s\n", child.status().ToString().c_str());
       return 4;
     }
@@ -236,7 +237,6 @@ TEST_F(MountsTest, PivotRootOnSharedPropagationIsExplained) {
   });
   EXPECT_EQ(code, 0);
 }
-
 
 }  // namespace
 }  // namespace linuxns

@@ -1,6 +1,4 @@
 // ChildProcess: new and joined namespaces, id maps, time, cgroups, init, pins.
-#include "linuxns/child_process.h"
-
 #include <fcntl.h>
 #include <net/if.h>
 #include <signal.h>
@@ -17,11 +15,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,13 +27,14 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "linuxns/child_process.h"
 #include "linuxns/namespace.h"
 #include "linuxns/ns_entry.h"
 #include "linuxns/probe.h"
 #include "linuxns/subid.h"
 #include "support/seccomp.h"
-#include "support/status_matchers.h"
 #include "support/spawn_util.h"
+#include "support/status_matchers.h"
 #include "support/test_util.h"
 
 namespace linuxns {
@@ -211,10 +210,10 @@ TEST_F(ChildProcessTest, SetupFailureNamesTheStepAndErrno) {
     o.argv = {"true"};
     o.join = {uts};
     absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(o);
-    const std::string want = absl::StrCat(
-        "spawn: child: setns into ", uts->id().ToString(),
-        ": Operation not permitted (CAP_SYS_ADMIN in the namespace's owning user "
-        "namespace is needed)");
+    const std::string want =
+        absl::StrCat("spawn: child: setns into ", uts->id().ToString(),
+                     ": Operation not permitted (CAP_SYS_ADMIN in the namespace's owning user "
+                     "namespace is needed)");
     if (child.ok() || child.status().message() != want) {
       std::fprintf(stderr, "%s\n", child.status().ToString().c_str());
       return 3;
@@ -279,8 +278,8 @@ TEST_F(ChildProcessTest, JoinsEveryNamespaceOfAnotherProcessByPidfd) {
   ASSERT_OK_AND_ASSIGN(ChildProcess sleeper, ChildProcess::Spawn(target));
   SpawnOptions o = Shell("hostname; readlink /proc/self/ns/net");
   o.join_process = &sleeper.pidfd();
-  o.join_process_types = {NsType::kUts, NsType::kNet, NsType::kIpc, NsType::kUser,
-                          NsType::kMnt, NsType::kCgroup};
+  o.join_process_types = {NsType::kUts,  NsType::kNet, NsType::kIpc,
+                          NsType::kUser, NsType::kMnt, NsType::kCgroup};
   ASSERT_OK_AND_ASSIGN(NsFd net, sleeper.OpenNamespace(NsType::kNet));
   EXPECT_EQ(OutputOf(o), "target\n" + net.id().ToString() + "\n");
   // Its user namespace is ours when it has none of its own: skipped, not EINVAL.
@@ -332,7 +331,6 @@ TEST_F(ChildProcessTest, InitReportsTheCommandsExecFailure) {
   EXPECT_THAT(ChildProcess::Spawn(o), StatusIs(absl::StatusCode::kInvalidArgument,
                                                HasSubstr("init needs a new pid namespace")));
 }
-
 
 // As uid 65534 with the range /etc/subuid gives it (CI adds
 // nobody:100000:65536 to both files), maps wider than its own id go through
@@ -391,7 +389,6 @@ TEST_F(ChildProcessTest, UnprivilegedRangeOutsideSubuidIsRefusedByNewuidmap) {
   EXPECT_EQ(code, 0);
 }
 
-
 TEST_F(ChildProcessTest, TimeOffsetsOfANewTimeNamespace) {
   int code = testing::RunInForkedChild([] {
     if (!testing::DropToNobody()) return 2;  // with a user namespace: no root needed
@@ -420,10 +417,10 @@ TEST_F(ChildProcessTest, TimeOffsetsOfANewTimeNamespace) {
 TEST_F(ChildProcessTest, TimeOffsetsNeedANewTimeNamespace) {
   SpawnOptions o = Shell("true");
   o.time_offsets = TimeOffsets{absl::Seconds(1), absl::ZeroDuration()};
-  EXPECT_THAT(ChildProcess::Spawn(o), StatusIs(absl::StatusCode::kInvalidArgument,
-                                               HasSubstr("time_offsets need a new time namespace")));
+  EXPECT_THAT(ChildProcess::Spawn(o),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("time_offsets need a new time namespace")));
 }
-
 
 TEST_F(ChildProcessTest, PinsOutliveTheChild) {
   LINUXNS_SKIP_UNLESS_ROOT();

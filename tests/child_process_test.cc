@@ -17,11 +17,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,8 +34,8 @@
 #include "linuxns/probe.h"
 #include "linuxns/subid.h"
 #include "support/seccomp.h"
-#include "support/status_matchers.h"
 #include "support/spawn_util.h"
+#include "support/status_matchers.h"
 #include "support/test_util.h"
 
 namespace linuxns {
@@ -113,10 +113,9 @@ TEST_F(ChildProcessTest, MissingWorkingDirectoryNamesIt) {
   SpawnOptions o;
   o.argv = {"/bin/true"};
   o.cwd = scratch() + "/gone";
-  EXPECT_THAT(ChildProcess::Spawn(o),
-              StatusIs(absl::StatusCode::kNotFound,
-                       absl::StrCat("spawn: child: chdir \"", scratch(),
-                                    "/gone\": No such file or directory")));
+  EXPECT_THAT(ChildProcess::Spawn(o), StatusIs(absl::StatusCode::kNotFound,
+                                               absl::StrCat("spawn: child: chdir \"", scratch(),
+                                                            "/gone\": No such file or directory")));
 }
 
 TEST_F(ChildProcessTest, InvalidOptionsAreRejectedBeforeClone) {
@@ -341,7 +340,6 @@ TEST_F(ChildProcessTest, BusyMultiThreadedHostSpawnsWithoutHangs) {
   EXPECT_EQ(wrong, 0);
 }
 
-
 TEST_F(ChildProcessTest, StdioPipesAndDevNull) {
   SpawnOptions o = Shell("read line; echo \"got $line\"; echo oops >&2; readlink /proc/self/fd/2");
   o.stdin_mode = Stdio::kPipe;
@@ -357,7 +355,8 @@ TEST_F(ChildProcessTest, StdioPipesAndDevNull) {
   std::string text;
   char buf[64];
   ssize_t n;
-  while ((n = ::read(out.get(), buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
+  while ((n = ::read(out.get(), buf, sizeof buf)) > 0)
+    text.append(buf, static_cast<std::size_t>(n));
   EXPECT_EQ(text, "got hello\n/dev/null\n");
   EXPECT_EQ(*child.Wait(), ExitStatus::Exited(0));
 }
@@ -366,10 +365,10 @@ TEST_F(ChildProcessTest, StdioModeAndFdTargetConflict) {
   SpawnOptions o = Shell("true");
   o.stdout_mode = Stdio::kNull;
   o.fds = {{0, 1}};
-  EXPECT_THAT(ChildProcess::Spawn(o), StatusIs(absl::StatusCode::kInvalidArgument,
-                                               HasSubstr("fd target 1 is also set by a Stdio mode")));
+  EXPECT_THAT(ChildProcess::Spawn(o),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("fd target 1 is also set by a Stdio mode")));
 }
-
 
 }  // namespace
 }  // namespace linuxns

@@ -52,7 +52,8 @@ Result RunInPlace(absl::FunctionRef<SpawnOptions()> make) {
   ::close(p[1]);
   char buf[4096];
   ssize_t n;
-  while ((n = ::read(p[0], buf, sizeof buf)) > 0) result.out.append(buf, static_cast<std::size_t>(n));
+  while ((n = ::read(p[0], buf, sizeof buf)) > 0)
+    result.out.append(buf, static_cast<std::size_t>(n));
   ::close(p[0]);
   int status = 0;
   ::waitpid(result.pid, &status, 0);
@@ -124,8 +125,8 @@ TEST_F(ExecInPlaceTest, InitIsRefusedWithTheReason) {
   o.argv = {"/bin/true"};
   o.new_namespaces = {NsType::kPid, NsType::kMnt};
   o.init = true;
-  EXPECT_THAT(ExecInPlace(o), StatusIs(absl::StatusCode::kInvalidArgument,
-                                       HasSubstr("init cannot run in place")));
+  EXPECT_THAT(ExecInPlace(o),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("init cannot run in place")));
 }
 
 }  // namespace

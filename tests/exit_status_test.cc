@@ -32,8 +32,7 @@ static_assert(!ExitStatus::Signaled(SIGKILL).success());
 static_assert(ExitStatus::Signaled(SIGKILL).ShellCode() == 137);
 static_assert(ExitStatus::Exited(3) == ExitStatus::Exited(3));
 static_assert(ExitStatus::Exited(3) != ExitStatus::Exited(4));
-static_assert(ExitStatus::Signaled(SIGSEGV) !=
-              ExitStatus::Signaled(SIGSEGV, true));
+static_assert(ExitStatus::Signaled(SIGSEGV) != ExitStatus::Signaled(SIGSEGV, true));
 
 // A constexpr value can be a constant.
 constexpr ExitStatus kKilled = ExitStatus::Signaled(SIGKILL);
@@ -107,10 +106,8 @@ TEST_F(ExitStatusTest, ToStringOfExit) {
 }
 
 TEST_F(ExitStatusTest, ToStringOfSignalNamesTheSignal) {
-  EXPECT_EQ(ExitStatus::Signaled(SIGKILL).ToString(),
-            "killed by signal 9 (Killed)");
-  EXPECT_EQ(ExitStatus::Signaled(SIGTERM).ToString(),
-            "killed by signal 15 (Terminated)");
+  EXPECT_EQ(ExitStatus::Signaled(SIGKILL).ToString(), "killed by signal 9 (Killed)");
+  EXPECT_EQ(ExitStatus::Signaled(SIGTERM).ToString(), "killed by signal 15 (Terminated)");
 }
 
 TEST_F(ExitStatusTest, ToStringOfSignalWithCoreDump) {
@@ -121,14 +118,12 @@ TEST_F(ExitStatusTest, ToStringOfSignalWithCoreDump) {
 }
 
 TEST_F(ExitStatusTest, ToStringOfSignalWithoutDescription) {
-  EXPECT_EQ(ExitStatus::Signaled(200).ToString(),
-            "killed by signal 200 (unknown)");
+  EXPECT_EQ(ExitStatus::Signaled(200).ToString(), "killed by signal 200 (unknown)");
 }
 
 TEST_F(ExitStatusTest, StreamWritesToString) {
-  for (const ExitStatus& st :
-       {ExitStatus::Exited(3), ExitStatus::Signaled(SIGKILL),
-        ExitStatus::Signaled(SIGSEGV, true)}) {
+  for (const ExitStatus& st : {ExitStatus::Exited(3), ExitStatus::Signaled(SIGKILL),
+                               ExitStatus::Signaled(SIGSEGV, true)}) {
     std::ostringstream os;
     os << st;
     EXPECT_EQ(os.str(), st.ToString());
@@ -139,18 +134,15 @@ TEST_F(ExitStatusTest, StreamWritesToString) {
 }
 
 TEST_F(ExitStatusTest, GoogleTestPrintsTheText) {
-  EXPECT_EQ(::testing::PrintToString(ExitStatus::Signaled(SIGKILL)),
-            "killed by signal 9 (Killed)");
+  EXPECT_EQ(::testing::PrintToString(ExitStatus::Signaled(SIGKILL)), "killed by signal 9 (Killed)");
 }
 
 // --- Equality ---
 
 TEST_F(ExitStatusTest, EqualWhenEveryFieldMatches) {
   EXPECT_EQ(ExitStatus::Exited(3), ExitStatus::Exited(3));
-  EXPECT_EQ(ExitStatus::Signaled(SIGKILL),
-            ExitStatus::Signaled(SIGKILL, false));
-  EXPECT_EQ(ExitStatus::Signaled(SIGSEGV, true),
-            ExitStatus::Signaled(SIGSEGV, true));
+  EXPECT_EQ(ExitStatus::Signaled(SIGKILL), ExitStatus::Signaled(SIGKILL, false));
+  EXPECT_EQ(ExitStatus::Signaled(SIGSEGV, true), ExitStatus::Signaled(SIGSEGV, true));
 }
 
 TEST_F(ExitStatusTest, DifferentCodeSignalOrCoreFlagIsNotEqual) {
@@ -159,8 +151,7 @@ TEST_F(ExitStatusTest, DifferentCodeSignalOrCoreFlagIsNotEqual) {
   EXPECT_NE(ExitStatus::Signaled(SIGSEGV), ExitStatus::Signaled(SIGSEGV, true));
   // Same shell code, different ending.
   EXPECT_NE(ExitStatus::Exited(137), ExitStatus::Signaled(SIGKILL));
-  EXPECT_EQ(ExitStatus::Exited(137).ShellCode(),
-            ExitStatus::Signaled(SIGKILL).ShellCode());
+  EXPECT_EQ(ExitStatus::Exited(137).ShellCode(), ExitStatus::Signaled(SIGKILL).ShellCode());
 }
 
 }  // namespace

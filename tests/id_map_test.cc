@@ -67,8 +67,7 @@ constexpr absl::StatusCode kInvalid = absl::StatusCode::kInvalidArgument;
 // 341 lines stay under 4096 bytes (3190 bytes), so only the line limit bites.
 std::string ShortLines(std::size_t lines) {
   std::string text;
-  for (std::size_t i = 0; i < lines; ++i)
-    absl::StrAppend(&text, i, " ", i, " 1\n");
+  for (std::size_t i = 0; i < lines; ++i) absl::StrAppend(&text, i, " ", i, " 1\n");
   return text;
 }
 
@@ -77,8 +76,8 @@ std::string ShortLines(std::size_t lines) {
 std::string LongLines(std::size_t lines) {
   std::string text;
   for (std::size_t i = 0; i < lines; ++i) {
-    absl::StrAppend(&text, std::uint64_t{4000000000} + i, " ",
-                    std::uint64_t{3000000000} + i, " 1\n");
+    absl::StrAppend(&text, std::uint64_t{4000000000} + i, " ", std::uint64_t{3000000000} + i,
+                    " 1\n");
   }
   return text;
 }
@@ -103,40 +102,32 @@ TEST_F(IdMapTest, ParsesOneLineWithTrailingNewline) {
 }
 
 TEST_F(IdMapTest, ParsesSeveralLinesInOrder) {
-  ASSERT_OK_AND_ASSIGN(
-      IdMap map, IdMap::Parse("0 1000 1\n1 100000 65536\n70000 200000 5"));
-  EXPECT_THAT(map.entries(),
-              ElementsAre(IdMapEntry{0, 1000, 1}, IdMapEntry{1, 100000, 65536},
-                          IdMapEntry{70000, 200000, 5}));
+  ASSERT_OK_AND_ASSIGN(IdMap map, IdMap::Parse("0 1000 1\n1 100000 65536\n70000 200000 5"));
+  EXPECT_THAT(map.entries(), ElementsAre(IdMapEntry{0, 1000, 1}, IdMapEntry{1, 100000, 65536},
+                                         IdMapEntry{70000, 200000, 5}));
 }
 
 TEST_F(IdMapTest, AcceptsTabsAndRunsOfSpacesBetweenFields) {
-  ASSERT_OK_AND_ASSIGN(IdMap map,
-                       IdMap::Parse("0\t1000\t1\n1   100000 \t 65536  \n"));
-  EXPECT_THAT(map.entries(), ElementsAre(IdMapEntry{0, 1000, 1},
-                                         IdMapEntry{1, 100000, 65536}));
+  ASSERT_OK_AND_ASSIGN(IdMap map, IdMap::Parse("0\t1000\t1\n1   100000 \t 65536  \n"));
+  EXPECT_THAT(map.entries(), ElementsAre(IdMapEntry{0, 1000, 1}, IdMapEntry{1, 100000, 65536}));
 }
 
 TEST_F(IdMapTest, ParsesTheKernelsOwnPaddedFormat) {
   // /proc/PID/uid_map reads back as "%10u %10u %10u\n" per line.
-  ASSERT_OK_AND_ASSIGN(IdMap map,
-                       IdMap::Parse("         0       1000          1\n"
-                                    "         1     100000      65536\n"));
-  EXPECT_THAT(map.entries(), ElementsAre(IdMapEntry{0, 1000, 1},
-                                         IdMapEntry{1, 100000, 65536}));
+  ASSERT_OK_AND_ASSIGN(IdMap map, IdMap::Parse("         0       1000          1\n"
+                                               "         1     100000      65536\n"));
+  EXPECT_THAT(map.entries(), ElementsAre(IdMapEntry{0, 1000, 1}, IdMapEntry{1, 100000, 65536}));
 }
 
 TEST_F(IdMapTest, AcceptsLargestValueForEachField) {
   ASSERT_OK_AND_ASSIGN(IdMap map, IdMap::Parse("0 0 4294967295"));
   EXPECT_THAT(map.entries(), ElementsAre(IdMapEntry{0, 0, 4294967295u}));
   ASSERT_OK_AND_ASSIGN(IdMap high, IdMap::Parse("4294967294 4294967294 1"));
-  EXPECT_THAT(high.entries(),
-              ElementsAre(IdMapEntry{4294967294u, 4294967294u, 1}));
+  EXPECT_THAT(high.entries(), ElementsAre(IdMapEntry{4294967294u, 4294967294u, 1}));
 }
 
 TEST_F(IdMapTest, AcceptsLeadingZeros) {
-  ASSERT_OK_AND_ASSIGN(IdMap map,
-                       IdMap::Parse("0000000000 0000001000 0000000001"));
+  ASSERT_OK_AND_ASSIGN(IdMap map, IdMap::Parse("0000000000 0000001000 0000000001"));
   EXPECT_THAT(map.entries(), ElementsAre(IdMapEntry{0, 1000, 1}));
 }
 
@@ -168,135 +159,107 @@ TEST_F(IdMapTest, EqualityComparesEntriesInOrder) {
 // --- Parse: bad fields ---
 
 TEST_F(IdMapTest, RejectsCountZero) {
-  EXPECT_THAT(
-      IdMap::Parse("0 1000 0"),
-      StatusIs(kInvalid, Eq("id map line 1: COUNT must be greater than 0")));
+  EXPECT_THAT(IdMap::Parse("0 1000 0"),
+              StatusIs(kInvalid, Eq("id map line 1: COUNT must be greater than 0")));
 }
 
 TEST_F(IdMapTest, RejectsNegativeNumber) {
-  EXPECT_THAT(
-      IdMap::Parse("0 1000 1\n1 2000 -1"),
-      StatusIs(kInvalid, Eq("id map line 2: COUNT \"-1\" is not a number in "
-                            "0..4294967295")));
-  EXPECT_THAT(
-      IdMap::Parse("-1 1000 1"),
-      StatusIs(kInvalid, Eq("id map line 1: INNER \"-1\" is not a number in "
-                            "0..4294967295")));
+  EXPECT_THAT(IdMap::Parse("0 1000 1\n1 2000 -1"),
+              StatusIs(kInvalid, Eq("id map line 2: COUNT \"-1\" is not a number in "
+                                    "0..4294967295")));
+  EXPECT_THAT(IdMap::Parse("-1 1000 1"),
+              StatusIs(kInvalid, Eq("id map line 1: INNER \"-1\" is not a number in "
+                                    "0..4294967295")));
 }
 
 TEST_F(IdMapTest, RejectsNonNumericField) {
-  EXPECT_THAT(
-      IdMap::Parse("abc 1000 1"),
-      StatusIs(kInvalid, Eq("id map line 1: INNER \"abc\" is not a number in "
-                            "0..4294967295")));
+  EXPECT_THAT(IdMap::Parse("abc 1000 1"),
+              StatusIs(kInvalid, Eq("id map line 1: INNER \"abc\" is not a number in "
+                                    "0..4294967295")));
 }
 
 TEST_F(IdMapTest, RejectsPlusSign) {
-  EXPECT_THAT(
-      IdMap::Parse("0 +5 1"),
-      StatusIs(kInvalid, Eq("id map line 1: OUTER \"+5\" is not a number in "
-                            "0..4294967295")));
+  EXPECT_THAT(IdMap::Parse("0 +5 1"),
+              StatusIs(kInvalid, Eq("id map line 1: OUTER \"+5\" is not a number in "
+                                    "0..4294967295")));
 }
 
 TEST_F(IdMapTest, RejectsTrailingJunkInField) {
-  EXPECT_THAT(
-      IdMap::Parse("5x 1000 1"),
-      StatusIs(kInvalid, Eq("id map line 1: INNER \"5x\" is not a number in "
-                            "0..4294967295")));
+  EXPECT_THAT(IdMap::Parse("5x 1000 1"),
+              StatusIs(kInvalid, Eq("id map line 1: INNER \"5x\" is not a number in "
+                                    "0..4294967295")));
 }
 
 TEST_F(IdMapTest, RejectsLeadingJunkInField) {
-  EXPECT_THAT(
-      IdMap::Parse("5 x1000 1"),
-      StatusIs(kInvalid, Eq("id map line 1: OUTER \"x1000\" is not a number in "
-                            "0..4294967295")));
+  EXPECT_THAT(IdMap::Parse("5 x1000 1"),
+              StatusIs(kInvalid, Eq("id map line 1: OUTER \"x1000\" is not a number in "
+                                    "0..4294967295")));
 }
 
 TEST_F(IdMapTest, RejectsHexadecimal) {
-  EXPECT_THAT(
-      IdMap::Parse("0 0x10 1"),
-      StatusIs(kInvalid, Eq("id map line 1: OUTER \"0x10\" is not a number in "
-                            "0..4294967295")));
+  EXPECT_THAT(IdMap::Parse("0 0x10 1"),
+              StatusIs(kInvalid, Eq("id map line 1: OUTER \"0x10\" is not a number in "
+                                    "0..4294967295")));
 }
 
 TEST_F(IdMapTest, EscapesUnprintableBytesInMessage) {
   EXPECT_THAT(IdMap::Parse(absl::string_view("0 0 1\x01", 6)),
-              StatusIs(kInvalid,
-                       Eq("id map line 1: COUNT \"1\\x01\" is not a number in "
-                          "0..4294967295")));
+              StatusIs(kInvalid, Eq("id map line 1: COUNT \"1\\x01\" is not a number in "
+                                    "0..4294967295")));
   EXPECT_THAT(IdMap::Parse(absl::string_view("0 0 1\0", 6)),
-              StatusIs(kInvalid,
-                       Eq("id map line 1: COUNT \"1\\x00\" is not a number in "
-                          "0..4294967295")));
+              StatusIs(kInvalid, Eq("id map line 1: COUNT \"1\\x00\" is not a number in "
+                                    "0..4294967295")));
 }
 
 TEST_F(IdMapTest, RejectsCarriageReturn) {
   // The header allows only spaces and tabs between fields.
-  EXPECT_THAT(
-      IdMap::Parse("0 0 1\r\n"),
-      StatusIs(kInvalid, Eq("id map line 1: COUNT \"1\\r\" is not a number in "
-                            "0..4294967295")));
+  EXPECT_THAT(IdMap::Parse("0 0 1\r\n"),
+              StatusIs(kInvalid, Eq("id map line 1: COUNT \"1\\r\" is not a number in "
+                                    "0..4294967295")));
 }
 
 TEST_F(IdMapTest, RejectsOverflowJustPast32Bits) {
-  EXPECT_THAT(
-      IdMap::Parse("4294967296 0 1"),
-      StatusIs(kInvalid,
-               Eq("id map line 1: INNER \"4294967296\" is not a number in "
-                  "0..4294967295")));
-  EXPECT_THAT(
-      IdMap::Parse("0 0 4294967296"),
-      StatusIs(kInvalid,
-               Eq("id map line 1: COUNT \"4294967296\" is not a number in "
-                  "0..4294967295")));
+  EXPECT_THAT(IdMap::Parse("4294967296 0 1"),
+              StatusIs(kInvalid, Eq("id map line 1: INNER \"4294967296\" is not a number in "
+                                    "0..4294967295")));
+  EXPECT_THAT(IdMap::Parse("0 0 4294967296"),
+              StatusIs(kInvalid, Eq("id map line 1: COUNT \"4294967296\" is not a number in "
+                                    "0..4294967295")));
 }
 
 TEST_F(IdMapTest, RejectsOverflowWithMoreDigits) {
-  EXPECT_THAT(
-      IdMap::Parse("0 99999999999 1"),
-      StatusIs(kInvalid,
-               Eq("id map line 1: OUTER \"99999999999\" is not a number in "
-                  "0..4294967295")));
-  EXPECT_THAT(
-      IdMap::Parse("0 0 18446744073709551617"),
-      StatusIs(kInvalid,
-               Eq("id map line 1: COUNT \"18446744073709551617\" is not a "
-                  "number in 0..4294967295")));
+  EXPECT_THAT(IdMap::Parse("0 99999999999 1"),
+              StatusIs(kInvalid, Eq("id map line 1: OUTER \"99999999999\" is not a number in "
+                                    "0..4294967295")));
+  EXPECT_THAT(IdMap::Parse("0 0 18446744073709551617"),
+              StatusIs(kInvalid, Eq("id map line 1: COUNT \"18446744073709551617\" is not a "
+                                    "number in 0..4294967295")));
 }
 
 TEST_F(IdMapTest, ReportsFirstBadFieldOfLine) {
-  EXPECT_THAT(IdMap::Parse("x y z"),
-              StatusIs(kInvalid, HasSubstr("line 1: INNER \"x\"")));
-  EXPECT_THAT(IdMap::Parse("0 y z"),
-              StatusIs(kInvalid, HasSubstr("line 1: OUTER \"y\"")));
+  EXPECT_THAT(IdMap::Parse("x y z"), StatusIs(kInvalid, HasSubstr("line 1: INNER \"x\"")));
+  EXPECT_THAT(IdMap::Parse("0 y z"), StatusIs(kInvalid, HasSubstr("line 1: OUTER \"y\"")));
 }
 
 // --- Parse: bad lines ---
 
 TEST_F(IdMapTest, RejectsTwoFields) {
-  EXPECT_THAT(
-      IdMap::Parse("0 1000"),
-      StatusIs(kInvalid,
-               Eq("id map line 1: expected INNER OUTER COUNT, got 2 fields")));
+  EXPECT_THAT(IdMap::Parse("0 1000"),
+              StatusIs(kInvalid, Eq("id map line 1: expected INNER OUTER COUNT, got 2 fields")));
 }
 
 TEST_F(IdMapTest, RejectsFourFields) {
-  EXPECT_THAT(
-      IdMap::Parse("0 0 1\n1 1000 1 1"),
-      StatusIs(kInvalid,
-               Eq("id map line 2: expected INNER OUTER COUNT, got 4 fields")));
+  EXPECT_THAT(IdMap::Parse("0 0 1\n1 1000 1 1"),
+              StatusIs(kInvalid, Eq("id map line 2: expected INNER OUTER COUNT, got 4 fields")));
 }
 
 TEST_F(IdMapTest, RejectsOneFieldInSingular) {
-  EXPECT_THAT(
-      IdMap::Parse("0"),
-      StatusIs(kInvalid,
-               Eq("id map line 1: expected INNER OUTER COUNT, got 1 field")));
+  EXPECT_THAT(IdMap::Parse("0"),
+              StatusIs(kInvalid, Eq("id map line 1: expected INNER OUTER COUNT, got 1 field")));
 }
 
 TEST_F(IdMapTest, RejectsEmptyLineInTheMiddle) {
-  EXPECT_THAT(IdMap::Parse("0 0 1\n\n1 1 1"),
-              StatusIs(kInvalid, Eq("id map line 2: empty line")));
+  EXPECT_THAT(IdMap::Parse("0 0 1\n\n1 1 1"), StatusIs(kInvalid, Eq("id map line 2: empty line")));
 }
 
 TEST_F(IdMapTest, RejectsBlankLineOfSpacesAndTabs) {
@@ -305,16 +268,13 @@ TEST_F(IdMapTest, RejectsBlankLineOfSpacesAndTabs) {
 }
 
 TEST_F(IdMapTest, RejectsSecondTrailingNewline) {
-  EXPECT_THAT(IdMap::Parse("0 0 1\n\n"),
-              StatusIs(kInvalid, Eq("id map line 2: empty line")));
+  EXPECT_THAT(IdMap::Parse("0 0 1\n\n"), StatusIs(kInvalid, Eq("id map line 2: empty line")));
 }
 
 TEST_F(IdMapTest, RejectsEmptyText) {
   // Parse("") reports the empty first line; Create({}) says "no lines".
-  EXPECT_THAT(IdMap::Parse(""),
-              StatusIs(kInvalid, Eq("id map line 1: empty line")));
-  EXPECT_THAT(IdMap::Parse("\n"),
-              StatusIs(kInvalid, Eq("id map line 1: empty line")));
+  EXPECT_THAT(IdMap::Parse(""), StatusIs(kInvalid, Eq("id map line 1: empty line")));
+  EXPECT_THAT(IdMap::Parse("\n"), StatusIs(kInvalid, Eq("id map line 1: empty line")));
   EXPECT_THAT(IdMap::Create({}), StatusIs(kInvalid, Eq("id map has no lines")));
 }
 
@@ -322,73 +282,59 @@ TEST_F(IdMapTest, RejectsEmptyText) {
 
 TEST_F(IdMapTest, RejectsInnerOverlapNamingBothLines) {
   EXPECT_THAT(IdMap::Parse("0 1000 10\n5 2000 10"),
-              StatusIs(kInvalid,
-                       Eq("id map line 2: inner range 5+10 overlaps line 1")));
+              StatusIs(kInvalid, Eq("id map line 2: inner range 5+10 overlaps line 1")));
 }
 
 TEST_F(IdMapTest, RejectsOuterOverlapNamingBothLines) {
-  EXPECT_THAT(
-      IdMap::Parse("0 1000 10\n100 1009 1"),
-      StatusIs(kInvalid,
-               Eq("id map line 2: outer range 1009+1 overlaps line 1")));
+  EXPECT_THAT(IdMap::Parse("0 1000 10\n100 1009 1"),
+              StatusIs(kInvalid, Eq("id map line 2: outer range 1009+1 overlaps line 1")));
 }
 
 TEST_F(IdMapTest, OverlapNamesTheEarlierLineItMeets) {
-  EXPECT_THAT(
-      IdMap::Parse("0 1000 10\n20 2000 10\n5 3000 1"),
-      StatusIs(kInvalid, Eq("id map line 3: inner range 5+1 overlaps line 1")));
-  EXPECT_THAT(
-      IdMap::Parse("0 1000 10\n20 2000 10\n40 2005 1"),
-      StatusIs(kInvalid,
-               Eq("id map line 3: outer range 2005+1 overlaps line 2")));
+  EXPECT_THAT(IdMap::Parse("0 1000 10\n20 2000 10\n5 3000 1"),
+              StatusIs(kInvalid, Eq("id map line 3: inner range 5+1 overlaps line 1")));
+  EXPECT_THAT(IdMap::Parse("0 1000 10\n20 2000 10\n40 2005 1"),
+              StatusIs(kInvalid, Eq("id map line 3: outer range 2005+1 overlaps line 2")));
 }
 
 TEST_F(IdMapTest, RejectsRangeContainingAnother) {
   EXPECT_THAT(IdMap::Parse("10 1000 1\n0 2000 100"),
-              StatusIs(kInvalid,
-                       Eq("id map line 2: inner range 0+100 overlaps line 1")));
+              StatusIs(kInvalid, Eq("id map line 2: inner range 0+100 overlaps line 1")));
 }
 
 TEST_F(IdMapTest, RejectsDuplicateLine) {
-  EXPECT_THAT(
-      IdMap::Parse("0 1000 1\n0 1000 1"),
-      StatusIs(kInvalid, Eq("id map line 2: inner range 0+1 overlaps line 1")));
+  EXPECT_THAT(IdMap::Parse("0 1000 1\n0 1000 1"),
+              StatusIs(kInvalid, Eq("id map line 2: inner range 0+1 overlaps line 1")));
 }
 
 TEST_F(IdMapTest, AcceptsAdjacentRangesThatTouch) {
   ASSERT_OK_AND_ASSIGN(IdMap map, IdMap::Parse("0 100 10\n10 110 10"));
-  EXPECT_THAT(map.entries(),
-              ElementsAre(IdMapEntry{0, 100, 10}, IdMapEntry{10, 110, 10}));
+  EXPECT_THAT(map.entries(), ElementsAre(IdMapEntry{0, 100, 10}, IdMapEntry{10, 110, 10}));
   // Touching in the other order, and crossed over (inner up, outer down).
   EXPECT_THAT(IdMap::Parse("10 110 10\n0 100 10"), IsOk());
   EXPECT_THAT(IdMap::Parse("0 110 10\n10 100 10"), IsOk());
 }
 
 TEST_F(IdMapTest, OverlapAtTopOfIdSpaceDoesNotWrap) {
-  EXPECT_THAT(
-      IdMap::Parse("4294967290 0 4\n4294967293 10 1"),
-      StatusIs(kInvalid,
-               Eq("id map line 2: inner range 4294967293+1 overlaps line 1")));
+  EXPECT_THAT(IdMap::Parse("4294967290 0 4\n4294967293 10 1"),
+              StatusIs(kInvalid, Eq("id map line 2: inner range 4294967293+1 overlaps line 1")));
 }
 
 // --- Ranges at the top of the id space ---
 
 TEST_F(IdMapTest, RejectsInnerRangePast32Bits) {
-  EXPECT_THAT(
-      IdMap::Parse("4294967295 0 2"),
-      StatusIs(kInvalid, Eq("id map line 1: inner range 4294967295+2 reaches "
-                            "4294967295, which cannot be mapped")));
-  EXPECT_THAT(
-      IdMap::Parse("0 0 1\n2 2 4294967295"),
-      StatusIs(kInvalid, Eq("id map line 2: inner range 2+4294967295 reaches "
-                            "4294967295, which cannot be mapped")));
+  EXPECT_THAT(IdMap::Parse("4294967295 0 2"),
+              StatusIs(kInvalid, Eq("id map line 1: inner range 4294967295+2 reaches "
+                                    "4294967295, which cannot be mapped")));
+  EXPECT_THAT(IdMap::Parse("0 0 1\n2 2 4294967295"),
+              StatusIs(kInvalid, Eq("id map line 2: inner range 2+4294967295 reaches "
+                                    "4294967295, which cannot be mapped")));
 }
 
 TEST_F(IdMapTest, RejectsOuterRangePast32Bits) {
-  EXPECT_THAT(
-      IdMap::Parse("0 4294967295 2"),
-      StatusIs(kInvalid, Eq("id map line 1: outer range 4294967295+2 reaches "
-                            "4294967295, which cannot be mapped")));
+  EXPECT_THAT(IdMap::Parse("0 4294967295 2"),
+              StatusIs(kInvalid, Eq("id map line 1: outer range 4294967295+2 reaches "
+                                    "4294967295, which cannot be mapped")));
 }
 
 TEST_F(IdMapTest, AcceptsRangesEndingJustBeforeTheLastId) {
@@ -406,18 +352,14 @@ TEST_F(IdMapTest, AcceptsRangesEndingJustBeforeTheLastId) {
 // wrapping to 0). KernelRejectsRangesCoveringIdMinusOne below checks this on
 // the running kernel. IdMap must reject them before the kernel does.
 TEST_F(IdMapTest, RejectsRangesCoveringIdMinusOne) {
-  EXPECT_THAT(
-      IdMap::Parse("4294967295 0 1"),
-      StatusIs(kInvalid, HasSubstr("id map line 1: inner range 4294967295+1")));
-  EXPECT_THAT(
-      IdMap::Parse("0 4294967295 1"),
-      StatusIs(kInvalid, HasSubstr("id map line 1: outer range 4294967295+1")));
-  EXPECT_THAT(
-      IdMap::Parse("1 0 4294967295"),
-      StatusIs(kInvalid, HasSubstr("id map line 1: inner range 1+4294967295")));
-  EXPECT_THAT(
-      IdMap::Create({IdMapEntry{0, 1, 4294967295u}}),
-      StatusIs(kInvalid, HasSubstr("id map line 1: outer range 1+4294967295")));
+  EXPECT_THAT(IdMap::Parse("4294967295 0 1"),
+              StatusIs(kInvalid, HasSubstr("id map line 1: inner range 4294967295+1")));
+  EXPECT_THAT(IdMap::Parse("0 4294967295 1"),
+              StatusIs(kInvalid, HasSubstr("id map line 1: outer range 4294967295+1")));
+  EXPECT_THAT(IdMap::Parse("1 0 4294967295"),
+              StatusIs(kInvalid, HasSubstr("id map line 1: inner range 1+4294967295")));
+  EXPECT_THAT(IdMap::Create({IdMapEntry{0, 1, 4294967295u}}),
+              StatusIs(kInvalid, HasSubstr("id map line 1: outer range 1+4294967295")));
 }
 
 // --- Line and byte limits ---
@@ -431,10 +373,8 @@ TEST_F(IdMapTest, Accepts340Lines) {
 
 TEST_F(IdMapTest, Rejects341Lines) {
   ASSERT_LT(ShortLines(341).size(), 4096u);
-  EXPECT_THAT(
-      IdMap::Parse(ShortLines(341)),
-      StatusIs(kInvalid,
-               Eq("id map has 341 lines; the kernel takes at most 340")));
+  EXPECT_THAT(IdMap::Parse(ShortLines(341)),
+              StatusIs(kInvalid, Eq("id map has 341 lines; the kernel takes at most 340")));
 }
 
 TEST_F(IdMapTest, AcceptsMapOfExactly4095Bytes) {
@@ -448,23 +388,17 @@ TEST_F(IdMapTest, AcceptsMapOfExactly4095Bytes) {
 TEST_F(IdMapTest, RejectsMapOf4096BytesWithByteCount) {
   const std::string text = LongLines(170) + "1000 2000 12345\n";
   ASSERT_EQ(text.size(), 4096u);
-  EXPECT_THAT(
-      IdMap::Parse(text),
-      StatusIs(kInvalid,
-               Eq("id map is 4096 bytes long; the kernel takes at most 4095")));
+  EXPECT_THAT(IdMap::Parse(text),
+              StatusIs(kInvalid, Eq("id map is 4096 bytes long; the kernel takes at most 4095")));
 }
 
 TEST_F(IdMapTest, RejectsFewLinesOfLongNumbersOver4095Bytes) {
   ASSERT_EQ(LongLines(171).size(), 171u * 24u);
   EXPECT_THAT(IdMap::Parse(LongLines(170)), IsOk());
-  EXPECT_THAT(
-      IdMap::Parse(LongLines(171)),
-      StatusIs(kInvalid,
-               Eq("id map is 4104 bytes long; the kernel takes at most 4095")));
-  EXPECT_THAT(
-      IdMap::Parse(LongLines(340)),
-      StatusIs(kInvalid,
-               Eq("id map is 8160 bytes long; the kernel takes at most 4095")));
+  EXPECT_THAT(IdMap::Parse(LongLines(171)),
+              StatusIs(kInvalid, Eq("id map is 4104 bytes long; the kernel takes at most 4095")));
+  EXPECT_THAT(IdMap::Parse(LongLines(340)),
+              StatusIs(kInvalid, Eq("id map is 8160 bytes long; the kernel takes at most 4095")));
 }
 
 TEST_F(IdMapTest, CountsBytesOfTheWrittenFormNotOfTheInput) {
@@ -493,40 +427,32 @@ TEST_F(IdMapTest, CreateRejectsEmpty) {
 }
 
 TEST_F(IdMapTest, CreateRejectsCountZero) {
-  EXPECT_THAT(
-      IdMap::Create({{0, 0, 1}, {1, 1, 0}}),
-      StatusIs(kInvalid, Eq("id map line 2: COUNT must be greater than 0")));
+  EXPECT_THAT(IdMap::Create({{0, 0, 1}, {1, 1, 0}}),
+              StatusIs(kInvalid, Eq("id map line 2: COUNT must be greater than 0")));
 }
 
 TEST_F(IdMapTest, CreateRejectsOverlapOnEitherSide) {
-  EXPECT_THAT(
-      IdMap::Create({{0, 1000, 10}, {9, 2000, 1}}),
-      StatusIs(kInvalid, Eq("id map line 2: inner range 9+1 overlaps line 1")));
+  EXPECT_THAT(IdMap::Create({{0, 1000, 10}, {9, 2000, 1}}),
+              StatusIs(kInvalid, Eq("id map line 2: inner range 9+1 overlaps line 1")));
   EXPECT_THAT(IdMap::Create({{0, 1000, 10}, {10, 999, 2}}),
-              StatusIs(kInvalid,
-                       Eq("id map line 2: outer range 999+2 overlaps line 1")));
+              StatusIs(kInvalid, Eq("id map line 2: outer range 999+2 overlaps line 1")));
   EXPECT_THAT(IdMap::Create({{0, 1000, 10}, {10, 1010, 10}}), IsOk());
 }
 
 TEST_F(IdMapTest, CreateRejectsRangesPast32Bits) {
-  EXPECT_THAT(
-      IdMap::Create({{4294967295u, 0, 2}}),
-      StatusIs(kInvalid, Eq("id map line 1: inner range 4294967295+2 reaches "
-                            "4294967295, which cannot be mapped")));
-  EXPECT_THAT(
-      IdMap::Create({{0, 4294967295u, 4294967295u}}),
-      StatusIs(kInvalid,
-               Eq("id map line 1: outer range 4294967295+4294967295 reaches "
-                  "4294967295, which cannot be mapped")));
+  EXPECT_THAT(IdMap::Create({{4294967295u, 0, 2}}),
+              StatusIs(kInvalid, Eq("id map line 1: inner range 4294967295+2 reaches "
+                                    "4294967295, which cannot be mapped")));
+  EXPECT_THAT(IdMap::Create({{0, 4294967295u, 4294967295u}}),
+              StatusIs(kInvalid, Eq("id map line 1: outer range 4294967295+4294967295 reaches "
+                                    "4294967295, which cannot be mapped")));
 }
 
 TEST_F(IdMapTest, CreateRejectsTooManyLines) {
   std::vector<IdMapEntry> entries;
   for (std::uint32_t i = 0; i < 341; ++i) entries.push_back({i, i, 1});
-  EXPECT_THAT(
-      IdMap::Create(entries),
-      StatusIs(kInvalid,
-               Eq("id map has 341 lines; the kernel takes at most 340")));
+  EXPECT_THAT(IdMap::Create(entries),
+              StatusIs(kInvalid, Eq("id map has 341 lines; the kernel takes at most 340")));
   entries.pop_back();
   EXPECT_THAT(IdMap::Create(entries), IsOk());
 }
@@ -535,10 +461,8 @@ TEST_F(IdMapTest, CreateRejectsTooManyBytes) {
   EXPECT_THAT(IdMap::Create(EntriesOf(LongLines(170))), IsOk());
   std::vector<IdMapEntry> entries = EntriesOf(LongLines(170));
   entries.push_back({4000000170u, 3000000170u, 1});
-  EXPECT_THAT(
-      IdMap::Create(entries),
-      StatusIs(kInvalid,
-               Eq("id map is 4104 bytes long; the kernel takes at most 4095")));
+  EXPECT_THAT(IdMap::Create(entries),
+              StatusIs(kInvalid, Eq("id map is 4104 bytes long; the kernel takes at most 4095")));
 }
 
 // --- Single and MapsOnlyOwnId ---
@@ -574,10 +498,9 @@ TEST_F(IdMapTest, MapsOnlyOwnIdIsFalseForSeveralLines) {
 
 // What the kernel answered to one write() of a map.
 struct KernelAnswer {
-  ssize_t written = -1;  // write()'s result
-  int write_errno = 0;   // errno when written < 0
-  std::string
-      map_after;  // the map file's content afterwards, as the kernel prints it
+  ssize_t written = -1;   // write()'s result
+  int write_errno = 0;    // errno when written < 0
+  std::string map_after;  // the map file's content afterwards, as the kernel prints it
 };
 
 // Reads all of `fd` from offset 0.
@@ -597,8 +520,7 @@ absl::StatusOr<std::string> ReadAll(int fd) {
 // The test process (root in the initial namespace) writes `text` to
 // /proc/CHILD/`file` in one write() at offset 0 and reads the file back;
 // then releases the child and reaps it.
-absl::StatusOr<KernelAnswer> AskKernel(absl::string_view file,
-                                       absl::string_view text) {
+absl::StatusOr<KernelAnswer> AskKernel(absl::string_view file, absl::string_view text) {
   int ready_fds[2];
   if (::pipe2(ready_fds, O_CLOEXEC) != 0) return ErrnoError(errno, "pipe2");
   UniqueFd ready_read(ready_fds[0]);
@@ -632,8 +554,7 @@ absl::StatusOr<KernelAnswer> AskKernel(absl::string_view file,
       if (errno != EINTR) return ErrnoError(errno, "waitpid");
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      return absl::InternalError(
-          absl::StrCat("user namespace child ended with status ", status));
+      return absl::InternalError(absl::StrCat("user namespace child ended with status ", status));
     }
     return absl::OkStatus();
   };
@@ -686,8 +607,7 @@ class IdMapKernelTest : public linuxns::testing::LeakCheckedTest {
  protected:
   void SetUp() override {
     LeakCheckedTest::SetUp();
-    LINUXNS_SKIP_UNLESS_ROOT()
-        << " to write the uid_map of another user namespace";
+    LINUXNS_SKIP_UNLESS_ROOT() << " to write the uid_map of another user namespace";
   }
 
   // Expects the kernel to take `map` in one write(), and to read it back as
@@ -696,15 +616,13 @@ class IdMapKernelTest : public linuxns::testing::LeakCheckedTest {
   static void ExpectKernelTakes(absl::string_view file, const IdMap& map) {
     const std::string text = map.ToString();
     ASSERT_OK_AND_ASSIGN(KernelAnswer answer, AskKernel(file, text));
-    EXPECT_EQ(answer.written, static_cast<ssize_t>(text.size()))
-        << "errno " << answer.write_errno;
+    EXPECT_EQ(answer.written, static_cast<ssize_t>(text.size())) << "errno " << answer.write_errno;
     ASSERT_OK_AND_ASSIGN(IdMap after, IdMap::Parse(answer.map_after));
     EXPECT_THAT(after.entries(), UnorderedElementsAreArray(map.entries()));
   }
 
   // Expects the kernel to answer EINVAL to `text` and leave the map empty.
-  static void ExpectKernelRejects(absl::string_view file,
-                                  absl::string_view text) {
+  static void ExpectKernelRejects(absl::string_view file, absl::string_view text) {
     ASSERT_OK_AND_ASSIGN(KernelAnswer answer, AskKernel(file, text));
     EXPECT_EQ(answer.written, -1);
     EXPECT_EQ(answer.write_errno, EINVAL);
@@ -717,10 +635,10 @@ TEST_F(IdMapKernelTest, KernelTakesMapsIdMapAccepts) {
       "0 0 1",
       "0 100000 65536",
       "0 1000 1\n1 100000 65536\n",
-      "0 100 10\n10 110 10",      // touching, not overlapping
-      "0 0 4294967295",           // the largest COUNT
-      "4294967294 4294967294 1",  // the last mappable id on both sides
-      ShortLines(340),            // the most lines
+      "0 100 10\n10 110 10",                // touching, not overlapping
+      "0 0 4294967295",                     // the largest COUNT
+      "4294967294 4294967294 1",            // the last mappable id on both sides
+      ShortLines(340),                      // the most lines
       LongLines(170) + "1000 2000 1234\n",  // exactly 4095 bytes
   };
   for (const std::string& text : kAccepted) {
@@ -762,13 +680,10 @@ TEST_F(IdMapKernelTest, KernelAnswersEinvalToMapsIdMapRejects) {
 TEST_F(IdMapKernelTest, KernelAnswersEinvalToOverlapWrittenRaw) {
   // The raw text, never through IdMap: the kernel's own overlap check.
   ASSERT_THAT(IdMap::Parse("0 1000 10\n5 2000 10"),
-              StatusIs(kInvalid,
-                       Eq("id map line 2: inner range 5+10 overlaps line 1")));
+              StatusIs(kInvalid, Eq("id map line 2: inner range 5+10 overlaps line 1")));
   ExpectKernelRejects("uid_map", "0 1000 10\n5 2000 10\n");
-  ASSERT_THAT(
-      IdMap::Parse("0 1000 10\n100 1009 1"),
-      StatusIs(kInvalid,
-               Eq("id map line 2: outer range 1009+1 overlaps line 1")));
+  ASSERT_THAT(IdMap::Parse("0 1000 10\n100 1009 1"),
+              StatusIs(kInvalid, Eq("id map line 2: outer range 1009+1 overlaps line 1")));
   ExpectKernelRejects("uid_map", "0 1000 10\n100 1009 1\n");
 }
 
@@ -780,8 +695,7 @@ TEST_F(IdMapKernelTest, GidMapFollowsTheSameRules) {
 TEST_F(IdMapKernelTest, KernelRejectsRangesCoveringIdMinusOne) {
   // The kernel's rule; IdMap should agree (see
   // RejectsRangesCoveringIdMinusOne).
-  for (absl::string_view text :
-       {"4294967295 0 1", "0 4294967295 1", "1 0 4294967295"}) {
+  for (absl::string_view text : {"4294967295 0 1", "0 4294967295 1", "1 0 4294967295"}) {
     SCOPED_TRACE(text);
     ExpectKernelRejects("uid_map", text);
     EXPECT_THAT(IdMap::Parse(text), StatusIs(kInvalid));
@@ -792,13 +706,11 @@ TEST_F(IdMapKernelTest, KernelTruncatesOverflowingFieldsThatIdMapRejects) {
   // The kernel parses fields as unsigned long and keeps the low 32 bits, so
   // it takes "4294967296 0 1" as "0 0 1": only the user-space check stops a
   // silently wrong map.
-  ASSERT_OK_AND_ASSIGN(KernelAnswer answer,
-                       AskKernel("uid_map", "4294967296 0 1\n"));
+  ASSERT_OK_AND_ASSIGN(KernelAnswer answer, AskKernel("uid_map", "4294967296 0 1\n"));
   EXPECT_EQ(answer.written, 15);
   ASSERT_OK_AND_ASSIGN(IdMap after, IdMap::Parse(answer.map_after));
   EXPECT_EQ(after, IdMap::Single(0, 0)) << answer.map_after;
-  EXPECT_THAT(IdMap::Parse("4294967296 0 1"),
-              StatusIs(kInvalid, HasSubstr("INNER")));
+  EXPECT_THAT(IdMap::Parse("4294967296 0 1"), StatusIs(kInvalid, HasSubstr("INNER")));
 }
 
 }  // namespace

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -135,9 +135,7 @@ class InitRun {
   UniqueFd err_;
 };
 
-std::vector<std::string> Shell(const std::string& script) {
-  return {"--", "sh", "-c", script};
-}
+std::vector<std::string> Shell(const std::string& script) { return {"--", "sh", "-c", script}; }
 
 TEST_F(InitTest, CommandRunsAsPidTwoAndItsExitCodeComesBack) {
   LINUXNS_SKIP_UNLESS_ROOT();
@@ -174,8 +172,8 @@ TEST_F(InitTest, SigtermSentToInitReachesTheCommand) {
 TEST_F(InitTest, EveryForwardedSignalReachesTheCommand) {
   LINUXNS_SKIP_UNLESS_ROOT();
   const std::vector<std::pair<int, std::string>> forwarded = {
-      {SIGINT, "INT"},   {SIGHUP, "HUP"},   {SIGQUIT, "QUIT"}, {SIGUSR1, "USR1"},
-      {SIGUSR2, "USR2"}, {SIGWINCH, "WINCH"}};
+      {SIGINT, "INT"},   {SIGHUP, "HUP"},   {SIGQUIT, "QUIT"},
+      {SIGUSR1, "USR1"}, {SIGUSR2, "USR2"}, {SIGWINCH, "WINCH"}};
   std::string script;
   for (const auto& [sig, name] : forwarded) {
     absl::StrAppend(&script, "trap 'echo ", name, "' ", name, "; ");
@@ -226,12 +224,10 @@ TEST_F(InitTest, ExecFailureIsReportedAsASpawnRecordWithExitCode127Or126) {
     int code;
   };
   for (const Case& c : {Case{scratch() + "/missing", ENOENT, 127},
-                        Case{"linuxns-no-such-command", ENOENT, 127},
-                        Case{plain, EACCES, 126}}) {
+                        Case{"linuxns-no-such-command", ENOENT, 127}, Case{plain, EACCES, 126}}) {
     SCOPED_TRACE(c.command);
     Pipe report = MakePipe();
-    InitRun run({"--report-fd=3", "--", c.command}, /*pid_one=*/true,
-                {{report.write.get(), 3}});
+    InitRun run({"--report-fd=3", "--", c.command}, /*pid_one=*/true, {{report.write.get(), 3}});
     report.write.reset();
     ASSERT_THAT(run.child(), IsOk());
     std::optional<std::string> record = ReadToEof(report.read.get(), InitRun::kTimeout);
@@ -255,17 +251,15 @@ TEST_F(InitTest, ExecFailureWithoutReportFdIsOneLineOnStderr) {
   const std::string missing = scratch() + "/missing";
   InitRun run({"--", missing}, /*pid_one=*/false);
   ASSERT_THAT(run.child(), IsOk());
-  EXPECT_EQ(run.AllErr(),
-            absl::StrCat("linuxns-init: failed to execute ", missing,
-                         ": No such file or directory\n"));
+  EXPECT_EQ(run.AllErr(), absl::StrCat("linuxns-init: failed to execute ", missing,
+                                       ": No such file or directory\n"));
   EXPECT_EQ(run.Wait(), 127);
 }
 
 TEST_F(InitTest, SuccessfulExecClosesTheReportFdAndTheCommandDoesNotInheritIt) {
   LINUXNS_SKIP_UNLESS_ROOT();
   Pipe report = MakePipe();
-  InitRun run({"--report-fd=3", "--", "sleep", "60"}, /*pid_one=*/true,
-              {{report.write.get(), 3}});
+  InitRun run({"--report-fd=3", "--", "sleep", "60"}, /*pid_one=*/true, {{report.write.get(), 3}});
   report.write.reset();
   ASSERT_THAT(run.child(), IsOk());
   // End-of-file while the command still runs: neither init nor the command
@@ -290,7 +284,12 @@ TEST_F(InitTest, CommandGetsTheTerminalsForegroundProcessGroup) {
   // (as PID 1: it does not fork, not being a process group leader). Without
   // init's doing, the foreground group would be init's own (1).
   SpawnOptions options;
-  options.argv = {"setsid", "--ctty", kInit, "--", "sh", "-c",
+  options.argv = {"setsid",
+                  "--ctty",
+                  kInit,
+                  "--",
+                  "sh",
+                  "-c",
                   "read -r pid _ _ _ pgrp _ _ tpgid _ < /proc/self/stat; "
                   "echo $pid $pgrp $tpgid"};
   options.new_namespaces = {NsType::kPid, NsType::kMnt};

@@ -38,8 +38,8 @@ class NamespaceTest : public testing::LeakCheckedTest {};
 // The id of the namespace of `type` that the calling thread is in (for pid,
 // the one its children go to).
 NsId CurrentId(NsType type) {
-  absl::StatusOr<NsFd> fd = type == NsType::kPid ? NsFd::OpenForChildren(type)
-                                                 : NsFd::OpenCurrent(type);
+  absl::StatusOr<NsFd> fd =
+      type == NsType::kPid ? NsFd::OpenForChildren(type) : NsFd::OpenCurrent(type);
   return fd.ok() ? fd->id() : NsId{};
 }
 
@@ -122,7 +122,9 @@ TEST_P(PerTypeTest, CanBeEntered) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTypes, PerTypeTest, ::testing::ValuesIn(kAllNsTypes),
-                         [](const auto& param_info) { return std::string(NsTypeName(param_info.param)); });
+                         [](const auto& param_info) {
+                           return std::string(NsTypeName(param_info.param));
+                         });
 
 TEST_F(NamespaceTest, AllTypesAtOnceAreOwnedByTheNewUserNamespace) {
   ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create(NsTypeSet::All()));
@@ -238,8 +240,7 @@ TEST_F(NamespaceTest, PidNamespaceInitLivesUntilDestroyed) {
   ns.reset();
   ASSERT_OK_AND_ASSIGN(exited, watcher.HasExited());
   EXPECT_TRUE(exited);
-  EXPECT_FALSE(std::filesystem::exists(absl::StrCat("/proc/", init_pid)))
-      << "init not reaped";
+  EXPECT_FALSE(std::filesystem::exists(absl::StrCat("/proc/", init_pid))) << "init not reaped";
 }
 
 TEST_F(NamespaceTest, PidNamespaceInitReapsOrphans) {
@@ -315,8 +316,8 @@ TEST_F(NamespaceTest, PinOnMissingDirectoryIsNotFound) {
   ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create({NsType::kUser}));
   const std::string pin = scratch() + "/no/such/dir/pin";
   absl::Status status = ns.Pin(NsType::kUser, pin);
-  EXPECT_THAT(status, StatusIs(absl::StatusCode::kNotFound,
-                               HasSubstr("its directory does not exist")));
+  EXPECT_THAT(status,
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("its directory does not exist")));
   EXPECT_THAT(status, ErrnoIs(ENOENT));
 }
 
@@ -325,8 +326,7 @@ TEST_F(NamespaceTest, PinOnDirectoryOrUnheldTypeIsInvalidArgument) {
   EXPECT_THAT(ns.Pin(NsType::kUser, scratch()),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a regular file")));
   EXPECT_THAT(ns.Pin(NsType::kNet, scratch() + "/pin"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("holds no net namespace")));
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("holds no net namespace")));
   EXPECT_FALSE(std::filesystem::exists(scratch() + "/pin"));
   EXPECT_THAT(ns.Unpin(scratch() + "/pin"), StatusIs(absl::StatusCode::kNotFound));
 }

@@ -34,9 +34,9 @@ class NsEntryTest : public testing::LeakCheckedTest {
   void SetUp() override {
     testing::LeakCheckedTest::SetUp();
     if (!testing::IsRoot()) GTEST_SKIP() << "needs root to create and enter namespaces";
-    absl::StatusOr<Namespace> ns = Namespace::Create(
-        {NsType::kNet, NsType::kUts, NsType::kIpc, NsType::kCgroup, NsType::kMnt,
-         NsType::kPid, NsType::kUser, NsType::kTime});
+    absl::StatusOr<Namespace> ns =
+        Namespace::Create({NsType::kNet, NsType::kUts, NsType::kIpc, NsType::kCgroup, NsType::kMnt,
+                           NsType::kPid, NsType::kUser, NsType::kTime});
     ASSERT_OK(ns);
     ns_.emplace(std::move(*ns));
   }
@@ -79,13 +79,12 @@ TEST_F(NsEntryTest, HereEntersSeveralTypesAndRestoresAll) {
   for (NsType t : types) before.push_back(Current(t));
   ASSERT_OK_AND_ASSIGN(
       std::vector<NsId> inside,
-      RunInNamespacesHere({Get(NsType::kNet), Get(NsType::kUts), Get(NsType::kIpc),
-                           Get(NsType::kCgroup)},
-                          [&] {
-                            std::vector<NsId> ids;
-                            for (NsType t : types) ids.push_back(Current(t));
-                            return ids;
-                          }));
+      RunInNamespacesHere(
+          {Get(NsType::kNet), Get(NsType::kUts), Get(NsType::kIpc), Get(NsType::kCgroup)}, [&] {
+            std::vector<NsId> ids;
+            for (NsType t : types) ids.push_back(Current(t));
+            return ids;
+          }));
   std::size_t i = 0;
   for (NsType t : types) {
     EXPECT_EQ(inside[i], Get(t)->id()) << t;
@@ -96,9 +95,8 @@ TEST_F(NsEntryTest, HereEntersSeveralTypesAndRestoresAll) {
 
 TEST_F(NsEntryTest, HostnameChangeStaysInside) {
   const std::string host = Hostname();
-  ASSERT_OK(RunInNamespacesHere({Get(NsType::kUts)}, [] {
-    ASSERT_EQ(::sethostname("inside", 6), 0);
-  }));
+  ASSERT_OK(
+      RunInNamespacesHere({Get(NsType::kUts)}, [] { ASSERT_EQ(::sethostname("inside", 6), 0); }));
   EXPECT_EQ(Hostname(), host);
   ASSERT_OK_AND_ASSIGN(std::string inside,
                        RunInNamespacesHere({Get(NsType::kUts)}, [] { return Hostname(); }));
@@ -108,14 +106,13 @@ TEST_F(NsEntryTest, HostnameChangeStaysInside) {
 TEST_F(NsEntryTest, ResultTypesFollowTheFunction) {
   absl::Status from_void = RunInNamespacesHere({Get(NsType::kUts)}, [] {});
   EXPECT_OK(from_void);
-  absl::Status from_status = RunInNamespacesHere(
-      {Get(NsType::kUts)}, [] { return absl::NotFoundError("inner"); });
+  absl::Status from_status =
+      RunInNamespacesHere({Get(NsType::kUts)}, [] { return absl::NotFoundError("inner"); });
   EXPECT_THAT(from_status, StatusIs(absl::StatusCode::kNotFound, "inner"));
-  absl::StatusOr<int> from_statusor = RunInNamespacesHere(
-      {Get(NsType::kUts)}, []() -> absl::StatusOr<int> { return 7; });
+  absl::StatusOr<int> from_statusor =
+      RunInNamespacesHere({Get(NsType::kUts)}, []() -> absl::StatusOr<int> { return 7; });
   EXPECT_EQ(*from_statusor, 7);
-  absl::StatusOr<int> on_thread =
-      RunInNamespacesOnThread({Get(NsType::kUts)}, [] { return 8; });
+  absl::StatusOr<int> on_thread = RunInNamespacesOnThread({Get(NsType::kUts)}, [] { return 8; });
   EXPECT_EQ(*on_thread, 8);
   absl::Status on_thread_void = RunInNamespacesOnThread({Get(NsType::kUts)}, [] {});
   EXPECT_OK(on_thread_void);
@@ -150,17 +147,16 @@ TEST_F(NsEntryTest, PreparedEntryIsReusableOnItsThreadOnly) {
   }
   absl::Status elsewhere;
   std::thread([&] { elsewhere = entry.Run([] {}); }).join();
-  EXPECT_THAT(elsewhere, StatusIs(absl::StatusCode::kFailedPrecondition,
-                                  HasSubstr("used on thread")));
+  EXPECT_THAT(elsewhere,
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("used on thread")));
 }
 
 TEST_F(NsEntryTest, ExceptionInsideStillRestoresTheThread) {
   const NsId home = Current(NsType::kNet);
   EXPECT_THROW(
       {
-        (void)RunInNamespacesHere({Get(NsType::kNet)}, []() -> int {
-          throw std::runtime_error("boom");
-        });
+        (void)RunInNamespacesHere({Get(NsType::kNet)},
+                                  []() -> int { throw std::runtime_error("boom"); });
       },
       std::runtime_error);
   EXPECT_EQ(Current(NsType::kNet), home);
@@ -186,14 +182,12 @@ TEST_F(NsEntryTest, FailedEntryRunsNothingAndRestores) {
 }
 
 TEST_F(NsEntryTest, OnThreadEntersMountAndPidWithoutTouchingTheCaller) {
-  std::vector<NsId> before = {Current(NsType::kMnt),
-                              NsFd::OpenForChildren(NsType::kPid)->id(),
+  std::vector<NsId> before = {Current(NsType::kMnt), NsFd::OpenForChildren(NsType::kPid)->id(),
                               Current(NsType::kNet)};
   ASSERT_OK_AND_ASSIGN(
       std::vector<NsId> inside,
       RunInNamespacesOnThread({Get(NsType::kMnt), Get(NsType::kPid), Get(NsType::kNet)}, [] {
-        return std::vector<NsId>{Current(NsType::kMnt),
-                                 NsFd::OpenForChildren(NsType::kPid)->id(),
+        return std::vector<NsId>{Current(NsType::kMnt), NsFd::OpenForChildren(NsType::kPid)->id(),
                                  Current(NsType::kNet)};
       }));
   EXPECT_EQ(inside[0], Get(NsType::kMnt)->id());
@@ -208,8 +202,8 @@ TEST_F(NsEntryTest, OnThreadRefusesUserAndTime) {
   for (NsType type : {NsType::kUser, NsType::kTime}) {
     bool ran = false;
     absl::Status status = RunInNamespacesOnThread({Get(type)}, [&] { ran = true; });
-    EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
-                                 HasSubstr("single-threaded process")))
+    EXPECT_THAT(status,
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("single-threaded process")))
         << type;
     EXPECT_FALSE(ran);
   }

@@ -58,8 +58,7 @@ TEST_F(NsFdTest, OpenCurrentIdentifiesEveryTypeLikeReadlink) {
   for (NsType type : kAllNsTypes) {
     ASSERT_OK_AND_ASSIGN(NsFd ns, NsFd::OpenCurrent(type));
     EXPECT_EQ(ns.type(), type);
-    const std::string link =
-        ReadLink(absl::StrCat("/proc/thread-self/ns/", NsTypeName(type)));
+    const std::string link = ReadLink(absl::StrCat("/proc/thread-self/ns/", NsTypeName(type)));
     EXPECT_EQ(ns.id().ToString(), link);
     struct stat st;
     ASSERT_EQ(::fstat(ns.get(), &st), 0);
@@ -186,9 +185,8 @@ TEST_F(NsFdTest, OpenPathOfRegularFileSaysWhatItIs) {
   EXPECT_THAT(NsFd::OpenPath(scratch()),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        scratch() + " is not a namespace file (it is a directory)"));
-  EXPECT_THAT(NsFd::OpenPath("/dev/null"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("(it is a character device)")));
+  EXPECT_THAT(NsFd::OpenPath("/dev/null"), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                    HasSubstr("(it is a character device)")));
 }
 
 TEST_F(NsFdTest, OpenPathOfFifoDoesNotBlock) {
@@ -200,8 +198,7 @@ TEST_F(NsFdTest, OpenPathOfFifoDoesNotBlock) {
 
 TEST_F(NsFdTest, OpenPathOfMissingFileIsNotFoundWithEnoent) {
   const std::string missing = scratch() + "/missing";
-  EXPECT_THAT(NsFd::OpenPath(missing),
-              StatusIs(absl::StatusCode::kNotFound, HasSubstr(missing)));
+  EXPECT_THAT(NsFd::OpenPath(missing), StatusIs(absl::StatusCode::kNotFound, HasSubstr(missing)));
   EXPECT_THAT(NsFd::OpenPath(missing), ErrnoIs(ENOENT));
 }
 
@@ -212,8 +209,8 @@ TEST_F(NsFdTest, AdoptChecksTypeAndClosesOnError) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("is a ipc namespace, not a pid namespace")));
   EXPECT_EQ(::fcntl(raw, F_GETFD), -1) << "Adopt() must close the fd on error";
-  ASSERT_OK_AND_ASSIGN(NsFd ipc, NsFd::Adopt(UniqueFd(::open("/proc/self/ns/ipc",
-                                                              O_RDONLY | O_CLOEXEC))));
+  ASSERT_OK_AND_ASSIGN(NsFd ipc,
+                       NsFd::Adopt(UniqueFd(::open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC))));
   EXPECT_EQ(ipc.type(), NsType::kIpc);
 }
 
@@ -303,8 +300,7 @@ TEST_F(NsFdTest, EnterTimeNamespaceWhenMultiThreadedIsEusers) {
   ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create({NsType::kTime}));
   testing::ExtraThread extra;
   absl::Status status = ns.Find(NsType::kTime)->Enter();
-  EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition,
-                               HasSubstr("time namespace")));
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("time namespace")));
   EXPECT_THAT(status, ErrnoIs(EUSERS));
 }
 
@@ -314,8 +310,8 @@ TEST_F(NsFdTest, EnterMountNamespaceWithoutOwnFsContextIsExplained) {
   absl::Status status;
   // A new thread shares the process's fs context: the kernel says EINVAL.
   std::thread([&] { status = ns.Find(NsType::kMnt)->Enter(); }).join();
-  EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition,
-                               HasSubstr("unshare(CLONE_FS)")));
+  EXPECT_THAT(status,
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("unshare(CLONE_FS)")));
   EXPECT_THAT(status, ErrnoIs(EINVAL));
 }
 
@@ -330,7 +326,7 @@ TEST_F(NsFdTest, EnterUserNamespaceSingleThreadedWorks) {
     if (!target.ok() || !target->Enter().ok()) return 3;
     absl::StatusOr<NsFd> now = NsFd::OpenCurrent(NsType::kUser);
     if (!now.ok() || now->id() != want) return 4;
-    if (::getuid() != 0) return 5;  // mapped to root by default
+    if (::getuid() != 0) return 5;        // mapped to root by default
     return target->Enter().ok() ? 0 : 6;  // again: a no-op
   });
   EXPECT_EQ(code, 0);

@@ -38,8 +38,7 @@ class NsListTest : public LeakCheckedTest {};
 
 // The id of /proc/self/ns/<type> (the process's, not this thread's).
 NsId SelfNs(NsType type) {
-  absl::StatusOr<NsFd> ns =
-      NsFd::OpenPath(absl::StrCat("/proc/self/ns/", NsTypeName(type)), type);
+  absl::StatusOr<NsFd> ns = NsFd::OpenPath(absl::StrCat("/proc/self/ns/", NsTypeName(type)), type);
   EXPECT_OK(ns);
   return ns.ok() ? ns->id() : NsId{};
 }
@@ -92,24 +91,21 @@ TEST_F(NsListTest, TypeFilterKeepsOnlyThatType) {
   options.types = {NsType::kUts};
   ASSERT_OK_AND_ASSIGN(NsListing listing, ListNamespaces(options));
   ASSERT_THAT(listing.namespaces, Not(IsEmpty()));
-  for (const NsInfo& info : listing.namespaces)
-    EXPECT_EQ(info.id.type, NsType::kUts);
+  for (const NsInfo& info : listing.namespaces) EXPECT_EQ(info.id.type, NsType::kUts);
   EXPECT_NE(listing.Find(SelfNs(NsType::kUts)), nullptr);
 }
 
 TEST_F(NsListTest, SortedByInode) {
   ASSERT_OK_AND_ASSIGN(NsListing listing, ListNamespaces());
   for (size_t i = 1; i < listing.namespaces.size(); ++i) {
-    EXPECT_LE(listing.namespaces[i - 1].id.inode,
-              listing.namespaces[i].id.inode);
+    EXPECT_LE(listing.namespaces[i - 1].id.inode, listing.namespaces[i].id.inode);
   }
 }
 
 TEST_F(NsListTest, InvalidPidIsInvalidArgument) {
   NsListOptions options;
   options.pid = 0;
-  EXPECT_THAT(ListNamespaces(options),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ListNamespaces(options), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST_F(NsListTest, UnknownPidGivesAnEmptyList) {
@@ -121,8 +117,7 @@ TEST_F(NsListTest, UnknownPidGivesAnEmptyList) {
 
 TEST_F(NsListTest, ChildInNewNamespacesIsTheirOnlyProcess) {
   LINUXNS_SKIP_UNLESS_ROOT();
-  const NsTypeSet types = {NsType::kUts, NsType::kIpc, NsType::kNet,
-                           NsType::kCgroup};
+  const NsTypeSet types = {NsType::kUts, NsType::kIpc, NsType::kNet, NsType::kCgroup};
   ASSERT_OK_AND_ASSIGN(ChildProcess child, SpawnSleeper(types));
   ASSERT_OK_AND_ASSIGN(NsListing listing, ListNamespaces());
   const NsId user = SelfNs(NsType::kUser);
@@ -161,8 +156,7 @@ TEST_F(NsListTest, PidNamespaceHasOurPidNamespaceAsParent) {
 }
 
 TEST_F(NsListTest, UserNamespaceHeldByAnFdHasParentOwnerAndCreatorUid) {
-  ASSERT_OK_AND_ASSIGN(Namespace ns,
-                       Namespace::Create({NsType::kUser, NsType::kUts}));
+  ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create({NsType::kUser, NsType::kUts}));
   ASSERT_OK_AND_ASSIGN(NsListing listing, ListNamespaces());
   const NsId user = ns.Find(NsType::kUser)->id();
   const NsInfo* info = FindOrFail(listing, user);
@@ -205,10 +199,9 @@ TEST_F(NsListTest, NetworkNamespaceHeldOnlyByASocketIsListed) {
   {
     ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create({NsType::kNet}));
     id = ns.Find(NsType::kNet)->id();
-    ASSERT_OK_AND_ASSIGN(
-        int fd, RunInNamespacesHere({ns.Find(NsType::kNet)}, [] {
-          return ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        }));
+    ASSERT_OK_AND_ASSIGN(int fd, RunInNamespacesHere({ns.Find(NsType::kNet)}, [] {
+                           return ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+                         }));
     ASSERT_GE(fd, 0);
     sock = UniqueFd(fd);
   }

@@ -36,7 +36,6 @@ using ::testing::Eq;
 using ::testing::IsEmpty;
 using ::testing::Optional;
 
-
 constexpr absl::string_view kAcceptedNames = "mnt,uts,ipc,pid,net,user,cgroup,time";
 
 // Everything that is documented as constexpr works at compile time.
@@ -83,8 +82,7 @@ TEST_F(NsTypeTest, NamesAreTheProcSelfNsEntries) {
     // The link reads "net:[4026531840]": the name is also the kernel's.
     char target[64] = {};
     ASSERT_GT(::readlink(path.c_str(), target, sizeof target - 1), 0);
-    EXPECT_TRUE(absl::StartsWith(target, absl::StrCat(NsTypeName(t), ":[")))
-        << target;
+    EXPECT_TRUE(absl::StartsWith(target, absl::StrCat(NsTypeName(t), ":["))) << target;
   }
 }
 

@@ -38,7 +38,6 @@ using ::linuxns::testing::StatusIs;
 using ::testing::AnyOf;
 using ::testing::Eq;
 
-
 // A forked child that either blocks in pause() until killed or exits at once
 // with a given code.
 class ForkedChild {
@@ -97,9 +96,7 @@ char ProcState(pid_t pid) {
 // it has been closed.
 int FcntlErrno(int fd) { return ::fcntl(fd, F_GETFD) == -1 ? errno : 0; }
 
-bool ProcExists(pid_t pid) {
-  return ::access(absl::StrCat("/proc/", pid).c_str(), F_OK) == 0;
-}
+bool ProcExists(pid_t pid) { return ::access(absl::StrCat("/proc/", pid).c_str(), F_OK) == 0; }
 
 class PidFdTest : public linuxns::testing::LeakCheckedTest {};
 
@@ -144,8 +141,7 @@ TEST_F(PidFdTest, MissingPidIsNotFoundWithEsrch) {
   ASSERT_FALSE(ProcExists(gone)) << "pid " << gone << " was reused";
   absl::StatusOr<PidFd> proc = PidFd::Open(gone);
   EXPECT_THAT(proc, StatusIs(absl::StatusCode::kNotFound,
-                             Eq(absl::StrCat("pidfd_open ", gone,
-                                             ": No such process"))));
+                             Eq(absl::StrCat("pidfd_open ", gone, ": No such process"))));
   EXPECT_THAT(proc, ErrnoIs(ESRCH));
 }
 
@@ -184,8 +180,7 @@ TEST_F(PidFdTest, ThreadIdIsInvalidArgumentKeepingKernelErrno) {
   ASSERT_NE(tid, ::getpid());
   ASSERT_THAT(kernel_errno, AnyOf(EINVAL, ENOENT));
   EXPECT_THAT(proc, StatusIs(absl::StatusCode::kInvalidArgument,
-                             Eq(absl::StrCat("pidfd_open ", tid,
-                                             ": not a process (a thread id?): ",
+                             Eq(absl::StrCat("pidfd_open ", tid, ": not a process (a thread id?): ",
                                              std::strerror(kernel_errno)))));
   EXPECT_THAT(proc, ErrnoIs(kernel_errno));
 }
@@ -335,8 +330,8 @@ TEST_F(PidFdTest, MoveLeavesSourceEmpty) {
   ASSERT_OK_AND_ASSIGN(PidFd source, PidFd::Self());
   const int raw = source.get();
   PidFd target(std::move(source));
-  EXPECT_FALSE(source.valid());  // NOLINT(bugprone-use-after-move)
-  EXPECT_EQ(source.get(), -1);   // NOLINT(bugprone-use-after-move)
+  EXPECT_FALSE(source.valid());    // NOLINT(bugprone-use-after-move)
+  EXPECT_EQ(source.get(), -1);     // NOLINT(bugprone-use-after-move)
   EXPECT_THAT(source.HasExited(),  // NOLINT(bugprone-use-after-move)
               StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_TRUE(target.valid());

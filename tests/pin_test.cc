@@ -59,8 +59,8 @@ TEST_F(PinTest, BadTargetsAreNamed) {
   EXPECT_THAT(PinNamespace(uts, scratch()),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a regular file")));
   absl::StatusOr<bool> missing = PinNamespace(uts, scratch() + "/no/dir");
-  EXPECT_THAT(missing, StatusIs(absl::StatusCode::kNotFound,
-                                HasSubstr("its directory does not exist")));
+  EXPECT_THAT(missing,
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("its directory does not exist")));
   EXPECT_THAT(missing, ErrnoIs(ENOENT));
 }
 

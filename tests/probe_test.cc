@@ -38,7 +38,6 @@ using ::testing::StartsWith;
 
 class ProbeTest : public testing::LeakCheckedTest {};
 
-
 // "yes", or "no: <reason>", or "error: <status>".
 std::string Verdict(const absl::StatusOr<NamespaceProbe>& probe) {
   if (!probe.ok()) return absl::StrCat("error: ", probe.status().ToString());
@@ -55,14 +54,12 @@ std::string SetupFailed(const char* what) {
 bool WriteFile(const char* path, const std::string& text) {
   const int fd = ::open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0) return false;
-  const bool ok =
-      ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   ::close(fd);
   return ok;
 }
 
-const KernelFeature& Feature(const std::vector<KernelFeature>& features,
-                             KernelFeatureId id) {
+const KernelFeature& Feature(const std::vector<KernelFeature>& features, KernelFeatureId id) {
   return features.at(static_cast<std::size_t>(id));
 }
 
@@ -82,8 +79,7 @@ std::string MajorMinor() {
 // Whether this process may create a user namespace (then it holds every
 // capability in it, and may set that namespace's limits).
 bool UserNamespacesAllowed() {
-  return testing::RunInForkedChild(
-             [] { return ::unshare(CLONE_NEWUSER) == 0 ? 0 : 1; }) == 0;
+  return testing::RunInForkedChild([] { return ::unshare(CLONE_NEWUSER) == 0 ? 0 : 1; }) == 0;
 }
 
 #define LINUXNS_SKIP_UNLESS_USERNS() \
@@ -110,11 +106,11 @@ TEST_F(ProbeTest, FeaturesComeInEnumOrderWithTheirFirstRelease) {
     listed.push_back(
         absl::StrCat(features[i].name, " ", features[i].major, ".", features[i].minor));
   }
-  EXPECT_THAT(listed, ::testing::ElementsAre(
-                          "clone3 5.3", "pidfd_open 5.3", "setns by pidfd 5.8",
-                          "CLONE_INTO_CGROUP 5.7", "close_range 5.9",
-                          "time namespaces 5.6", "PIDFD_GET_*_NAMESPACE 6.11",
-                          "PIDFD_INFO_EXIT 6.15", "openat2 5.6", "NS_GET_NSTYPE 4.11"));
+  EXPECT_THAT(listed,
+              ::testing::ElementsAre("clone3 5.3", "pidfd_open 5.3", "setns by pidfd 5.8",
+                                     "CLONE_INTO_CGROUP 5.7", "close_range 5.9",
+                                     "time namespaces 5.6", "PIDFD_GET_*_NAMESPACE 6.11",
+                                     "PIDFD_INFO_EXIT 6.15", "openat2 5.6", "NS_GET_NSTYPE 4.11"));
 }
 
 TEST_F(ProbeTest, EveryFeatureIsAvailableOnThisKernel) {
@@ -148,12 +144,10 @@ TEST_F(ProbeTest, Clone3RefusedBySeccompIsMissingAndTheFilterNamed) {
     absl::StatusOr<std::vector<KernelFeature>> features = ProbeKernelFeatures();
     if (!features.ok()) return features.status().ToString();
     std::string out;
-    for (KernelFeatureId id :
-         {KernelFeatureId::kClone3, KernelFeatureId::kCloneIntoCgroup,
-          KernelFeatureId::kPidfdOpen, KernelFeatureId::kSetnsPidfd}) {
+    for (KernelFeatureId id : {KernelFeatureId::kClone3, KernelFeatureId::kCloneIntoCgroup,
+                               KernelFeatureId::kPidfdOpen, KernelFeatureId::kSetnsPidfd}) {
       const KernelFeature& f = Feature(*features, id);
-      absl::StrAppend(&out, f.name, ": ", f.available ? "yes" : "no", ": ", f.detail,
-                      "\n");
+      absl::StrAppend(&out, f.name, ": ", f.available ? "yes" : "no", ": ", f.detail, "\n");
     }
     return out;
   });
@@ -161,23 +155,22 @@ TEST_F(ProbeTest, Clone3RefusedBySeccompIsMissingAndTheFilterNamed) {
   const std::string filter =
       "this process runs under a seccomp filter (Seccomp: 2 in /proc/self/status) that "
       "probably refuses it";
-  EXPECT_EQ(r.text,
-            absl::StrCat("clone3: no: clone3(NULL, 0) answers ENOSYS although Linux ",
-                         MajorMinor(), " has it: ", filter, "\n",
-                         "CLONE_INTO_CGROUP: no: clone3 answers ENOSYS, and the flag "
-                         "needs clone3 although Linux ",
-                         MajorMinor(), " has it: ", filter, "\n",
-                         "pidfd_open: yes: pidfd_open(0, 0) answers EINVAL: it exists\n",
-                         // The reaped child came from clone(2), the fallback.
-                         "setns by pidfd: yes: setns(pidfd of a reaped child, "
-                         "CLONE_NEWUTS) answers ESRCH\n"));
+  EXPECT_EQ(r.text, absl::StrCat("clone3: no: clone3(NULL, 0) answers ENOSYS although Linux ",
+                                 MajorMinor(), " has it: ", filter, "\n",
+                                 "CLONE_INTO_CGROUP: no: clone3 answers ENOSYS, and the flag "
+                                 "needs clone3 although Linux ",
+                                 MajorMinor(), " has it: ", filter, "\n",
+                                 "pidfd_open: yes: pidfd_open(0, 0) answers EINVAL: it exists\n",
+                                 // The reaped child came from clone(2), the fallback.
+                                 "setns by pidfd: yes: setns(pidfd of a reaped child, "
+                                 "CLONE_NEWUTS) answers ESRCH\n"));
 }
 
 // --- ProbeCreate ------------------------------------------------------------
 
 TEST_F(ProbeTest, EmptySetIsInvalidArgument) {
-  EXPECT_THAT(ProbeCreate(NsTypeSet()), StatusIs(absl::StatusCode::kInvalidArgument,
-                                                 "ProbeCreate: no namespace type given"));
+  EXPECT_THAT(ProbeCreate(NsTypeSet()),
+              StatusIs(absl::StatusCode::kInvalidArgument, "ProbeCreate: no namespace type given"));
 }
 
 TEST_F(ProbeTest, RootCanCreateEveryType) {
@@ -205,7 +198,7 @@ TEST_F(ProbeTest, UnprivilegedNetWithoutUserNeedsCapSysAdmin) {
       "with it (add NsType::kUser, as `unshare --user --map-root-user` does) (clone: "
       "EPERM)";
   EXPECT_EQ(r.text, absl::StrCat("no: creating a net namespace", advice, "\n",
-                                "no: creating uts and net namespaces", advice));
+                                 "no: creating uts and net namespaces", advice));
 }
 
 TEST_F(ProbeTest, UnprivilegedUserCanCreateUserNamespaceAndOthersWithIt) {
@@ -321,8 +314,8 @@ TEST_F(ProbeTest, ProbeLeavesNoNamespaceBehind) {
   EXPECT_TRUE(probe.can_create);
   for (NsType type : kAllNsTypes) {
     ASSERT_OK_AND_ASSIGN(NsFd now, NsFd::OpenCurrent(type));
-    ASSERT_OK_AND_ASSIGN(
-        NsFd self, NsFd::OpenPath(absl::StrCat("/proc/self/ns/", NsTypeName(type))));
+    ASSERT_OK_AND_ASSIGN(NsFd self,
+                         NsFd::OpenPath(absl::StrCat("/proc/self/ns/", NsTypeName(type))));
     EXPECT_EQ(now.id(), self.id()) << type;
   }
   ASSERT_OK_AND_ASSIGN(NsFd after, NsFd::OpenCurrent(NsType::kNet));
@@ -360,8 +353,8 @@ TEST_F(ProbeTest, UnprivilegedCannotEnterTheHostNetNamespace) {
     if (!net.ok()) return net.status().ToString();
     absl::StatusOr<EnterProbe> probe = ProbeEnter(*net);
     if (!probe.ok()) return probe.status().ToString();
-    return absl::StrCat(probe->from_child, probe->from_this_thread, " ", probe->reason,
-                        "|", net->id().ToString());
+    return absl::StrCat(probe->from_child, probe->from_this_thread, " ", probe->reason, "|",
+                        net->id().ToString());
   });
   EXPECT_EQ(r.code, 0);
   const std::size_t bar = r.text.rfind('|');
@@ -393,8 +386,7 @@ TEST_F(ProbeTest, MultiThreadedProcessCanEnterUserNamespaceOnlyFromAChild) {
       probe.reason,
       absl::StrCat("only a single-threaded process can enter a user namespace, and "
                    "this one has ",
-                   threads,
-                   " threads: enter it from a child process (ChildProcess) instead"));
+                   threads, " threads: enter it from a child process (ChildProcess) instead"));
 }
 
 TEST_F(ProbeTest, MultiThreadedProcessNeedsUnshareFsForAMountNamespace) {
@@ -458,14 +450,13 @@ TEST_F(ProbeTest, MissingIdMapHelpersNameTheUidmapPackage) {
   testing::ForkedReport r = testing::RunForkedAndReport([&] {
     ::setenv("PATH", scratch().c_str(), 1);
     IdMapHelpers helpers = ProbeIdMapHelpers();
-    return absl::StrCat(helpers.usable, helpers.newuidmap.has_value(), " ",
-                        helpers.reason);
+    return absl::StrCat(helpers.usable, helpers.newuidmap.has_value(), " ", helpers.reason);
   });
   EXPECT_EQ(r.code, 0);
   EXPECT_EQ(r.text, absl::StrCat("00 newuidmap is not in PATH (", scratch(),
-                                "): install the uidmap package (Debian, Ubuntu; "
-                                "shadow-utils elsewhere), which provides newuidmap and "
-                                "newgidmap"));
+                                 "): install the uidmap package (Debian, Ubuntu; "
+                                 "shadow-utils elsewhere), which provides newuidmap and "
+                                 "newgidmap"));
 }
 
 TEST_F(ProbeTest, IdMapHelpersWithoutSetuidAreUnusable) {
@@ -481,11 +472,11 @@ TEST_F(ProbeTest, IdMapHelpersWithoutSetuidAreUnusable) {
                         helpers.newgidmap.value_or("none"), " ", helpers.reason);
   });
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(r.text, absl::StrCat("0 ", scratch(), "/newuidmap ", scratch(), "/newgidmap ",
-                                scratch(),
-                                "/newuidmap is neither set-user-ID root nor given file "
-                                "capabilities, so it cannot write maps: reinstall the "
-                                "uidmap package"));
+  EXPECT_EQ(r.text,
+            absl::StrCat("0 ", scratch(), "/newuidmap ", scratch(), "/newgidmap ", scratch(),
+                         "/newuidmap is neither set-user-ID root nor given file "
+                         "capabilities, so it cannot write maps: reinstall the "
+                         "uidmap package"));
 }
 
 TEST_F(ProbeTest, InstalledIdMapHelpersAreTheOnesInPath) {
@@ -496,9 +487,9 @@ TEST_F(ProbeTest, InstalledIdMapHelpersAreTheOnesInPath) {
     EXPECT_FALSE(helpers.usable);
     EXPECT_THAT(helpers.reason, HasSubstr("install the uidmap package"));
   } else if (!helpers.usable) {
-    EXPECT_THAT(helpers.reason, AnyOf(StartsWith("/etc/subuid gives "),
-                                      StartsWith("/etc/subgid gives "),
-                                      HasSubstr("is neither set-user-ID root")));
+    EXPECT_THAT(helpers.reason,
+                AnyOf(StartsWith("/etc/subuid gives "), StartsWith("/etc/subgid gives "),
+                      HasSubstr("is neither set-user-ID root")));
   } else {
     EXPECT_EQ(helpers.reason, "");
   }

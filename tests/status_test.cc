@@ -46,12 +46,9 @@ TEST_F(StatusTest, ErrnoErrorDerivesCodeFromErrno) {
     absl::StatusCode code;
   };
   const Case kCases[] = {
-      {ENOENT, absl::StatusCode::kNotFound},
-      {ESRCH, absl::StatusCode::kNotFound},
-      {EACCES, absl::StatusCode::kPermissionDenied},
-      {EPERM, absl::StatusCode::kPermissionDenied},
-      {EINVAL, absl::StatusCode::kInvalidArgument},
-      {EEXIST, absl::StatusCode::kAlreadyExists},
+      {ENOENT, absl::StatusCode::kNotFound},         {ESRCH, absl::StatusCode::kNotFound},
+      {EACCES, absl::StatusCode::kPermissionDenied}, {EPERM, absl::StatusCode::kPermissionDenied},
+      {EINVAL, absl::StatusCode::kInvalidArgument},  {EEXIST, absl::StatusCode::kAlreadyExists},
       {ENOSYS, absl::StatusCode::kUnimplemented},
   };
   for (const Case& c : kCases) {
@@ -63,9 +60,9 @@ TEST_F(StatusTest, ErrnoErrorDerivesCodeFromErrno) {
 }
 
 TEST_F(StatusTest, ErrnoErrorMessageIsWhatThenStrerror) {
-  EXPECT_THAT(ErrnoError(ENOENT, "open /proc/42/ns/net"),
-              StatusIs(absl::StatusCode::kNotFound,
-                       Eq("open /proc/42/ns/net: No such file or directory")));
+  EXPECT_THAT(
+      ErrnoError(ENOENT, "open /proc/42/ns/net"),
+      StatusIs(absl::StatusCode::kNotFound, Eq("open /proc/42/ns/net: No such file or directory")));
   EXPECT_THAT(ErrnoError(EACCES, "setns"),
               StatusIs(absl::StatusCode::kPermissionDenied, Eq("setns: Permission denied")));
 }
@@ -93,9 +90,7 @@ TEST_F(StatusTest, ExplicitCodeOverridesDerivedCodeAndKeepsErrno) {
 
 // --- ErrnoOf ---
 
-TEST_F(StatusTest, ErrnoOfOkStatusIsNullopt) {
-  EXPECT_EQ(ErrnoOf(absl::OkStatus()), std::nullopt);
-}
+TEST_F(StatusTest, ErrnoOfOkStatusIsNullopt) { EXPECT_EQ(ErrnoOf(absl::OkStatus()), std::nullopt); }
 
 TEST_F(StatusTest, ErrnoOfPlainErrorIsNullopt) {
   EXPECT_EQ(ErrnoOf(absl::NotFoundError("no such thing")), std::nullopt);
@@ -118,7 +113,8 @@ TEST_F(StatusTest, WithContextPrefixesMessageAndKeepsCodeAndErrno) {
 
 TEST_F(StatusTest, WithContextNestsOutermostFirst) {
   absl::Status status = WithContext(WithContext(ErrnoError(ESRCH, "kill 7"), "stop"), "run");
-  EXPECT_THAT(status, StatusIs(absl::StatusCode::kNotFound, Eq("run: stop: kill 7: No such process")));
+  EXPECT_THAT(status,
+              StatusIs(absl::StatusCode::kNotFound, Eq("run: stop: kill 7: No such process")));
   EXPECT_THAT(status, ErrnoIs(ESRCH));
 }
 
@@ -168,8 +164,7 @@ TEST_F(StatusTest, ReturnIfErrorContinuesOnOk) {
     ++reached_end;
     return absl::InternalError("end of function");
   };
-  EXPECT_THAT(fn(absl::OkStatus()),
-              StatusIs(absl::StatusCode::kInternal, Eq("end of function")));
+  EXPECT_THAT(fn(absl::OkStatus()), StatusIs(absl::StatusCode::kInternal, Eq("end of function")));
   EXPECT_EQ(reached_end, 1);
 }
 
@@ -293,8 +288,7 @@ TEST_F(StatusTest, StatusIsWithMessageRejectsWrongCodeOrMessage) {
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kNotFound, HasSubstr("on")));
   EXPECT_THAT(status, Not(StatusIs(absl::StatusCode::kNotFound, Eq("here"))));
   EXPECT_THAT(status, Not(StatusIs(absl::StatusCode::kInternal, Eq("gone"))));
-  EXPECT_THAT(absl::StatusOr<int>(status),
-              Not(StatusIs(absl::StatusCode::kNotFound, Eq("here"))));
+  EXPECT_THAT(absl::StatusOr<int>(status), Not(StatusIs(absl::StatusCode::kNotFound, Eq("here"))));
 }
 
 TEST_F(StatusTest, ErrnoIsRejectsOtherErrnoAndMissingErrno) {
@@ -307,14 +301,13 @@ TEST_F(StatusTest, ErrnoIsRejectsOtherErrnoAndMissingErrno) {
 
 TEST_F(StatusTest, MatchersExplainWhatTheyGot) {
   ::testing::StringMatchResultListener listener;
-  EXPECT_FALSE(::testing::ExplainMatchResult(ErrnoIs(EACCES), ErrnoError(ENOENT, "open /x"),
-                                             &listener));
+  EXPECT_FALSE(
+      ::testing::ExplainMatchResult(ErrnoIs(EACCES), ErrnoError(ENOENT, "open /x"), &listener));
   EXPECT_THAT(listener.str(), HasSubstr("errno: 2"));
   EXPECT_THAT(listener.str(), HasSubstr("open /x: No such file or directory"));
 
   ::testing::StringMatchResultListener none;
-  EXPECT_FALSE(
-      ::testing::ExplainMatchResult(ErrnoIs(ENOENT), absl::NotFoundError("plain"), &none));
+  EXPECT_FALSE(::testing::ExplainMatchResult(ErrnoIs(ENOENT), absl::NotFoundError("plain"), &none));
   EXPECT_THAT(none.str(), HasSubstr("errno: none"));
 
   ::testing::StringMatchResultListener code;

@@ -30,9 +30,8 @@ TEST_F(SubidTest, RejectsBadLinesNamingLineAndField) {
   EXPECT_THAT(ParseSubordinateIds("a:1:1\nb:2\n"),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        "subordinate id line 2: expected OWNER:START:COUNT, got \"b:2\""));
-  EXPECT_THAT(ParseSubordinateIds(":1:1"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       "subordinate id line 1: OWNER is empty"));
+  EXPECT_THAT(ParseSubordinateIds(":1:1"), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                    "subordinate id line 1: OWNER is empty"));
   EXPECT_THAT(ParseSubordinateIds("a:-1:1"),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        "subordinate id line 1: START \"-1\" is not a number in 0..4294967295"));

@@ -122,9 +122,7 @@ class LINUXNS_EXPORT ChildProcess {
   // OpenNamespace()
   //
   // The child's namespace of `type` (while it runs).
-  absl::StatusOr<NsFd> OpenNamespace(NsType type) const {
-    return NsFd::FromPidFd(pidfd_, type);
-  }
+  absl::StatusOr<NsFd> OpenNamespace(NsType type) const { return NsFd::FromPidFd(pidfd_, type); }
 
   // TakeStdin(), TakeStdout(), TakeStderr()
   //

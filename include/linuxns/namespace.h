@@ -100,8 +100,7 @@ class LINUXNS_EXPORT Namespace {
   // Create()
   //
   // Creates one new namespace of each type in `types`, as described above.
-  static absl::StatusOr<Namespace> Create(NsTypeSet types,
-                                          const NamespaceOptions& options = {});
+  static absl::StatusOr<Namespace> Create(NsTypeSet types, const NamespaceOptions& options = {});
 
   // Takes over everything `other` holds; `other` is empty afterwards.
   Namespace(Namespace&& other) noexcept;

@@ -124,14 +124,14 @@ struct Route {
 
 // What NetNs::ListLinks() reports of one link.
 struct LinkInfo {
-  int index = 0;  // the ifindex, unique within the namespace
+  int index = 0;     // the ifindex, unique within the namespace
   std::string name;  // the link's name, at most 15 bytes
   // The IFLA_INFO_KIND: "veth", "bridge", ...; empty for links without one
   // (the loopback, physical devices).
   std::string kind;
   bool up = false;        // administratively up (IFF_UP)
   bool lower_up = false;  // carrier (IFF_LOWER_UP): for a veth, the peer is up too
-  unsigned mtu = 0;  // the maximum transmission unit, bytes
+  unsigned mtu = 0;       // the maximum transmission unit, bytes
   // The hardware address, "02:42:ac:11:00:02"; empty when the link has none.
   std::string mac;
   // The bridge (or other master) this link is attached to; empty when none.

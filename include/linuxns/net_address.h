@@ -44,7 +44,7 @@ class IpAddress {
   // inet_pton(3) accepts it. InvalidArgument otherwise.
   static absl::StatusOr<IpAddress> Parse(absl::string_view text) {
     IpAddress address(text.find(':') == absl::string_view::npos ? IpFamily::kIpv4
-                                                                 : IpFamily::kIpv6);
+                                                                : IpFamily::kIpv6);
     const std::string copy(text);  // inet_pton wants a C string
     if (text.find('\0') != absl::string_view::npos ||
         ::inet_pton(address.af(), copy.c_str(), address.bytes_.data()) != 1) {
@@ -123,11 +123,11 @@ inline absl::StatusOr<IpPrefix> IpPrefix::Parse(absl::string_view text) {
   const absl::string_view digits = text.substr(slash + 1);
   int bits = -1;
   const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), bits);
-  if (digits.empty() || error != std::errc() || end != digits.data() + digits.size() ||
-      bits < 0 || bits > parsed->max_prefix_length()) {
-    return absl::InvalidArgumentError(absl::StrCat("\"", text,
-                                                   "\": the prefix length must be a number from 0 to ",
-                                                   parsed->max_prefix_length()));
+  if (digits.empty() || error != std::errc() || end != digits.data() + digits.size() || bits < 0 ||
+      bits > parsed->max_prefix_length()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", text, "\": the prefix length must be a number from 0 to ",
+                     parsed->max_prefix_length()));
   }
   return IpPrefix{*parsed, bits};
 }

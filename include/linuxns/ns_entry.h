@@ -84,7 +84,7 @@ using EntryResultT = typename EntryResult<std::invoke_result_t<Fn&>>::type;
 // Runs `body` on a new thread that has entered `targets`; joins it. The status
 // is that of starting the thread and entering; `body` did not run unless OK.
 LINUXNS_EXPORT absl::Status RunOnNewThread(absl::Span<const NsFd* const> targets,
-                            absl::FunctionRef<void()> body);
+                                           absl::FunctionRef<void()> body);
 }  // namespace internal
 
 // ThreadNsEntry: a prepared entry into net, uts, ipc and/or cgroup namespaces
@@ -153,8 +153,7 @@ class LINUXNS_EXPORT ThreadNsEntry {
 //
 // ThreadNsEntry::Prepare(targets) then Run(fn): form (a) in one call.
 template <typename Fn>
-internal::EntryResultT<Fn> RunInNamespacesHere(absl::Span<const NsFd* const> targets,
-                                               Fn&& fn) {
+internal::EntryResultT<Fn> RunInNamespacesHere(absl::Span<const NsFd* const> targets, Fn&& fn) {
   absl::StatusOr<ThreadNsEntry> entry = ThreadNsEntry::Prepare(targets);
   if (!entry.ok()) return entry.status();
   return entry->Run(std::forward<Fn>(fn));
@@ -173,8 +172,7 @@ internal::EntryResultT<Fn> RunInNamespacesHere(std::initializer_list<const NsFd*
 // time) and returns its result once the thread has finished. As with any
 // std::thread, an exception escaping `fn` ends the program.
 template <typename Fn>
-internal::EntryResultT<Fn> RunInNamespacesOnThread(absl::Span<const NsFd* const> targets,
-                                                   Fn&& fn) {
+internal::EntryResultT<Fn> RunInNamespacesOnThread(absl::Span<const NsFd* const> targets, Fn&& fn) {
   using R = std::invoke_result_t<Fn&>;
   std::optional<internal::EntryResultT<Fn>> result;
   absl::Status ran = internal::RunOnNewThread(targets, [&] {

@@ -69,8 +69,8 @@ namespace linuxns {
 // NsId: the identity of a namespace.
 struct LINUXNS_EXPORT NsId {
   NsType type = NsType::kMnt;  // the namespace's type
-  std::uint64_t dev = 0;    // st_dev of the nsfs file
-  std::uint64_t inode = 0;  // st_ino: the number in "net:[4026531840]"
+  std::uint64_t dev = 0;       // st_dev of the nsfs file
+  std::uint64_t inode = 0;     // st_ino: the number in "net:[4026531840]"
 
   // "net:[4026531840]", as readlink(2) of /proc/PID/ns/net prints it.
   std::string ToString() const;
@@ -148,8 +148,7 @@ class LINUXNS_EXPORT NsFd {
   // Takes ownership of `fd`, which must refer to a namespace (of type
   // `expected` when given), checked as OpenPath() does. On error `fd` is
   // closed.
-  static absl::StatusOr<NsFd> Adopt(UniqueFd fd,
-                                    std::optional<NsType> expected = std::nullopt);
+  static absl::StatusOr<NsFd> Adopt(UniqueFd fd, std::optional<NsType> expected = std::nullopt);
 
   // Moves the handle; the source holds no descriptor afterwards.
   NsFd(NsFd&&) noexcept = default;
@@ -200,10 +199,8 @@ class LINUXNS_EXPORT NsFd {
  private:
   NsFd(UniqueFd fd, NsId id) : fd_(std::move(fd)), id_(id) {}
   // Wraps `fd`, whose type is known, reading its identity with fstat(2).
-  static absl::StatusOr<NsFd> FromKnownType(UniqueFd fd, NsType type,
-                                            const std::string& what);
-  static absl::StatusOr<NsFd> FromPidFdView(const PidFd& process, NsType type,
-                                            bool for_children);
+  static absl::StatusOr<NsFd> FromKnownType(UniqueFd fd, NsType type, const std::string& what);
+  static absl::StatusOr<NsFd> FromPidFdView(const PidFd& process, NsType type, bool for_children);
   // Adopt(), with `what` naming the file in errors.
   static absl::StatusOr<NsFd> AdoptAs(UniqueFd fd, std::optional<NsType> expected,
                                       const std::string& what);

@@ -53,8 +53,8 @@ inline constexpr int kNsTypeCount = 8;
 
 // Every type, in enum order.
 inline constexpr std::array<NsType, kNsTypeCount> kAllNsTypes = {
-    NsType::kMnt,  NsType::kUts,  NsType::kIpc,    NsType::kPid,
-    NsType::kNet,  NsType::kUser, NsType::kCgroup, NsType::kTime,
+    NsType::kMnt, NsType::kUts,  NsType::kIpc,    NsType::kPid,
+    NsType::kNet, NsType::kUser, NsType::kCgroup, NsType::kTime,
 };
 
 // NsTypeName()
@@ -62,8 +62,8 @@ inline constexpr std::array<NsType, kNsTypeCount> kAllNsTypes = {
 // Returns the /proc/PID/ns name of `type`: "mnt", "uts", "ipc", "pid", "net",
 // "user", "cgroup" or "time".
 constexpr absl::string_view NsTypeName(NsType type) {
-  constexpr std::array<absl::string_view, kNsTypeCount> kNames = {
-      "mnt", "uts", "ipc", "pid", "net", "user", "cgroup", "time"};
+  constexpr std::array<absl::string_view, kNsTypeCount> kNames = {"mnt", "uts",  "ipc",    "pid",
+                                                                  "net", "user", "cgroup", "time"};
   return kNames[static_cast<std::size_t>(type)];
 }
 
@@ -148,9 +148,7 @@ class LINUXNS_EXPORT NsTypeSet {
   constexpr bool Contains(NsType type) const { return (bits_ & Bit(type)) != 0; }
   // True when every member of `other` is a member of this set (the empty
   // set is contained in any set).
-  constexpr bool ContainsAll(NsTypeSet other) const {
-    return (bits_ & other.bits_) == other.bits_;
-  }
+  constexpr bool ContainsAll(NsTypeSet other) const { return (bits_ & other.bits_) == other.bits_; }
   // True when the set has no member.
   constexpr bool empty() const { return bits_ == 0; }
   // The number of members, 0..kNsTypeCount.
@@ -208,14 +206,11 @@ class LINUXNS_EXPORT NsTypeSet {
     }
     // True when `a` and `b` stand at the same member; meaningful only for
     // iterators of one set.
-    friend constexpr bool operator==(Iterator a, Iterator b) {
-      return a.index_ == b.index_;
-    }
+    friend constexpr bool operator==(Iterator a, Iterator b) { return a.index_ == b.index_; }
 
    private:
     friend class NsTypeSet;
-    constexpr Iterator(std::uint8_t bits, int index)
-        : bits_(bits), index_(Next(bits, index)) {}
+    constexpr Iterator(std::uint8_t bits, int index) : bits_(bits), index_(Next(bits, index)) {}
     static constexpr int Next(std::uint8_t bits, int index) {
       while (index < kNsTypeCount && (bits & (1u << index)) == 0) ++index;
       return index;

@@ -71,9 +71,9 @@ namespace linuxns {
 
 // KernelVersion: the release that uname(2) reports.
 struct LINUXNS_EXPORT KernelVersion {
-  int major = 0;  // 6 in "6.18.4"
-  int minor = 0;  // 18 in "6.18.4"
-  int patch = 0;  // 4 in "6.18.4"; 0 when the release has no third number
+  int major = 0;        // 6 in "6.18.4"
+  int minor = 0;        // 18 in "6.18.4"
+  int patch = 0;        // 4 in "6.18.4"; 0 when the release has no third number
   std::string release;  // uname's text, e.g. "6.18.4-arch1-1"
 
   // True when this version is `major`.`minor` or later.
@@ -109,10 +109,10 @@ inline constexpr int kKernelFeatureCount = 10;
 
 // KernelFeature: one feature and whether this process can use it.
 struct LINUXNS_EXPORT KernelFeature {
-  KernelFeatureId id;  // which feature
-  std::string name;  // "clone3", "PIDFD_GET_*_NAMESPACE", ...
-  int major = 0;     // the first mainline release that has it
-  int minor = 0;     // (its minor number)
+  KernelFeatureId id;      // which feature
+  std::string name;        // "clone3", "PIDFD_GET_*_NAMESPACE", ...
+  int major = 0;           // the first mainline release that has it
+  int minor = 0;           // (its minor number)
   bool available = false;  // this process can use it here, now
   // How the kernel answered, and for a missing feature the likely cause
   // (an old kernel, a seccomp filter, a kernel built without it).

@@ -109,11 +109,11 @@ struct LINUXNS_EXPORT MountSpec {
     return MountSpec{true, "", std::move(target), std::move(options), false};
   }
 
-  bool tmpfs = false;   // a tmpfs (Tmpfs()) rather than a bind mount (Bind())
+  bool tmpfs = false;  // a tmpfs (Tmpfs()) rather than a bind mount (Bind())
   std::string source;  // bind only: the path to bind, in the caller's view
   // A path under the new root (or "/"); no component may be a symbolic link.
   std::string target;
-  std::string options;  // tmpfs only
+  std::string options;     // tmpfs only
   bool read_only = false;  // bind only: remount the bind read-only
 };
 
@@ -126,8 +126,8 @@ struct LINUXNS_EXPORT NsPin {
 // A resource limit to set in the child (setrlimit(2)).
 struct LINUXNS_EXPORT Rlimit {
   int resource = 0;  // RLIMIT_*
-  rlim_t soft = 0;    // rlim_cur; RLIM_INFINITY for no limit
-  rlim_t hard = 0;    // rlim_max; RLIM_INFINITY for no limit
+  rlim_t soft = 0;   // rlim_cur; RLIM_INFINITY for no limit
+  rlim_t hard = 0;   // rlim_max; RLIM_INFINITY for no limit
 };
 
 // What the child's stdin, stdout or stderr is.
@@ -193,7 +193,7 @@ struct LINUXNS_EXPORT SpawnOptions {
   std::optional<std::string> root;
   // How `root` becomes the root directory (only with root set).
   RootChange root_change = RootChange::kPivotRoot;
-  std::vector<MountSpec> mounts;  // need a new mnt namespace
+  std::vector<MountSpec> mounts;          // need a new mnt namespace
   std::optional<std::string> hostname;    // at most 64 bytes, no NUL
   std::optional<std::string> domainname;  // at most 64 bytes, no NUL
   // Mount a fresh procfs on mount_proc_at (needs a new mnt namespace).

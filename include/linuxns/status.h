@@ -64,10 +64,10 @@ LINUXNS_EXPORT absl::Status WithContext(const absl::Status& status, absl::string
 //
 // Evaluates `expr`, which yields an absl::Status, and returns it from the
 // enclosing function when it is not OK.
-#define LINUXNS_RETURN_IF_ERROR(expr)                    \
-  do {                                                   \
-    ::absl::Status linuxns_status_ = (expr);             \
-    if (!linuxns_status_.ok()) return linuxns_status_;   \
+#define LINUXNS_RETURN_IF_ERROR(expr)                  \
+  do {                                                 \
+    ::absl::Status linuxns_status_ = (expr);           \
+    if (!linuxns_status_.ok()) return linuxns_status_; \
   } while (false)
 
 // LINUXNS_ASSIGN_OR_RETURN(lhs, expr)
@@ -76,8 +76,7 @@ LINUXNS_EXPORT absl::Status WithContext(const absl::Status& status, absl::string
 // the enclosing function when it is not OK, else move-assigns its value to
 // `lhs`, which may be a declaration (`auto fd`) or an existing variable.
 #define LINUXNS_ASSIGN_OR_RETURN(lhs, expr) \
-  LINUXNS_ASSIGN_OR_RETURN_IMPL_(           \
-      LINUXNS_STATUS_CONCAT_(linuxns_statusor_, __LINE__), lhs, expr)
+  LINUXNS_ASSIGN_OR_RETURN_IMPL_(LINUXNS_STATUS_CONCAT_(linuxns_statusor_, __LINE__), lhs, expr)
 
 // `statusor` is a name being declared and `lhs` may be a declaration
 // (`auto fd`): neither can be put in parentheses.

@@ -45,13 +45,15 @@ struct LINUXNS_EXPORT SubordinateRange {
 // Parses the text of a subuid/subgid file. Empty lines and lines starting
 // with '#' are skipped; anything else must be OWNER:START:COUNT with a
 // non-empty OWNER, COUNT > 0 and START + COUNT <= 2^32.
-LINUXNS_EXPORT absl::StatusOr<std::vector<SubordinateRange>> ParseSubordinateIds(absl::string_view text);
+LINUXNS_EXPORT absl::StatusOr<std::vector<SubordinateRange>> ParseSubordinateIds(
+    absl::string_view text);
 
 // FindSubordinateRange()
 //
 // The first range of `file` (a subuid or subgid file) whose owner is the
 // name of user `uid` or `uid` itself.
-LINUXNS_EXPORT absl::StatusOr<SubordinateRange> FindSubordinateRange(const std::string& file, uid_t uid);
+LINUXNS_EXPORT absl::StatusOr<SubordinateRange> FindSubordinateRange(const std::string& file,
+                                                                     uid_t uid);
 
 }  // namespace linuxns
 

@@ -13,8 +13,7 @@ extern "C" {
 // In the parent: returns the child's pid, or -errno. Never returns in the child.
 // A C symbol defined in assembly, so named in C's manner with the library's
 // prefix. NOLINTNEXTLINE(readability-identifier-naming)
-long linuxns_clone3_run(void* clone_args, std::size_t size,
-                        int (*fn)(void*), void* arg);
+long linuxns_clone3_run(void* clone_args, std::size_t size, int (*fn)(void*), void* arg);
 }
 
 #endif  // LINUXNS_LIB_CHILD_CLONE_TRAMPOLINE_H_

@@ -24,7 +24,7 @@ int CloseFdRange(unsigned first, unsigned last) {
   long r = RawSyscall(SYS_close_range, first, last, 0);
   if (r != -ENOSYS) return static_cast<int>(r);
   // Before Linux 5.9: close one by one up to the soft limit.
-  struct rlimit lim{};
+  struct rlimit lim {};
   if (RawSyscall(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, Arg(&lim)) < 0) {
     lim.rlim_cur = 65536;
   }
@@ -77,8 +77,8 @@ int HolderMain(void* arg) {
     r = RawSyscall(SYS_unshare, CLONE_NEWTIME);
     if (r < 0) Report(report, HolderStep::kUnshareTime, r);
     if (plan.timens_offsets_len > 0) {
-      long fd = RawSyscall(SYS_openat, AT_FDCWD, Arg("/proc/self/timens_offsets"),
-                           O_WRONLY | O_CLOEXEC);
+      long fd =
+          RawSyscall(SYS_openat, AT_FDCWD, Arg("/proc/self/timens_offsets"), O_WRONLY | O_CLOEXEC);
       if (fd < 0) Report(report, HolderStep::kOpenTimensOffsets, fd);
       r = RawSyscall(SYS_write, fd, Arg(plan.timens_offsets),
                      static_cast<long>(plan.timens_offsets_len));

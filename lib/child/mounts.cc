@@ -77,8 +77,7 @@ long WalkInRoot(int root_fd, const char* path) {
 }
 
 long OpenInRoot(int root_fd, const char* path) {
-  OpenHow how{O_PATH | O_CLOEXEC, 0,
-              kResolveInRoot | kResolveNoSymlinks | kResolveNoMagiclinks};
+  OpenHow how{O_PATH | O_CLOEXEC, 0, kResolveInRoot | kResolveNoSymlinks | kResolveNoMagiclinks};
   const long fd = RawSyscall(SYS_openat2, root_fd, Arg(path), Arg(&how), sizeof how);
   return fd == -ENOSYS ? WalkInRoot(root_fd, path) : fd;
 }
@@ -122,8 +121,8 @@ bool ApplyMount(SpawnPlan& plan, int root_fd, int i) {
   FdPath(target_path, target);
   long r;
   if (m.tmpfs) {
-    r = RawSyscall(SYS_mount, Arg("tmpfs"), Arg(target_path), Arg("tmpfs"),
-                   MS_NOSUID | MS_NODEV, Arg(m.options));
+    r = RawSyscall(SYS_mount, Arg("tmpfs"), Arg(target_path), Arg("tmpfs"), MS_NOSUID | MS_NODEV,
+                   Arg(m.options));
     RawSyscall(SYS_close, target);
     if (r < 0) return Fail(plan, SpawnStep::kMountTmpfs, r, i);
     return true;
@@ -134,8 +133,8 @@ bool ApplyMount(SpawnPlan& plan, int root_fd, int i) {
     return Fail(plan, SpawnStep::kOpenSource, source, i);
   }
   char source_path[32];
-  r = RawSyscall(SYS_mount, Arg(FdPath(source_path, source)), Arg(target_path), 0,
-                 MS_BIND | MS_REC, 0);
+  r = RawSyscall(SYS_mount, Arg(FdPath(source_path, source)), Arg(target_path), 0, MS_BIND | MS_REC,
+                 0);
   RawSyscall(SYS_close, source);
   RawSyscall(SYS_close, target);
   if (r < 0) return Fail(plan, SpawnStep::kBindMount, r, i);
@@ -184,7 +183,8 @@ bool ApplyMounts(SpawnPlan& plan) {
   const int root = static_cast<int>(root_fd);
   bool ok = true;
   for (int i = 0; ok && i < plan.mount_count; ++i) ok = ApplyMount(plan, root, i);
-  if (ok && plan.mount_proc) ok = MountKernelFs(plan, root, plan.proc_target, "proc", SpawnStep::kMountProc);
+  if (ok && plan.mount_proc)
+    ok = MountKernelFs(plan, root, plan.proc_target, "proc", SpawnStep::kMountProc);
   if (ok && plan.mount_sys) ok = MountKernelFs(plan, root, "/sys", "sysfs", SpawnStep::kMountSys);
   if (ok && plan.root != nullptr && plan.chroot) {
     r = RawSyscall(SYS_fchdir, root);

@@ -16,8 +16,8 @@
 namespace linuxns::child {
 
 #if defined(__x86_64__)
-inline long RawSyscall(long nr, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0,
-                       long a5 = 0, long a6 = 0) {
+inline long RawSyscall(long nr, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0,
+                       long a6 = 0) {
   long ret;
   register long r10 __asm__("r10") = a4;
   register long r8 __asm__("r8") = a5;
@@ -29,8 +29,8 @@ inline long RawSyscall(long nr, long a1 = 0, long a2 = 0, long a3 = 0, long a4 =
   return ret;
 }
 #elif defined(__aarch64__)
-inline long RawSyscall(long nr, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0,
-                       long a5 = 0, long a6 = 0) {
+inline long RawSyscall(long nr, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0,
+                       long a6 = 0) {
   register long x8 __asm__("x8") = nr;
   register long x0 __asm__("x0") = a1;
   register long x1 __asm__("x1") = a2;

@@ -111,8 +111,8 @@ bool CloneAfterJoins(SpawnPlan& plan) {
   CloneArgs args{};
   args.flags = CLONE_PARENT | CLONE_VM | CLONE_VFORK | CLONE_PIDFD;
   args.pidfd = reinterpret_cast<unsigned long long>(&plan.after_joins_pidfd);
-  args.stack = reinterpret_cast<unsigned long long>(plan.after_joins_stack) -
-               plan.after_joins_stack_size;
+  args.stack =
+      reinterpret_cast<unsigned long long>(plan.after_joins_stack) - plan.after_joins_stack_size;
   args.stack_size = plan.after_joins_stack_size;
   const long pid = linuxns_clone3_run(&args, sizeof args, &AfterJoinsMain, &plan);
   if (pid < 0) return Fail(plan, SpawnStep::kCloneIntoPidNamespace, pid);
@@ -185,8 +185,7 @@ bool RunStepsAfterJoins(SpawnPlan& plan) {
     if (r < 0) return Fail(plan, SpawnStep::kSethostname, r);
   }
   if (plan.domainname != nullptr) {
-    r = RawSyscall(SYS_setdomainname, Arg(plan.domainname),
-                   static_cast<long>(plan.domainname_len));
+    r = RawSyscall(SYS_setdomainname, Arg(plan.domainname), static_cast<long>(plan.domainname_len));
     if (r < 0) return Fail(plan, SpawnStep::kSetdomainname, r);
   }
   if (!ApplyMounts(plan)) return false;

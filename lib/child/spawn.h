@@ -71,10 +71,10 @@ struct SpawnReport {
 };
 
 struct MountStep {
-  bool tmpfs;            // else a bind mount of `source`
-  const char* source;    // host path (bind)
-  const char* target;    // path under the root, resolved without symlinks
-  const char* options;   // tmpfs options, or null
+  bool tmpfs;           // else a bind mount of `source`
+  const char* source;   // host path (bind)
+  const char* target;   // path under the root, resolved without symlinks
+  const char* options;  // tmpfs options, or null
   bool read_only;
 };
 

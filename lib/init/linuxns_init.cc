@@ -62,8 +62,7 @@ constexpr int kExitFailure = 1;
 constexpr int kExitNotExecutable = 126;
 constexpr int kExitNotFound = 127;
 
-constexpr int kForwardedSignals[] = {SIGTERM, SIGINT,  SIGHUP,  SIGQUIT,
-                                     SIGUSR1, SIGUSR2, SIGWINCH};
+constexpr int kForwardedSignals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
 // The layout of linuxns::child::SpawnReport in lib/child/spawn.h, which this
 // program does not include (it is built apart from the library). The step is
@@ -141,7 +140,7 @@ int UsageError(const char* complaint, const char* arg, const char* closing) {
 struct Options {
   int report_fd = -1;
   const char* report_fd_arg = nullptr;  // as given: "--report-fd=N"
-  char** command = nullptr;  // null-terminated, as execvp wants it
+  char** command = nullptr;             // null-terminated, as execvp wants it
   bool help = false;
 };
 
@@ -182,8 +181,7 @@ bool ParseArgs(int argc, char** argv, Options* options, int* exit_code) {
       continue;
     }
     if (std::strcmp(arg, "--report-fd") == 0) {
-      *exit_code = UsageError("option '--report-fd' requires an argument: --report-fd=N", "",
-                              "");
+      *exit_code = UsageError("option '--report-fd' requires an argument: --report-fd=N", "", "");
       return false;
     }
     if (arg[0] == '-' && arg[1] == '-') {
@@ -324,8 +322,7 @@ int Run(const Options& options) {
       const ExecReport report = {kSpawnStepExec, 0, exec_errno};
       WriteAll(options.report_fd, reinterpret_cast<const char*>(&report), sizeof report);
     } else {
-      SayLine({kName, ": failed to execute ", options.command[0], ": ",
-               std::strerror(exec_errno)});
+      SayLine({kName, ": failed to execute ", options.command[0], ": ", std::strerror(exec_errno)});
     }
     return ExecFailureCode(exec_errno);
   }

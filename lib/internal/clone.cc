@@ -84,8 +84,8 @@ std::string LimitFiles(std::uint64_t ns_flags) {
   absl::StatusOr<NsTypeSet> types = NsTypeSet::FromCloneFlags(ns_flags);
   if (!types.ok()) return files;
   for (NsType t : *types) {
-    absl::StrAppend(&files, files.empty() ? "" : ", ", "/proc/sys/user/max_",
-                    NsTypeName(t), "_namespaces");
+    absl::StrAppend(&files, files.empty() ? "" : ", ", "/proc/sys/user/max_", NsTypeName(t),
+                    "_namespaces");
   }
   return files;
 }
@@ -246,15 +246,17 @@ absl::Status DescribeCloneError(int err, std::uint64_t ns_flags, absl::string_vi
       hint = "user namespaces nest at most 32 deep (EUSERS before Linux 4.9)";
       break;
     case EINVAL:
-      hint = "this kernel rejects this combination of flags, or lacks one of the "
-             "namespace types (CONFIG_*_NS)";
+      hint =
+          "this kernel rejects this combination of flags, or lacks one of the "
+          "namespace types (CONFIG_*_NS)";
       break;
     case EAGAIN:
       hint = "too many processes: RLIMIT_NPROC, or kernel.threads-max / pid_max";
       break;
     case ENOMEM:
-      hint = "out of memory, or the pid namespace to create the process in has no "
-             "init anymore (its PID 1 exited)";
+      hint =
+          "out of memory, or the pid namespace to create the process in has no "
+          "init anymore (its PID 1 exited)";
       break;
     case EACCES:
       hint = "refused by a security module (AppArmor, SELinux or another LSM policy)";
@@ -264,8 +266,8 @@ absl::Status DescribeCloneError(int err, std::uint64_t ns_flags, absl::string_vi
   }
   std::string message(what);
   if (ns_flags != 0) {
-    absl::StrAppend(&message, " with new ",
-                    NsTypeSet::FromCloneFlags(ns_flags)->ToString(), " namespaces");
+    absl::StrAppend(&message, " with new ", NsTypeSet::FromCloneFlags(ns_flags)->ToString(),
+                    " namespaces");
   }
   return ErrnoError(err, message, hint);
 }

@@ -86,8 +86,7 @@ absl::StatusOr<ExitStatus> ExitStatusFromPidfd(const PidFd& child);
 
 // A message for an errno from clone/unshare that tells the user what to do
 // (RELIABILITY.md rule 10): which limit or privilege, and how to change it.
-absl::Status DescribeCloneError(int err, std::uint64_t ns_flags,
-                                absl::string_view what);
+absl::Status DescribeCloneError(int err, std::uint64_t ns_flags, absl::string_view what);
 
 // For tests: forget that clone3 was found missing.
 void ResetCloneFallbackForTesting();

@@ -19,7 +19,8 @@ __asm__(
     ".globl linuxns_init_image_begin\n"
     ".hidden linuxns_init_image_begin\n"
     "linuxns_init_image_begin:\n"
-    ".incbin \"" LINUXNS_INIT_IMAGE "\"\n"
+    ".incbin \"" LINUXNS_INIT_IMAGE
+    "\"\n"
     ".globl linuxns_init_image_end\n"
     ".hidden linuxns_init_image_end\n"
     "linuxns_init_image_end:\n"

@@ -22,9 +22,8 @@ unsigned long PidfdNsIoctl(NsType type, bool for_children) {
   if (for_children && type == NsType::kPid) return PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE;
   if (for_children && type == NsType::kTime) return PIDFD_GET_TIME_FOR_CHILDREN_NAMESPACE;
   static constexpr std::array<unsigned long, kNsTypeCount> kIoctls = {
-      PIDFD_GET_MNT_NAMESPACE,  PIDFD_GET_UTS_NAMESPACE,
-      PIDFD_GET_IPC_NAMESPACE,  PIDFD_GET_PID_NAMESPACE,
-      PIDFD_GET_NET_NAMESPACE,  PIDFD_GET_USER_NAMESPACE,
+      PIDFD_GET_MNT_NAMESPACE,    PIDFD_GET_UTS_NAMESPACE,  PIDFD_GET_IPC_NAMESPACE,
+      PIDFD_GET_PID_NAMESPACE,    PIDFD_GET_NET_NAMESPACE,  PIDFD_GET_USER_NAMESPACE,
       PIDFD_GET_CGROUP_NAMESPACE, PIDFD_GET_TIME_NAMESPACE,
   };
   return kIoctls[static_cast<std::size_t>(type)];
@@ -38,9 +37,8 @@ const char* ThreadNsPath(NsType type, bool for_children) {
     return "/proc/thread-self/ns/time_for_children";
   }
   static constexpr std::array<const char*, kNsTypeCount> kPaths = {
-      "/proc/thread-self/ns/mnt",  "/proc/thread-self/ns/uts",
-      "/proc/thread-self/ns/ipc",  "/proc/thread-self/ns/pid",
-      "/proc/thread-self/ns/net",  "/proc/thread-self/ns/user",
+      "/proc/thread-self/ns/mnt",    "/proc/thread-self/ns/uts",  "/proc/thread-self/ns/ipc",
+      "/proc/thread-self/ns/pid",    "/proc/thread-self/ns/net",  "/proc/thread-self/ns/user",
       "/proc/thread-self/ns/cgroup", "/proc/thread-self/ns/time",
   };
   return kPaths[static_cast<std::size_t>(type)];
@@ -66,18 +64,20 @@ absl::Status WriteProcFile(pid_t pid, const char* file, absl::string_view text) 
     const int err = errno;
     std::string hint;
     if (err == EPERM) {
-      hint = "a map of other ids than one's own needs CAP_SETUID/CAP_SETGID over the parent "
-             "user namespace";
+      hint =
+          "a map of other ids than one's own needs CAP_SETUID/CAP_SETGID over the parent "
+          "user namespace";
       // The other rule for a gid map (user_namespaces(7)): without
       // CAP_SETGID even one's own gid needs "deny" in setgroups first.
       if (absl::string_view(file) == "gid_map" &&
           ReadSmallFile(absl::StrCat("/proc/", pid, "/setgroups").c_str()) == "allow\n") {
-        hint = absl::StrCat(hint, "; without it, even a map of one's own gid needs \"deny\" "
-                                  "in /proc/", pid, "/setgroups first (deny_setgroups)");
+        hint = absl::StrCat(hint,
+                            "; without it, even a map of one's own gid needs \"deny\" "
+                            "in /proc/",
+                            pid, "/setgroups first (deny_setgroups)");
       }
     }
-    return ErrnoError(err, absl::StrCat("write \"", absl::CHexEscape(text), "\" to ", path),
-                      hint);
+    return ErrnoError(err, absl::StrCat("write \"", absl::CHexEscape(text), "\" to ", path), hint);
   }
   if (static_cast<std::size_t>(n) != text.size()) {
     return absl::InternalError(absl::StrCat("short write to ", path));

@@ -24,7 +24,6 @@
 
 namespace linuxns::internal {
 
-
 std::string ErrnoName(int err) {
   const char* name = ::strerrorname_np(err);
   return name != nullptr ? name : absl::StrCat("errno ", err);
@@ -86,8 +85,7 @@ bool HasEffectiveCap(int cap) {
 // Whether `id` lies in an "inside" range of a uid_map/gid_map text.
 bool IdMapCovers(absl::string_view map, std::uint32_t id) {
   for (absl::string_view line : absl::StrSplit(map, '\n', absl::SkipWhitespace())) {
-    std::vector<absl::string_view> fields =
-        absl::StrSplit(line, ' ', absl::SkipWhitespace());
+    std::vector<absl::string_view> fields = absl::StrSplit(line, ' ', absl::SkipWhitespace());
     std::uint64_t inside = 0, count = 0;
     if (fields.size() == 3 && absl::SimpleAtoi(fields[0], &inside) &&
         absl::SimpleAtoi(fields[2], &count) && id >= inside && id - inside < count) {
@@ -106,8 +104,8 @@ absl::StatusOr<int> WaitExitCode(const PidFd& child) {
     if (err != EINTR) return ErrnoError(err, absl::StrCat("waitid pid ", child.pid()));
   }
   if (info.si_code == CLD_EXITED) return info.si_status;
-  return absl::InternalError(absl::StrCat("probe child pid ", child.pid(),
-                                          " was killed by signal ", info.si_status));
+  return absl::InternalError(
+      absl::StrCat("probe child pid ", child.pid(), " was killed by signal ", info.si_status));
 }
 
 }  // namespace linuxns::internal

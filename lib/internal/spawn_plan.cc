@@ -66,8 +66,8 @@ absl::Status ValidateImpl(const SpawnOptions& o) {
       return Invalid(absl::StrCat("two ", NsTypeName(ns->type()), " namespaces in join"));
     }
     if (o.new_namespaces.Contains(ns->type())) {
-      return Invalid(absl::StrCat("a ", NsTypeName(ns->type()),
-                                  " namespace is both new and joined"));
+      return Invalid(
+          absl::StrCat("a ", NsTypeName(ns->type()), " namespace is both new and joined"));
     }
     joined.Add(ns->type());
   }
@@ -88,8 +88,9 @@ absl::Status ValidateImpl(const SpawnOptions& o) {
   LINUXNS_RETURN_IF_ERROR(CheckName("hostname", o.hostname));
   LINUXNS_RETURN_IF_ERROR(CheckName("domainname", o.domainname));
   if ((o.hostname || o.domainname) && !own.Contains(NsType::kUts)) {
-    return Invalid("hostname/domainname need a new or joined uts namespace (they "
-                   "would change the host's)");
+    return Invalid(
+        "hostname/domainname need a new or joined uts namespace (they "
+        "would change the host's)");
   }
   if (o.mount_proc && !o.new_namespaces.Contains(NsType::kMnt)) {
     return Invalid("mount_proc needs a new mnt namespace (it would cover the host's /proc)");
@@ -111,8 +112,7 @@ absl::Status ValidateImpl(const SpawnOptions& o) {
   }
   const bool pivot = o.root && o.root_change == RootChange::kPivotRoot;
   if ((pivot || !o.mounts.empty()) && !o.new_namespaces.Contains(NsType::kMnt)) {
-    return Invalid(
-        "mounts and pivot_root need a new mnt namespace (they would change the host's)");
+    return Invalid("mounts and pivot_root need a new mnt namespace (they would change the host's)");
   }
   if (o.root && (o.root->empty() || HasNul(*o.root))) return Invalid("root is empty or has a NUL");
   for (const MountSpec& m : o.mounts) {
@@ -162,10 +162,14 @@ absl::Status ValidateImpl(const SpawnOptions& o) {
 unsigned long PropagationFlags(const SpawnOptions& o) {
   if (!o.new_namespaces.Contains(NsType::kMnt)) return 0;
   switch (o.propagation) {
-    case Propagation::kPrivate: return MS_REC | MS_PRIVATE;
-    case Propagation::kSlave: return MS_REC | MS_SLAVE;
-    case Propagation::kShared: return MS_REC | MS_SHARED;
-    case Propagation::kUnchanged: return 0;
+    case Propagation::kPrivate:
+      return MS_REC | MS_PRIVATE;
+    case Propagation::kSlave:
+      return MS_REC | MS_SLAVE;
+    case Propagation::kShared:
+      return MS_REC | MS_SHARED;
+    case Propagation::kUnchanged:
+      return 0;
   }
   return 0;
 }
@@ -227,9 +231,7 @@ std::vector<std::string> Candidates(const SpawnOptions& o) {
 }
 
 absl::Status ExecError(int err, const std::string& program) {
-  const char* hint = err == ENOENT && !absl::StrContains(program, '/')
-                         ? "not found in PATH"
-                         : "";
+  const char* hint = err == ENOENT && !absl::StrContains(program, '/') ? "not found in PATH" : "";
   return ErrnoError(err, absl::StrCat("spawn: execve ", program), hint);
 }
 
@@ -278,7 +280,6 @@ std::vector<char*> CStrings(const std::vector<std::string>& strings) {
 
 std::string Quote(absl::string_view s) { return absl::StrCat("\"", absl::CHexEscape(s), "\""); }
 
-
 // Runs newuidmap/newgidmap PID INNER OUTER COUNT... and waits for it.
 absl::Status RunMapHelper(const std::string& helper, pid_t pid, const IdMap& map) {
   SpawnOptions run;
@@ -297,12 +298,12 @@ absl::Status RunMapHelper(const std::string& helper, pid_t pid, const IdMap& map
   std::string said;
   char buf[512];
   ssize_t n;
-  while ((n = ::read(err_read.get(), buf, sizeof buf)) > 0) said.append(buf, static_cast<std::size_t>(n));
+  while ((n = ::read(err_read.get(), buf, sizeof buf)) > 0)
+    said.append(buf, static_cast<std::size_t>(n));
   LINUXNS_ASSIGN_OR_RETURN(ExitStatus status, child.Wait());
   if (status.success()) return absl::OkStatus();
-  return absl::PermissionDeniedError(absl::StrCat(
-      "spawn: ", helper, " ", status.ToString(), ": ",
-      absl::StripTrailingAsciiWhitespace(said)));
+  return absl::PermissionDeniedError(absl::StrCat("spawn: ", helper, " ", status.ToString(), ": ",
+                                                  absl::StripTrailingAsciiWhitespace(said)));
 }
 
 // Writes a map from the parent; when that is refused for lack of privilege,
@@ -313,7 +314,8 @@ absl::Status WriteMap(pid_t pid, const char* file, const char* helper_name, cons
   if (direct.ok() || ErrnoOf(direct) != EPERM) return direct;
   std::optional<std::string> helper = FindHelper(helper_name);
   if (!helper) {
-    return WithContext(direct, absl::StrCat(helper_name, " (package uidmap) is not installed, "
+    return WithContext(direct, absl::StrCat(helper_name,
+                                            " (package uidmap) is not installed, "
                                             "and without it"));
   }
   return RunMapHelper(*helper, pid, map);
@@ -414,9 +416,8 @@ absl::Status PrepareSpawn(const SpawnOptions& o, PreparedSpawn& p, bool in_place
 
   p.candidates = Candidates(o);
   const bool same_files = !o.new_namespaces.Contains(NsType::kMnt) &&
-                          std::none_of(o.join.begin(), o.join.end(), [](const NsFd* ns) {
-                            return ns->type() == NsType::kMnt;
-                          }) &&
+                          std::none_of(o.join.begin(), o.join.end(),
+                                       [](const NsFd* ns) { return ns->type() == NsType::kMnt; }) &&
                           !o.join_process_types.Contains(NsType::kMnt);
   if (same_files && p.candidates.size() > 1) {
     LINUXNS_ASSIGN_OR_RETURN(std::string chosen,
@@ -476,8 +477,8 @@ absl::Status PrepareSpawn(const SpawnOptions& o, PreparedSpawn& p, bool in_place
   plan.umask = o.umask ? static_cast<int>(*o.umask) : -1;
   plan.new_session = o.new_session;
   for (const Rlimit& l : o.rlimits) {
-    p.rlimits.push_back({l.resource, static_cast<unsigned long>(l.soft),
-                         static_cast<unsigned long>(l.hard)});
+    p.rlimits.push_back(
+        {l.resource, static_cast<unsigned long>(l.soft), static_cast<unsigned long>(l.hard)});
   }
   plan.rlimits = p.rlimits.data();
   plan.rlimit_count = static_cast<int>(p.rlimits.size());
@@ -556,11 +557,16 @@ absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOpti
   switch (plan.failed_step) {
     case SpawnStep::kExec:
       if (plan.failed_index < 0) return ErrnoError(err, "spawn: child: execveat linuxns-init");
-      return ExecError(err, candidates.size() == 1 ? candidates[0]
-                                                   : o.executable.value_or(o.argv[0]));
-    case SpawnStep::kNone: return absl::InternalError("spawn: child failed without a reason");
-    case SpawnStep::kWaitForParent: what = "wait for the parent"; break;
-    case SpawnStep::kWriteSetgroups: what = "write \"deny\" to /proc/self/setgroups"; break;
+      return ExecError(err,
+                       candidates.size() == 1 ? candidates[0] : o.executable.value_or(o.argv[0]));
+    case SpawnStep::kNone:
+      return absl::InternalError("spawn: child failed without a reason");
+    case SpawnStep::kWaitForParent:
+      what = "wait for the parent";
+      break;
+    case SpawnStep::kWriteSetgroups:
+      what = "write \"deny\" to /proc/self/setgroups";
+      break;
     case SpawnStep::kWriteUidMap:
       what = absl::StrCat("write ", Quote(uid_map), " to /proc/self/uid_map");
       break;
@@ -568,11 +574,16 @@ absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOpti
       what = absl::StrCat("write ", Quote(gid_map), " to /proc/self/gid_map");
       break;
     case SpawnStep::kSetns:
-      what = absl::StrCat("setns into ", joins[static_cast<std::size_t>(plan.failed_index)]->id().ToString());
+      what = absl::StrCat("setns into ",
+                          joins[static_cast<std::size_t>(plan.failed_index)]->id().ToString());
       if (err == EPERM) hint = "CAP_SYS_ADMIN in the namespace's owning user namespace is needed";
       break;
-    case SpawnStep::kPropagation: what = "set the propagation of /"; break;
-    case SpawnStep::kSethostname: what = absl::StrCat("sethostname ", Quote(*o.hostname)); break;
+    case SpawnStep::kPropagation:
+      what = "set the propagation of /";
+      break;
+    case SpawnStep::kSethostname:
+      what = absl::StrCat("sethostname ", Quote(*o.hostname));
+      break;
     case SpawnStep::kSetdomainname:
       what = absl::StrCat("setdomainname ", Quote(*o.domainname));
       break;
@@ -583,16 +594,22 @@ absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOpti
     case SpawnStep::kMountProc:
       what = absl::StrCat("mount proc on ", o.mount_proc_at);
       if (err == EPERM && !o.new_namespaces.Contains(NsType::kPid)) {
-        hint = "proc can be mounted only with CAP_SYS_ADMIN over the user namespace that owns "
-               "the pid namespace: ask for a new pid namespace too";
+        hint =
+            "proc can be mounted only with CAP_SYS_ADMIN over the user namespace that owns "
+            "the pid namespace: ask for a new pid namespace too";
       }
       break;
-    case SpawnStep::kRootBind: what = absl::StrCat("bind the new root ", Quote(*o.root), " onto itself"); break;
-    case SpawnStep::kOpenRoot: what = absl::StrCat("open the root ", Quote(o.root ? *o.root : "/")); break;
+    case SpawnStep::kRootBind:
+      what = absl::StrCat("bind the new root ", Quote(*o.root), " onto itself");
+      break;
+    case SpawnStep::kOpenRoot:
+      what = absl::StrCat("open the root ", Quote(o.root ? *o.root : "/"));
+      break;
     case SpawnStep::kOpenTarget: {
       const MountSpec& m = o.mounts[static_cast<std::size_t>(plan.failed_index)];
       what = absl::StrCat("open mount target ", Quote(m.target));
-      if (err == ELOOP) hint = "a component is a symbolic link; targets are resolved without following any";
+      if (err == ELOOP)
+        hint = "a component is a symbolic link; targets are resolved without following any";
       if (err == EXDEV) hint = "a \"..\" component is refused where the kernel has no openat2";
       break;
     }
@@ -606,8 +623,9 @@ absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOpti
       break;
     }
     case SpawnStep::kRemountReadOnly:
-      what = absl::StrCat("make ", Quote(o.mounts[static_cast<std::size_t>(plan.failed_index)].target),
-                          " read-only");
+      what =
+          absl::StrCat("make ", Quote(o.mounts[static_cast<std::size_t>(plan.failed_index)].target),
+                       " read-only");
       break;
     case SpawnStep::kMountTmpfs:
       what = absl::StrCat("mount tmpfs on ",
@@ -615,14 +633,27 @@ absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOpti
       break;
     case SpawnStep::kPivotRoot:
       what = absl::StrCat("pivot_root into ", Quote(*o.root));
-      if (err == EINVAL) hint = "the new root's mount must not be shared: use a private or slave propagation";
+      if (err == EINVAL)
+        hint = "the new root's mount must not be shared: use a private or slave propagation";
       break;
-    case SpawnStep::kUmountOldRoot: what = "detach the old root"; break;
-    case SpawnStep::kChroot: what = absl::StrCat("chroot into ", Quote(*o.root)); break;
-    case SpawnStep::kMountSys: what = "mount sysfs on /sys"; break;
-    case SpawnStep::kLoopback: what = "bring up lo"; break;
-    case SpawnStep::kChdir: what = absl::StrCat("chdir ", Quote(*o.cwd)); break;
-    case SpawnStep::kSetsid: what = "setsid"; break;
+    case SpawnStep::kUmountOldRoot:
+      what = "detach the old root";
+      break;
+    case SpawnStep::kChroot:
+      what = absl::StrCat("chroot into ", Quote(*o.root));
+      break;
+    case SpawnStep::kMountSys:
+      what = "mount sysfs on /sys";
+      break;
+    case SpawnStep::kLoopback:
+      what = "bring up lo";
+      break;
+    case SpawnStep::kChdir:
+      what = absl::StrCat("chdir ", Quote(*o.cwd));
+      break;
+    case SpawnStep::kSetsid:
+      what = "setsid";
+      break;
     case SpawnStep::kRlimit: {
       const Rlimit& l = o.rlimits[static_cast<std::size_t>(plan.failed_index)];
       what = absl::StrCat("setrlimit ", l.resource, " to ", l.soft, "/", l.hard);
@@ -632,13 +663,24 @@ absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOpti
       what = "setgroups";
       if (err == EPERM) hint = "setgroups is denied in this user namespace (deny_setgroups)";
       break;
-    case SpawnStep::kSetgid: what = absl::StrCat("setresgid ", *o.gid); break;
-    case SpawnStep::kSetuid: what = absl::StrCat("setresuid ", *o.uid); break;
-    case SpawnStep::kCapabilities: what = "keep capabilities (ambient)"; break;
-    case SpawnStep::kNoNewPrivs: what = "set no_new_privs"; break;
-    case SpawnStep::kUnshareTime: what = "unshare a time namespace"; break;
+    case SpawnStep::kSetgid:
+      what = absl::StrCat("setresgid ", *o.gid);
+      break;
+    case SpawnStep::kSetuid:
+      what = absl::StrCat("setresuid ", *o.uid);
+      break;
+    case SpawnStep::kCapabilities:
+      what = "keep capabilities (ambient)";
+      break;
+    case SpawnStep::kNoNewPrivs:
+      what = "set no_new_privs";
+      break;
+    case SpawnStep::kUnshareTime:
+      what = "unshare a time namespace";
+      break;
     case SpawnStep::kWriteTimensOffsets:
-      what = absl::StrCat("write ", Quote(prepared.timens_offsets), " to /proc/self/timens_offsets");
+      what =
+          absl::StrCat("write ", Quote(prepared.timens_offsets), " to /proc/self/timens_offsets");
       if (err == ERANGE) hint = "an offset would make a clock negative";
       break;
     case SpawnStep::kDropBounding:
@@ -646,8 +688,13 @@ absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOpti
                           o.drop_bounding_capabilities[static_cast<std::size_t>(plan.failed_index)],
                           " from the bounding set");
       break;
-    case SpawnStep::kParentDeathSignal: what = "set the parent-death signal"; break;
-    case SpawnStep::kParentGone: what = "check the parent"; hint = "it has exited"; break;
+    case SpawnStep::kParentDeathSignal:
+      what = "set the parent-death signal";
+      break;
+    case SpawnStep::kParentGone:
+      what = "check the parent";
+      hint = "it has exited";
+      break;
     case SpawnStep::kSetnsProcess:
       what = absl::StrCat("setns into the namespaces of pid ", o.join_process->pid());
       if (err == ESRCH) hint = "the process has exited";
@@ -667,7 +714,9 @@ absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOpti
       if (err == EMFILE) hint = "the descriptor limit (RLIMIT_NOFILE) is reached";
       break;
     }
-    case SpawnStep::kCloseFds: what = "close inherited descriptors"; break;
+    case SpawnStep::kCloseFds:
+      what = "close inherited descriptors";
+      break;
     case SpawnStep::kCloneIntoPidNamespace:
       what = "clone into the joined pid namespace";
       if (err == ENOMEM) hint = "the pid namespace's init has exited: it takes no new process";

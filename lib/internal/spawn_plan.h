@@ -71,8 +71,7 @@ void JoinPidInChild(PreparedSpawn& prepared, const SpawnOptions& options);
 
 // Makes the child exec linuxns-init (from `image_fd`) with the command as its
 // child, reporting on `report_fd` (the child's number).
-void UseInit(PreparedSpawn& prepared, const SpawnOptions& options, int image_fd,
-             int report_fd);
+void UseInit(PreparedSpawn& prepared, const SpawnOptions& options, int image_fd, int report_fd);
 
 // Adds a descriptor move (parent's `source` to the child's `target`).
 void AddMove(PreparedSpawn& prepared, int source, int target);

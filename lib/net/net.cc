@@ -58,18 +58,19 @@ using CachePtr = std::unique_ptr<nl_cache, CacheDeleter>;
 absl::Status ValidateLinkName(absl::string_view name) {
   if (name.empty()) return absl::InvalidArgumentError("a link name must not be empty");
   if (name.size() >= IFNAMSIZ) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("link name \"", name, "\" is ", name.size(),
-                     " bytes long; at most ", IFNAMSIZ - 1, " are allowed (IFNAMSIZ)"));
+    return absl::InvalidArgumentError(absl::StrCat("link name \"", name, "\" is ", name.size(),
+                                                   " bytes long; at most ", IFNAMSIZ - 1,
+                                                   " are allowed (IFNAMSIZ)"));
   }
   if (name == "." || name == "..") {
     return absl::InvalidArgumentError(absl::StrCat("\"", name, "\" is not a valid link name"));
   }
   for (const char c : name) {
     if (c == '/' || c == ':' || c == '\0' || c == ' ' || (c >= '\t' && c <= '\r')) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "link name \"", name, "\" contains a character the kernel refuses ('/', ':', "
-          "NUL or white space)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("link name \"", name,
+                       "\" contains a character the kernel refuses ('/', ':', "
+                       "NUL or white space)"));
     }
   }
   return absl::OkStatus();
@@ -171,9 +172,9 @@ absl::StatusOr<NetNs> NetNs::Open(const NsFd& net) {
 absl::StatusOr<NetNs> NetNs::Open(const Namespace& ns) {
   const NsFd* net = ns.Find(NsType::kNet);
   if (net == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "NetNs::Open: the Namespace holds no network namespace (it holds: ",
-        ns.types().ToString().empty() ? "nothing" : ns.types().ToString(), ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("NetNs::Open: the Namespace holds no network namespace (it holds: ",
+                     ns.types().ToString().empty() ? "nothing" : ns.types().ToString(), ")"));
   }
   return Open(*net);
 }
@@ -198,15 +199,16 @@ absl::Status NetNs::SetLinkDown(absl::string_view link) {
 }
 
 absl::Status NetNs::CreateVethPair(const VethPair& pair) {
-  const std::string what = absl::StrCat(
-      "create veth pair ", Quoted(pair.name), " / ", Quoted(pair.peer_name),
-      pair.peer_namespace == nullptr ? ""
-                                     : absl::StrCat(" (in ", pair.peer_namespace->id().ToString(), ")"));
+  const std::string what =
+      absl::StrCat("create veth pair ", Quoted(pair.name), " / ", Quoted(pair.peer_name),
+                   pair.peer_namespace == nullptr
+                       ? ""
+                       : absl::StrCat(" (in ", pair.peer_namespace->id().ToString(), ")"));
   LINUXNS_RETURN_IF_ERROR(WithContext(ValidateLinkName(pair.name), what));
   LINUXNS_RETURN_IF_ERROR(WithContext(ValidateLinkName(pair.peer_name), what));
   if (pair.peer_namespace != nullptr && pair.peer_namespace->type() != NsType::kNet) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        what, ": ", pair.peer_namespace->id().ToString(), " is not a network namespace"));
+    return absl::InvalidArgumentError(absl::StrCat(what, ": ", pair.peer_namespace->id().ToString(),
+                                                   " is not a network namespace"));
   }
   if (pair.name == pair.peer_name &&
       (pair.peer_namespace == nullptr || pair.peer_namespace->id() == impl_->id)) {
@@ -232,8 +234,7 @@ absl::Status NetNs::CreateVethPair(const VethPair& pair) {
 }
 
 absl::Status NetNs::MoveLink(absl::string_view link, const NsFd& target) {
-  const std::string what =
-      absl::StrCat("move link ", Quoted(link), " to ", target.id().ToString());
+  const std::string what = absl::StrCat("move link ", Quoted(link), " to ", target.id().ToString());
   if (target.type() != NsType::kNet) {
     return absl::InvalidArgumentError(absl::StrCat(what, ": not a network namespace"));
   }
@@ -284,9 +285,8 @@ absl::Status NetNs::AddAddress(absl::string_view link, const IpPrefix& address,
   const std::string what =
       absl::StrCat("add address ", address.ToString(), " to link ", Quoted(link));
   if (address.length < 0 || address.length > address.address.max_prefix_length()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(what, ": the prefix length must lie in 0..",
-                     address.address.max_prefix_length()));
+    return absl::InvalidArgumentError(absl::StrCat(what, ": the prefix length must lie in 0..",
+                                                   address.address.max_prefix_length()));
   }
   absl::StatusOr<LinkPtr> target = impl_->GetLink(link);
   if (!target.ok()) return WithContext(target.status(), what);
@@ -321,8 +321,8 @@ absl::Status NetNs::AddRoute(const Route& route) {
     return absl::InvalidArgumentError(
         absl::StrCat(what, ": a default route needs a gateway (it tells the family)"));
   }
-  const IpPrefix dst = route.destination ? *route.destination
-                                         : IpPrefix{IpAddress::Any(route.gateway->family()), 0};
+  const IpPrefix dst =
+      route.destination ? *route.destination : IpPrefix{IpAddress::Any(route.gateway->family()), 0};
   if (dst.length < 0 || dst.length > dst.address.max_prefix_length()) {
     return absl::InvalidArgumentError(absl::StrCat(what, ": prefix length out of range"));
   }
@@ -332,8 +332,7 @@ absl::Status NetNs::AddRoute(const Route& route) {
     if (!link.ok()) return WithContext(link.status(), what);
     ifindex = rtnl_link_get_ifindex(link->get());
   }
-  std::unique_ptr<rtnl_route, void (*)(rtnl_route*)> request(rtnl_route_alloc(),
-                                                              rtnl_route_put);
+  std::unique_ptr<rtnl_route, void (*)(rtnl_route*)> request(rtnl_route_alloc(), rtnl_route_put);
   AddrPtr dst_addr = ToNlAddr(dst.address, dst.length);
   rtnl_nexthop* hop = rtnl_route_nh_alloc();
   if (request == nullptr || dst_addr == nullptr || hop == nullptr) {
@@ -408,8 +407,8 @@ absl::StatusOr<LinkInfo> NetNs::FindLink(absl::string_view name) {
 absl::StatusOr<std::vector<AddressInfo>> NetNs::ListAddresses() {
   LINUXNS_ASSIGN_OR_RETURN(CachePtr links, impl_->LinkCache());
   nl_cache* raw = nullptr;
-  LINUXNS_RETURN_IF_ERROR(impl_->Check(rtnl_addr_alloc_cache(impl_->sock.get(), &raw),
-                                       "list addresses"));
+  LINUXNS_RETURN_IF_ERROR(
+      impl_->Check(rtnl_addr_alloc_cache(impl_->sock.get(), &raw), "list addresses"));
   CachePtr cache(raw);
   std::vector<AddressInfo> addresses;
   for (nl_object* o = nl_cache_get_first(cache.get()); o != nullptr; o = nl_cache_get_next(o)) {

@@ -18,8 +18,8 @@ namespace {
 // the nlmsgerr and, unless NLM_F_CAPPED, the whole request it echoes
 // (netlink_ack() in net/netlink/af_netlink.c).
 std::string ExtendedAckMessage(const nlmsgerr* error) {
-  const auto* header = reinterpret_cast<const nlmsghdr*>(
-      reinterpret_cast<const char*>(error) - NLMSG_HDRLEN);
+  const auto* header =
+      reinterpret_cast<const nlmsghdr*>(reinterpret_cast<const char*>(error) - NLMSG_HDRLEN);
   if ((header->nlmsg_flags & NLM_F_ACK_TLVS) == 0) return "";
   std::size_t echoed = sizeof(nlmsgerr);
   if ((header->nlmsg_flags & NLM_F_CAPPED) == 0 && error->msg.nlmsg_len >= NLMSG_HDRLEN) {
@@ -52,24 +52,42 @@ int RecordKernelError(sockaddr_nl*, nlmsgerr* error, void* arg) {
 
 int ErrnoOfNetlinkError(int nl_error) {
   switch (nl_error < 0 ? -nl_error : nl_error) {
-    case NLE_INTR: return EINTR;
-    case NLE_BAD_SOCK: return EBADF;
-    case NLE_AGAIN: return EAGAIN;
-    case NLE_NOMEM: return ENOMEM;
-    case NLE_EXIST: return EEXIST;
-    case NLE_INVAL: return EINVAL;
-    case NLE_RANGE: return ERANGE;
-    case NLE_MSGSIZE: return EMSGSIZE;
-    case NLE_OPNOTSUPP: return EOPNOTSUPP;
-    case NLE_AF_NOSUPPORT: return EAFNOSUPPORT;
-    case NLE_OBJ_NOTFOUND: return ENOENT;
-    case NLE_NOADDR: return EADDRNOTAVAIL;
-    case NLE_BUSY: return EBUSY;
-    case NLE_PROTO_MISMATCH: return EPROTONOSUPPORT;
-    case NLE_NOACCESS: return EACCES;
-    case NLE_PERM: return EPERM;
-    case NLE_NODEV: return ENODEV;
-    default: return 0;
+    case NLE_INTR:
+      return EINTR;
+    case NLE_BAD_SOCK:
+      return EBADF;
+    case NLE_AGAIN:
+      return EAGAIN;
+    case NLE_NOMEM:
+      return ENOMEM;
+    case NLE_EXIST:
+      return EEXIST;
+    case NLE_INVAL:
+      return EINVAL;
+    case NLE_RANGE:
+      return ERANGE;
+    case NLE_MSGSIZE:
+      return EMSGSIZE;
+    case NLE_OPNOTSUPP:
+      return EOPNOTSUPP;
+    case NLE_AF_NOSUPPORT:
+      return EAFNOSUPPORT;
+    case NLE_OBJ_NOTFOUND:
+      return ENOENT;
+    case NLE_NOADDR:
+      return EADDRNOTAVAIL;
+    case NLE_BUSY:
+      return EBUSY;
+    case NLE_PROTO_MISMATCH:
+      return EPROTONOSUPPORT;
+    case NLE_NOACCESS:
+      return EACCES;
+    case NLE_PERM:
+      return EPERM;
+    case NLE_NODEV:
+      return ENODEV;
+    default:
+      return 0;
   }
 }
 

@@ -171,10 +171,8 @@ absl::StatusOr<Pair> MakePair() {
       a.net.CreateVethPair({.name = "veth-a", .peer_name = "veth-b", .peer_namespace = &b.fd()}));
   LINUXNS_RETURN_IF_ERROR(a.net.AddAddress("veth-a", Prefix("192.0.2.1/24")));
   LINUXNS_RETURN_IF_ERROR(b.net.AddAddress("veth-b", Prefix("192.0.2.2/24")));
-  LINUXNS_RETURN_IF_ERROR(
-      a.net.AddAddress("veth-a", Prefix("2001:db8::1/64"), {.no_dad = true}));
-  LINUXNS_RETURN_IF_ERROR(
-      b.net.AddAddress("veth-b", Prefix("2001:db8::2/64"), {.no_dad = true}));
+  LINUXNS_RETURN_IF_ERROR(a.net.AddAddress("veth-a", Prefix("2001:db8::1/64"), {.no_dad = true}));
+  LINUXNS_RETURN_IF_ERROR(b.net.AddAddress("veth-b", Prefix("2001:db8::2/64"), {.no_dad = true}));
   LINUXNS_RETURN_IF_ERROR(a.net.SetLinkUp("veth-a"));
   LINUXNS_RETURN_IF_ERROR(b.net.SetLinkUp("veth-b"));
   return Pair{std::move(a), std::move(b)};
@@ -210,8 +208,7 @@ TEST(IpPrefixTest, InvalidPrefixesAreRejectedWithTheReason) {
   }
   EXPECT_THAT(IpPrefix::Parse("192.0.2.300/24"),
               StatusIs(kInvalidArgument, "\"192.0.2.300\" is not an IPv4 or IPv6 address"));
-  EXPECT_THAT(IpAddress::Parse(std::string("192.0.2.1\0x", 11)),
-              StatusIs(kInvalidArgument));
+  EXPECT_THAT(IpAddress::Parse(std::string("192.0.2.1\0x", 11)), StatusIs(kInvalidArgument));
   EXPECT_THAT(IpAddress::Parse(""), StatusIs(kInvalidArgument));
 }
 
@@ -277,8 +274,8 @@ TEST_F(NetTest, ThreeNamespacesOnABridgeReachEachOther) {
   for (int i = 0; i < 3; ++i) {
     ASSERT_OK_AND_ASSIGN(TestNet host, MakeNet());
     const std::string port = absl::StrCat("port", i);
-    ASSERT_OK(sw.net.CreateVethPair(
-        {.name = port, .peer_name = "eth0", .peer_namespace = &host.fd()}));
+    ASSERT_OK(
+        sw.net.CreateVethPair({.name = port, .peer_name = "eth0", .peer_namespace = &host.fd()}));
     ASSERT_OK(sw.net.AttachToBridge(port, "br0"));
     ASSERT_OK(sw.net.SetLinkUp(port));
     ASSERT_OK(host.net.AddAddress("eth0", Prefix(absl::StrCat(addresses[i], "/24").c_str())));
@@ -313,8 +310,8 @@ TEST_F(NetTest, DefaultRouteAndRouteChooseTheWayOut) {
     return absl::OkStatus();
   };
   EXPECT_THAT(route_to("198.51.100.7"), ErrnoIs(ENETUNREACH));
-  ASSERT_OK(pair.a.net.AddRoute({.destination = Prefix("198.51.100.0/24"),
-                                 .gateway = Ip("192.0.2.2"), .link = "veth-a"}));
+  ASSERT_OK(pair.a.net.AddRoute(
+      {.destination = Prefix("198.51.100.0/24"), .gateway = Ip("192.0.2.2"), .link = "veth-a"}));
   EXPECT_OK(route_to("198.51.100.7"));
   EXPECT_THAT(route_to("203.0.113.7"), ErrnoIs(ENETUNREACH));
   ASSERT_OK(pair.a.net.AddDefaultRoute(Ip("192.0.2.2")));
@@ -334,17 +331,17 @@ TEST_F(NetTest, RouteErrorsComeFromTheKernelWithItsExplanation) {
               HasSubstr(absl::StrCat("add route default via 203.0.113.1 in ",
                                      pair.a.net.id().ToString(), ": Network is unreachable")));
   // Host bits set in a destination: EINVAL, and the kernel says why.
-  const absl::Status host_bits =
-      pair.a.net.AddRoute({.destination = Prefix("198.51.100.1/24"), .gateway = std::nullopt,
-                           .link = "veth-a"});
+  const absl::Status host_bits = pair.a.net.AddRoute(
+      {.destination = Prefix("198.51.100.1/24"), .gateway = std::nullopt, .link = "veth-a"});
   EXPECT_THAT(host_bits, ErrnoIs(EINVAL));
   EXPECT_THAT(host_bits.message(), HasSubstr("kernel: "));
   EXPECT_THAT(pair.a.net.AddRoute(
                   {.destination = Prefix("198.51.100.0/24"), .gateway = std::nullopt, .link = ""}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("needs a gateway or a link")));
-  EXPECT_THAT(pair.a.net.AddRoute({.destination = Prefix("198.51.100.0/24"),
-                                   .gateway = Ip("2001:db8::2"), .link = ""}),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("mix IPv4 and IPv6")));
+  EXPECT_THAT(
+      pair.a.net.AddRoute(
+          {.destination = Prefix("198.51.100.0/24"), .gateway = Ip("2001:db8::2"), .link = ""}),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("mix IPv4 and IPv6")));
 }
 
 // ------------------------------------------------------------ lifetimes
@@ -420,20 +417,17 @@ TEST_F(NetTest, LinkGoesUpAndDown) {
 TEST_F(NetTest, LinkNameTakenIsAlreadyExistsAndLeavesNoLinkBehind) {
   LINUXNS_SKIP_UNLESS_ROOT();
   ASSERT_OK_AND_ASSIGN(Pair pair, MakePair());
-  const absl::Status here =
-      pair.a.net.CreateVethPair({.name = "veth-a", .peer_name = "fresh"});
+  const absl::Status here = pair.a.net.CreateVethPair({.name = "veth-a", .peer_name = "fresh"});
   EXPECT_THAT(here, AllOf(StatusIs(absl::StatusCode::kAlreadyExists), ErrnoIs(EEXIST)));
-  EXPECT_THAT(here.message(),
-              HasSubstr(absl::StrCat("create veth pair \"veth-a\" / \"fresh\" in ",
-                                     pair.a.net.id().ToString(),
-                                     ": File exists (\"veth-a\" exists here)")));
+  EXPECT_THAT(here.message(), HasSubstr(absl::StrCat("create veth pair \"veth-a\" / \"fresh\" in ",
+                                                     pair.a.net.id().ToString(),
+                                                     ": File exists (\"veth-a\" exists here)")));
   // The peer's name is taken in the peer's namespace.
   const absl::Status there = pair.a.net.CreateVethPair(
       {.name = "fresh", .peer_name = "veth-b", .peer_namespace = &pair.b.fd()});
   EXPECT_THAT(there, AllOf(StatusIs(absl::StatusCode::kAlreadyExists), ErrnoIs(EEXIST)));
-  EXPECT_THAT(there.message(),
-              HasSubstr(absl::StrCat(": File exists (\"veth-b\" exists in ",
-                                     pair.b.net.id().ToString(), ")")));
+  EXPECT_THAT(there.message(), HasSubstr(absl::StrCat(": File exists (\"veth-b\" exists in ",
+                                                      pair.b.net.id().ToString(), ")")));
   EXPECT_THAT(pair.a.net.CreateBridge("veth-a"), ErrnoIs(EEXIST));
   EXPECT_THAT(LinkNames(pair.a.net), ::testing::ElementsAre("lo", "veth-a"));
   EXPECT_THAT(LinkNames(pair.b.net), ::testing::ElementsAre("lo", "veth-b"));
@@ -442,8 +436,8 @@ TEST_F(NetTest, LinkNameTakenIsAlreadyExistsAndLeavesNoLinkBehind) {
   ASSERT_OK(pair.a.net.CreateVethPair({.name = "x1", .peer_name = "veth-b"}));
   const absl::Status moved = pair.a.net.MoveLink("veth-b", pair.b.fd());
   EXPECT_THAT(moved, AllOf(StatusIs(absl::StatusCode::kAlreadyExists), ErrnoIs(EEXIST)));
-  EXPECT_THAT(moved.message(), HasSubstr(absl::StrCat("move link \"veth-b\" to ",
-                                                      pair.b.net.id().ToString())));
+  EXPECT_THAT(moved.message(),
+              HasSubstr(absl::StrCat("move link \"veth-b\" to ", pair.b.net.id().ToString())));
   EXPECT_THAT(LinkNames(pair.a.net),
               ::testing::UnorderedElementsAre("lo", "veth-a", "x1", "veth-b"));
   ASSERT_OK(pair.a.net.DeleteLink("x1"));
@@ -478,8 +472,9 @@ TEST_F(NetTest, InvalidPrefixIsRefusedAndChangesNothing) {
   EXPECT_THAT(pair.a.net.AddAddress("veth-a", bad),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("0..32")));
   ASSERT_OK_AND_ASSIGN(std::vector<AddressInfo> addresses, pair.a.net.ListAddresses());
-  EXPECT_THAT(addresses,
-              Not(Contains(Field(&AddressInfo::prefix, Field(&IpPrefix::address, Ip("192.0.2.9"))))));
+  EXPECT_THAT(
+      addresses,
+      Not(Contains(Field(&AddressInfo::prefix, Field(&IpPrefix::address, Ip("192.0.2.9"))))));
 }
 
 TEST_F(NetTest, MissingLinkNamesTheLinkTheNamespaceAndTheErrno) {
@@ -487,9 +482,8 @@ TEST_F(NetTest, MissingLinkNamesTheLinkTheNamespaceAndTheErrno) {
   ASSERT_OK_AND_ASSIGN(TestNet a, MakeNet());
   const absl::Status status = a.net.SetLinkUp("nosuch");
   EXPECT_THAT(status, AllOf(StatusIs(absl::StatusCode::kNotFound), ErrnoIs(ENODEV)));
-  EXPECT_THAT(status.message(),
-              HasSubstr(absl::StrCat("link \"nosuch\" in ", a.net.id().ToString(),
-                                     ": No such device")));
+  EXPECT_THAT(status.message(), HasSubstr(absl::StrCat("link \"nosuch\" in ", a.net.id().ToString(),
+                                                       ": No such device")));
   EXPECT_THAT(a.net.DeleteLink("nosuch"), ErrnoIs(ENODEV));
   EXPECT_THAT(a.net.AttachToBridge("lo", "nosuch"), ErrnoIs(ENODEV));
   EXPECT_THAT(a.net.AddAddress("nosuch", Prefix("192.0.2.1/24")), ErrnoIs(ENODEV));
@@ -638,8 +632,8 @@ TEST_F(NetTest, WithoutPrivilegeOpeningAnotherNamespaceIsPermissionDenied) {
   // all, and entering it from here needs CAP_SYS_ADMIN here too.
   absl::StatusOr<Namespace> own = Namespace::Create({NsType::kUser, NsType::kNet});
   if (!own.ok()) GTEST_SKIP() << own.status();
-  EXPECT_THAT(NetNs::Open(*own), AllOf(StatusIs(absl::StatusCode::kPermissionDenied),
-                                       ErrnoIs(EPERM)));
+  EXPECT_THAT(NetNs::Open(*own),
+              AllOf(StatusIs(absl::StatusCode::kPermissionDenied), ErrnoIs(EPERM)));
 }
 
 }  // namespace

@@ -66,15 +66,13 @@ std::string SpawnBattery() {
   std::string out;
   absl::StrAppend(&out, "exit: ", Outcome(Shell("exit 3")), "\n");
   absl::StrAppend(&out, "signal: ", Outcome(Shell("kill -9 $$")), "\n");
-  SpawnOptions ns =
-      WithNewNamespaces(Shell("hostname; echo $$; cat /proc/1/comm"),
-                        {NsType::kUts, NsType::kPid, NsType::kMnt, NsType::kIpc,
-                         NsType::kNet, NsType::kCgroup});
+  SpawnOptions ns = WithNewNamespaces(
+      Shell("hostname; echo $$; cat /proc/1/comm"),
+      {NsType::kUts, NsType::kPid, NsType::kMnt, NsType::kIpc, NsType::kNet, NsType::kCgroup});
   ns.hostname = "box";
   ns.mount_proc = true;
   absl::StrAppend(&out, "namespaces: ", Outcome(ns), "\n");
-  SpawnOptions init =
-      WithNewNamespaces(Shell("echo $$; exit 5"), {NsType::kPid});
+  SpawnOptions init = WithNewNamespaces(Shell("echo $$; exit 5"), {NsType::kPid});
   init.init = true;
   absl::StrAppend(&out, "init: ", Outcome(init), "\n");
   SpawnOptions missing;
@@ -88,8 +86,7 @@ std::string SpawnBattery() {
   absl::StrAppend(&out, "kill_on_parent_death: ", Outcome(kill), "\n");
   SpawnOptions fds = Shell("ls /proc/self/fd | tr '\\n' ' '");
   absl::StrAppend(&out, "fds: ", Outcome(fds), "\n");
-  absl::StatusOr<Namespace> held =
-      Namespace::Create({NsType::kUts, NsType::kUser});
+  absl::StatusOr<Namespace> held = Namespace::Create({NsType::kUts, NsType::kUser});
   absl::StrAppend(&out, "Namespace::Create: ", Describe(held), "\n");
   return out;
 }
@@ -98,23 +95,20 @@ std::string SpawnBattery() {
 TEST_F(FaultInjectionTest, Clone3MissingFallsBackToCloneWithTheSameBehaviour) {
   testing::ForkedReport normal = RunForkedCheckingLeftovers(SpawnBattery);
   testing::ForkedReport faulty = RunForkedCheckingLeftovers([] {
-    if (!testing::FailSyscalls({SYS_clone3}, ENOSYS))
-      return std::string("no filter");
+    if (!testing::FailSyscalls({SYS_clone3}, ENOSYS)) return std::string("no filter");
     return SpawnBattery();
   });
   ASSERT_EQ(normal.code, 0);
   ASSERT_EQ(faulty.code, 0);
   EXPECT_EQ(faulty.text, normal.text);
-  EXPECT_THAT(normal.text,
-              HasSubstr("namespaces: box\n1\nsh\n=> exited with code 0\n"));
+  EXPECT_THAT(normal.text, HasSubstr("namespaces: box\n1\nsh\n=> exited with code 0\n"));
   EXPECT_THAT(normal.text, HasSubstr("init: 2\n=> exited with code 5\n"));
 }
 
 // What needs clone3 says so, and nothing is left behind.
 TEST_F(FaultInjectionTest, Clone3MissingNamesClone3ForWhatNeedsIt) {
   testing::ForkedReport r = RunForkedCheckingLeftovers([] {
-    if (!testing::FailSyscalls({SYS_clone3}, ENOSYS))
-      return std::string("no filter");
+    if (!testing::FailSyscalls({SYS_clone3}, ENOSYS)) return std::string("no filter");
     SpawnOptions time = WithNewNamespaces(Shell("true"), {NsType::kTime});
     time.stdout_mode = Stdio::kPipe;
     return Describe(ChildProcess::Spawn(time)) + "\n";
@@ -131,8 +125,7 @@ TEST_F(FaultInjectionTest, Clone3MissingNamesClone3ForWhatNeedsIt) {
 TEST_F(FaultInjectionTest, CloseRangeMissingFallsBackToClosingEachDescriptor) {
   auto body = [] {
     // Non-CLOEXEC descriptors, low and high, that the child must not see.
-    if (::dup2(2, 50) != 50 || ::dup2(2, 900) != 900)
-      return std::string("dup2 failed");
+    if (::dup2(2, 50) != 50 || ::dup2(2, 900) != 900) return std::string("dup2 failed");
     std::string out = SpawnBattery();
     SpawnOptions inherit = Shell(
         "for fd in 50 900; do [ -e /proc/self/fd/$fd ] && printf '%s ' $fd; "
@@ -148,18 +141,15 @@ TEST_F(FaultInjectionTest, CloseRangeMissingFallsBackToClosingEachDescriptor) {
   };
   testing::ForkedReport normal = RunForkedCheckingLeftovers(body);
   testing::ForkedReport faulty = RunForkedCheckingLeftovers([&] {
-    if (!testing::FailSyscalls({SYS_close_range}, ENOSYS))
-      return std::string("no filter");
+    if (!testing::FailSyscalls({SYS_close_range}, ENOSYS)) return std::string("no filter");
     return body();
   });
   ASSERT_EQ(normal.code, 0);
   ASSERT_EQ(faulty.code, 0);
   EXPECT_EQ(faulty.text, normal.text);
   EXPECT_THAT(normal.text, HasSubstr("fds: 0 1 2 3 => exited with code 0\n"));
-  EXPECT_THAT(normal.text,
-              HasSubstr("inherit_fds: 50 900 => exited with code 0\n"));
-  EXPECT_THAT(normal.text,
-              HasSubstr("mapped: 0 1 2 3 7 => exited with code 0\n"));
+  EXPECT_THAT(normal.text, HasSubstr("inherit_fds: 50 900 => exited with code 0\n"));
+  EXPECT_THAT(normal.text, HasSubstr("mapped: 0 1 2 3 7 => exited with code 0\n"));
 }
 
 // openat2 (Linux 5.6) refused: mount targets are still resolved inside the
@@ -180,15 +170,13 @@ TEST_F(FaultInjectionTest, Openat2MissingFallsBackToANoFollowWalk) {
   };
   testing::ForkedReport normal = RunForkedCheckingLeftovers(body);
   testing::ForkedReport faulty = RunForkedCheckingLeftovers([&] {
-    if (!testing::FailSyscalls({SYS_openat2}, ENOSYS))
-      return std::string("no filter");
+    if (!testing::FailSyscalls({SYS_openat2}, ENOSYS)) return std::string("no filter");
     return body();
   });
   ASSERT_EQ(normal.code, 0);
   ASSERT_EQ(faulty.code, 0);
-  EXPECT_THAT(normal.text,
-              StartsWith("tmpfs: => exited with code 0\nsymlink target: spawn: "
-                         "UNKNOWN errno=40: spawn: child: open mount target"));
+  EXPECT_THAT(normal.text, StartsWith("tmpfs: => exited with code 0\nsymlink target: spawn: "
+                                      "UNKNOWN errno=40: spawn: child: open mount target"));
   EXPECT_EQ(faulty.text, normal.text);
 }
 
@@ -197,19 +185,16 @@ TEST_F(FaultInjectionTest, Openat2MissingFallsBackToANoFollowWalk) {
 // pidfds come from the clone itself.
 TEST_F(FaultInjectionTest, PidfdOpenMissingIsUnimplementedNamingLinux53) {
   testing::ForkedReport r = RunForkedCheckingLeftovers([] {
-    if (!testing::FailSyscalls({SYS_pidfd_open}, ENOSYS))
-      return std::string("no filter");
+    if (!testing::FailSyscalls({SYS_pidfd_open}, ENOSYS)) return std::string("no filter");
     std::string out;
-    absl::StrAppend(&out, "PidFd::Open: ", Describe(PidFd::Open(::getpid())),
+    absl::StrAppend(&out, "PidFd::Open: ", Describe(PidFd::Open(::getpid())), "\n");
+    absl::StrAppend(&out, "NsFd::FromPid: ", Describe(NsFd::FromPid(::getpid(), NsType::kNet)),
                     "\n");
-    absl::StrAppend(&out, "NsFd::FromPid: ",
-                    Describe(NsFd::FromPid(::getpid(), NsType::kNet)), "\n");
     SpawnOptions kill = Shell("true");
     kill.kill_on_parent_death = true;
     absl::StrAppend(&out, "kill_on_parent_death: ", Outcome(kill), "\n");
     absl::StrAppend(&out, "plain spawn: ", Outcome(Shell("exit 6")), "\n");
-    absl::StrAppend(
-        &out, "OpenCurrent: ", Describe(NsFd::OpenCurrent(NsType::kNet)), "\n");
+    absl::StrAppend(&out, "OpenCurrent: ", Describe(NsFd::OpenCurrent(NsType::kNet)), "\n");
     return out;
   });
   EXPECT_EQ(r.code, 0);
@@ -217,19 +202,17 @@ TEST_F(FaultInjectionTest, PidfdOpenMissingIsUnimplementedNamingLinux53) {
       "UNIMPLEMENTED errno=38: pidfd_open: the kernel has no pidfds (Linux 5.3 "
       "or later is "
       "needed): Function not implemented";
-  EXPECT_EQ(r.text, absl::StrCat("PidFd::Open: ", unimplemented, "\n",
-                                 "NsFd::FromPid: ", unimplemented, "\n",
-                                 "kill_on_parent_death: spawn: ", unimplemented,
-                                 "\n", "plain spawn: => exited with code 6\n",
-                                 "OpenCurrent: OK\n"));
+  EXPECT_EQ(r.text,
+            absl::StrCat("PidFd::Open: ", unimplemented, "\n", "NsFd::FromPid: ", unimplemented,
+                         "\n", "kill_on_parent_death: spawn: ", unimplemented, "\n",
+                         "plain spawn: => exited with code 6\n", "OpenCurrent: OK\n"));
 }
 
 // unshare refused: the steps that unshare (a time namespace with offsets,
 // made by the child or the namespace holder; ExecInPlace) name it.
 TEST_F(FaultInjectionTest, UnshareRefusedIsPermissionDeniedNamingTheStep) {
   testing::ForkedReport r = RunForkedCheckingLeftovers([] {
-    if (!testing::FailSyscalls({SYS_unshare}, EPERM))
-      return std::string("no filter");
+    if (!testing::FailSyscalls({SYS_unshare}, EPERM)) return std::string("no filter");
     std::string out;
     SpawnOptions time = WithNewNamespaces(Shell("true"), {NsType::kTime});
     time.time_offsets = TimeOffsets{};
@@ -237,95 +220,85 @@ TEST_F(FaultInjectionTest, UnshareRefusedIsPermissionDeniedNamingTheStep) {
     NamespaceOptions with_offsets;
     with_offsets.time_offsets = TimeOffsets{};
     absl::StrAppend(&out, "Namespace time: ",
-                    Describe(Namespace::Create({NsType::kTime, NsType::kUser},
-                                               with_offsets)),
+                    Describe(Namespace::Create({NsType::kTime, NsType::kUser}, with_offsets)),
                     "\n");
     SpawnOptions in_place = WithNewNamespaces(Shell("true"), {NsType::kUts});
-    absl::StrAppend(&out, "ExecInPlace: ", Describe(ExecInPlace(in_place)),
-                    "\n");
+    absl::StrAppend(&out, "ExecInPlace: ", Describe(ExecInPlace(in_place)), "\n");
     return out;
   });
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(
-      r.text,
-      std::string("spawn time: spawn: PERMISSION_DENIED errno=1: spawn: child: "
-                  "unshare a time "
-                  "namespace: Operation not permitted\n"
-                  "Namespace time: PERMISSION_DENIED errno=1: namespace "
-                  "holder: unshare time "
-                  "namespace with new time namespaces: Operation not permitted "
-                  "(creating these "
-                  "namespaces needs CAP_SYS_ADMIN: run as root, or create a "
-                  "user namespace along "
-                  "with them)\n") +
-          std::string(
-              testing::IsRoot()
-                  ? "ExecInPlace: PERMISSION_DENIED errno=1: exec in place: "
-                    "unshare with new "
-                    "uts namespaces: Operation not permitted (creating these "
-                    "namespaces needs "
-                    "CAP_SYS_ADMIN: run as root, or create a user namespace "
-                    "along with them)\n"
-                  : "ExecInPlace: PERMISSION_DENIED errno=1: exec in place: "
-                    "unshare with new "
-                    "uts,user namespaces: Operation not permitted (user "
-                    "namespaces cannot be "
-                    "created from a chroot, and a seccomp filter or a security "
-                    "module may "
-                    "refuse them (see Seccomp: in /proc/self/status))\n"));
+  EXPECT_EQ(r.text,
+            std::string("spawn time: spawn: PERMISSION_DENIED errno=1: spawn: child: "
+                        "unshare a time "
+                        "namespace: Operation not permitted\n"
+                        "Namespace time: PERMISSION_DENIED errno=1: namespace "
+                        "holder: unshare time "
+                        "namespace with new time namespaces: Operation not permitted "
+                        "(creating these "
+                        "namespaces needs CAP_SYS_ADMIN: run as root, or create a "
+                        "user namespace along "
+                        "with them)\n") +
+                std::string(testing::IsRoot()
+                                ? "ExecInPlace: PERMISSION_DENIED errno=1: exec in place: "
+                                  "unshare with new "
+                                  "uts namespaces: Operation not permitted (creating these "
+                                  "namespaces needs "
+                                  "CAP_SYS_ADMIN: run as root, or create a user namespace "
+                                  "along with them)\n"
+                                : "ExecInPlace: PERMISSION_DENIED errno=1: exec in place: "
+                                  "unshare with new "
+                                  "uts,user namespaces: Operation not permitted (user "
+                                  "namespaces cannot be "
+                                  "created from a chroot, and a seccomp filter or a security "
+                                  "module may "
+                                  "refuse them (see Seccomp: in /proc/self/status))\n"));
 }
 
 // setns refused: joining names the namespace; the calling thread is unchanged.
 TEST_F(FaultInjectionTest, SetnsRefusedIsPermissionDeniedNamingTheNamespace) {
   testing::ForkedReport r = RunForkedCheckingLeftovers([] {
-    absl::StatusOr<Namespace> ns =
-        Namespace::Create({NsType::kUts, NsType::kUser});
+    absl::StatusOr<Namespace> ns = Namespace::Create({NsType::kUts, NsType::kUser});
     if (!ns.ok()) return Describe(ns);
     const NsFd* uts = ns->Find(NsType::kUts);
-    if (!testing::FailSyscalls({SYS_setns}, EPERM))
-      return std::string("no filter");
+    if (!testing::FailSyscalls({SYS_setns}, EPERM)) return std::string("no filter");
     std::string out;
     SpawnOptions join = Shell("true");
     join.join = {uts};
     const std::string id = uts->id().ToString();
     absl::StrAppend(&out, "spawn join: ", Outcome(join), "\n");
     absl::StrAppend(&out, "Enter: ", Describe(uts->Enter()), "\n");
-    absl::StrAppend(&out, "RunInNamespacesHere: ",
-                    Describe(RunInNamespacesHere({uts}, [] { return 1; })),
+    absl::StrAppend(&out,
+                    "RunInNamespacesHere: ", Describe(RunInNamespacesHere({uts}, [] { return 1; })),
                     "\n");
     absl::StatusOr<NsFd> mine = NsFd::OpenCurrent(NsType::kUts);
-    absl::StrAppend(&out, "thread still home: ",
-                    mine.ok() && mine->id() != uts->id() ? "yes" : "no", "\n");
+    absl::StrAppend(
+        &out, "thread still home: ", mine.ok() && mine->id() != uts->id() ? "yes" : "no", "\n");
     return absl::StrReplaceAll(out, {{id, "ID"}});
   });
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(
-      r.text,
-      "spawn join: spawn: PERMISSION_DENIED errno=1: spawn: child: setns into "
-      "ID: "
-      "Operation not permitted (CAP_SYS_ADMIN in the namespace's owning user "
-      "namespace "
-      "is needed)\n"
-      "Enter: PERMISSION_DENIED errno=1: setns into ID (CAP_SYS_ADMIN in the "
-      "namespace's owning user namespace is needed): Operation not permitted\n"
-      "RunInNamespacesHere: PERMISSION_DENIED errno=1: setns into ID: "
-      "Operation not "
-      "permitted\n"
-      "thread still home: yes\n");
+  EXPECT_EQ(r.text,
+            "spawn join: spawn: PERMISSION_DENIED errno=1: spawn: child: setns into "
+            "ID: "
+            "Operation not permitted (CAP_SYS_ADMIN in the namespace's owning user "
+            "namespace "
+            "is needed)\n"
+            "Enter: PERMISSION_DENIED errno=1: setns into ID (CAP_SYS_ADMIN in the "
+            "namespace's owning user namespace is needed): Operation not permitted\n"
+            "RunInNamespacesHere: PERMISSION_DENIED errno=1: setns into ID: "
+            "Operation not "
+            "permitted\n"
+            "thread still home: yes\n");
 }
 
 // mount refused: the first mount step of the child names itself.
 TEST_F(FaultInjectionTest, MountRefusedIsPermissionDeniedNamingTheStep) {
   const std::string pin = scratch() + "/pin";
   testing::ForkedReport r = RunForkedCheckingLeftovers([&] {
-    absl::StatusOr<Namespace> ns =
-        Namespace::Create({NsType::kUts, NsType::kUser});
+    absl::StatusOr<Namespace> ns = Namespace::Create({NsType::kUts, NsType::kUser});
     if (!ns.ok()) return Describe(ns);
-    if (!testing::FailSyscalls({SYS_mount}, EPERM))
-      return std::string("no filter");
+    if (!testing::FailSyscalls({SYS_mount}, EPERM)) return std::string("no filter");
     std::string out;
-    SpawnOptions proc =
-        WithNewNamespaces(Shell("true"), {NsType::kMnt, NsType::kPid});
+    SpawnOptions proc = WithNewNamespaces(Shell("true"), {NsType::kMnt, NsType::kPid});
     proc.mount_proc = true;
     absl::StrAppend(&out, "propagation: ", Outcome(proc), "\n");
     proc.propagation = Propagation::kUnchanged;
@@ -350,8 +323,7 @@ TEST_F(FaultInjectionTest, MountRefusedIsPermissionDeniedNamingTheStep) {
 TEST_F(FaultInjectionTest, PivotRootRefusedIsPermissionDeniedNamingTheRoot) {
   const std::string root = scratch();
   testing::ForkedReport r = RunForkedCheckingLeftovers([&] {
-    if (!testing::FailSyscalls({SYS_pivot_root}, EPERM))
-      return std::string("no filter");
+    if (!testing::FailSyscalls({SYS_pivot_root}, EPERM)) return std::string("no filter");
     SpawnOptions o = WithNewNamespaces(Shell("true"), {NsType::kMnt});
     o.root = root;
     return absl::StrReplaceAll(Outcome(o), {{root, "ROOT"}}) + "\n";
@@ -367,8 +339,7 @@ TEST_F(FaultInjectionTest, PivotRootRefusedIsPermissionDeniedNamingTheRoot) {
 // same through the library's init.
 TEST_F(FaultInjectionTest, ExecveRefusedIsNotFoundFromTheChild) {
   testing::ForkedReport r = RunForkedCheckingLeftovers([] {
-    if (!testing::FailSyscalls({SYS_execve}, ENOENT))
-      return std::string("no filter");
+    if (!testing::FailSyscalls({SYS_execve}, ENOENT)) return std::string("no filter");
     std::string out;
     absl::StrAppend(&out, "direct: ", Outcome(Shell("true")), "\n");
     SpawnOptions init = WithNewNamespaces(Shell("true"), {NsType::kPid});
@@ -377,13 +348,12 @@ TEST_F(FaultInjectionTest, ExecveRefusedIsNotFoundFromTheChild) {
     return out;
   });
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(
-      r.text,
-      "direct: spawn: NOT_FOUND errno=2: spawn: execve /bin/sh: No such file "
-      "or "
-      "directory\n"
-      "init: spawn: NOT_FOUND errno=2: spawn: execve /bin/sh: No such file or "
-      "directory\n");
+  EXPECT_EQ(r.text,
+            "direct: spawn: NOT_FOUND errno=2: spawn: execve /bin/sh: No such file "
+            "or "
+            "directory\n"
+            "init: spawn: NOT_FOUND errno=2: spawn: execve /bin/sh: No such file or "
+            "directory\n");
 }
 
 // A uid_map write the kernel refuses for real: an unprivileged process maps
@@ -402,17 +372,16 @@ TEST_F(FaultInjectionTest, UidMapOfAnotherIdIsRefusedForReal) {
     return std::regex_replace(out, std::regex("/proc/[0-9]+/"), "/proc/PID/");
   });
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(
-      r.text,
-      "with helper: spawn: PERMISSION_DENIED errno=none: spawn: "
-      "/usr/bin/newuidmap "
-      "exited with code 1: newuidmap: uid range [0-1) -> [0-1) not allowed\n"
-      "without helper: spawn: PERMISSION_DENIED errno=1: newuidmap (package "
-      "uidmap) is "
-      "not installed, and without it: spawn: write \"0 0 1\\n\" to "
-      "/proc/PID/uid_map: "
-      "Operation not permitted (a map of other ids than one's own needs "
-      "CAP_SETUID/CAP_SETGID over the parent user namespace)\n");
+  EXPECT_EQ(r.text,
+            "with helper: spawn: PERMISSION_DENIED errno=none: spawn: "
+            "/usr/bin/newuidmap "
+            "exited with code 1: newuidmap: uid range [0-1) -> [0-1) not allowed\n"
+            "without helper: spawn: PERMISSION_DENIED errno=1: newuidmap (package "
+            "uidmap) is "
+            "not installed, and without it: spawn: write \"0 0 1\\n\" to "
+            "/proc/PID/uid_map: "
+            "Operation not permitted (a map of other ids than one's own needs "
+            "CAP_SETUID/CAP_SETGID over the parent user namespace)\n");
 }
 
 // user.max_<type>_namespaces = 0 inside a user namespace: ENOSPC naming the
@@ -420,21 +389,18 @@ TEST_F(FaultInjectionTest, UidMapOfAnotherIdIsRefusedForReal) {
 // Namespace::Create.
 TEST_F(FaultInjectionTest, NamespaceLimitZeroIsEnospcNamingTheLimit) {
   testing::ForkedReport r = RunForkedCheckingLeftovers([] {
-    if (::unshare(CLONE_NEWUSER) != 0)
-      return absl::StrCat("unshare: ", std::strerror(errno));
+    if (::unshare(CLONE_NEWUSER) != 0) return absl::StrCat("unshare: ", std::strerror(errno));
     std::string out;
     for (NsType type : NsTypeSet::All()) {
       const std::string limit =
           absl::StrCat("/proc/sys/user/max_", NsTypeName(type), "_namespaces");
-      if (!WriteFile(limit, "0"))
-        return absl::StrCat("write ", limit, " failed");
+      if (!WriteFile(limit, "0")) return absl::StrCat("write ", limit, " failed");
       SpawnOptions o = Shell("true");
       o.new_namespaces = {type};
       absl::StrAppend(&out, NsTypeName(type), ": ", Outcome(o), "\n");
-      absl::StrAppend(&out, NsTypeName(type),
-                      " Create: ", Describe(Namespace::Create({type})), "\n");
-      if (!WriteFile(limit, "1000"))
-        return absl::StrCat("restore ", limit, " failed");
+      absl::StrAppend(&out, NsTypeName(type), " Create: ", Describe(Namespace::Create({type})),
+                      "\n");
+      if (!WriteFile(limit, "1000")) return absl::StrCat("restore ", limit, " failed");
     }
     return out;
   });
@@ -445,17 +411,13 @@ TEST_F(FaultInjectionTest, NamespaceLimitZeroIsEnospcNamingTheLimit) {
     const std::string hint = absl::StrCat(
         "No space left on device (a namespace limit was reached: see "
         "/proc/sys/user/max_",
-        name,
-        "_namespaces (user and pid namespaces also nest at most 32 deep))\n");
+        name, "_namespaces (user and pid namespaces also nest at most 32 deep))\n");
+    absl::StrAppend(&expected, name, ": spawn: RESOURCE_EXHAUSTED errno=28: spawn: clone with new ",
+                    name, " namespaces: ", hint);
     absl::StrAppend(
-        &expected, name,
-        ": spawn: RESOURCE_EXHAUSTED errno=28: spawn: clone with new ", name,
-        " namespaces: ", hint);
-    absl::StrAppend(&expected, name, " Create: RESOURCE_EXHAUSTED errno=28: ",
-                    type == NsType::kTime
-                        ? "namespace holder: unshare time namespace"
-                        : absl::StrCat("clone"),
-                    " with new ", name, " namespaces: ", hint);
+        &expected, name, " Create: RESOURCE_EXHAUSTED errno=28: ",
+        type == NsType::kTime ? "namespace holder: unshare time namespace" : absl::StrCat("clone"),
+        " with new ", name, " namespaces: ", hint);
   }
   EXPECT_EQ(r.text, expected);
 }
@@ -466,13 +428,11 @@ TEST_F(FaultInjectionTest, EachCloneErrnoGetsItsOwnExplanation) {
   std::string out;
   for (int err : {EPERM, ENOSPC, EINVAL, EUSERS, EACCES, EAGAIN, ENOMEM}) {
     testing::ForkedReport r = RunForkedCheckingLeftovers([&] {
-      if (!testing::FailSyscalls({SYS_clone, SYS_clone3}, err))
-        return std::string("filter");
+      if (!testing::FailSyscalls({SYS_clone, SYS_clone3}, err)) return std::string("filter");
       SpawnOptions o = Shell("true");
       o.new_namespaces = {NsType::kNet, NsType::kUser};
-      return absl::StrCat(
-          Describe(ChildProcess::Spawn(o)), "\n",
-          Describe(Namespace::Create({NsType::kNet, NsType::kUser})), "\n");
+      return absl::StrCat(Describe(ChildProcess::Spawn(o)), "\n",
+                          Describe(Namespace::Create({NsType::kNet, NsType::kUser})), "\n");
     });
     EXPECT_EQ(r.code, 0);
     out += r.text;
@@ -506,8 +466,7 @@ TEST_F(FaultInjectionTest, EachCloneErrnoGetsItsOwnExplanation) {
   };
   std::string expected;
   for (const auto& [what, why] : what_and_why) {
-    absl::StrAppend(&expected, what,
-                    ": spawn: clone with new net,user namespaces: ", why, "\n",
+    absl::StrAppend(&expected, what, ": spawn: clone with new net,user namespaces: ", why, "\n",
                     what, ": clone with new net,user namespaces: ", why, "\n");
   }
   EXPECT_EQ(out, expected);
@@ -519,8 +478,7 @@ TEST_F(FaultInjectionTest, RlimitNprocIsEagainNamingTheLimit) {
   testing::ForkedReport r = RunForkedCheckingLeftovers([] {
     if (!testing::DropToNobody()) return std::string("cannot drop privileges");
     const rlimit zero{0, 0};
-    if (::setrlimit(RLIMIT_NPROC, &zero) != 0)
-      return std::string("setrlimit failed");
+    if (::setrlimit(RLIMIT_NPROC, &zero) != 0) return std::string("setrlimit failed");
     std::string out;
     SpawnOptions o = Shell("true");
     o.stdin_mode = o.stdout_mode = o.stderr_mode = Stdio::kPipe;
@@ -528,27 +486,24 @@ TEST_F(FaultInjectionTest, RlimitNprocIsEagainNamingTheLimit) {
     SpawnOptions user = o;
     user.MapCurrentUserToRoot();
     user.new_namespaces.Add(NsType::kUts);
-    absl::StrAppend(&out, "user+uts: ", Describe(ChildProcess::Spawn(user)),
-                    "\n");
+    absl::StrAppend(&out, "user+uts: ", Describe(ChildProcess::Spawn(user)), "\n");
     absl::StrAppend(&out, "Namespace::Create: ",
-                    Describe(Namespace::Create({NsType::kUser, NsType::kUts})),
-                    "\n");
+                    Describe(Namespace::Create({NsType::kUser, NsType::kUts})), "\n");
     return out;
   });
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(
-      r.text,
-      "plain: UNAVAILABLE errno=11: spawn: clone: Resource temporarily "
-      "unavailable (too "
-      "many processes: RLIMIT_NPROC, or kernel.threads-max / pid_max)\n"
-      "user+uts: UNAVAILABLE errno=11: spawn: clone with new uts,user "
-      "namespaces: "
-      "Resource temporarily unavailable (too many processes: RLIMIT_NPROC, or "
-      "kernel.threads-max / pid_max)\n"
-      "Namespace::Create: UNAVAILABLE errno=11: clone with new uts,user "
-      "namespaces: "
-      "Resource temporarily unavailable (too many processes: RLIMIT_NPROC, or "
-      "kernel.threads-max / pid_max)\n");
+  EXPECT_EQ(r.text,
+            "plain: UNAVAILABLE errno=11: spawn: clone: Resource temporarily "
+            "unavailable (too "
+            "many processes: RLIMIT_NPROC, or kernel.threads-max / pid_max)\n"
+            "user+uts: UNAVAILABLE errno=11: spawn: clone with new uts,user "
+            "namespaces: "
+            "Resource temporarily unavailable (too many processes: RLIMIT_NPROC, or "
+            "kernel.threads-max / pid_max)\n"
+            "Namespace::Create: UNAVAILABLE errno=11: clone with new uts,user "
+            "namespaces: "
+            "Resource temporarily unavailable (too many processes: RLIMIT_NPROC, or "
+            "kernel.threads-max / pid_max)\n");
 }
 
 // With RLIMIT_NOFILE reached and k descriptors left free (k = 0, 1, ...),
@@ -561,8 +516,7 @@ std::string NofileSweep(const SpawnOptions& options, bool pipe_stdio) {
   for (int free_fds = 0; free_fds <= 10; ++free_fds) {
     testing::ProcessResources before = testing::TakeSnapshot("");
     std::vector<int> fillers;
-    for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;)
-      fillers.push_back(fd);
+    for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) fillers.push_back(fd);
     for (int i = 0; i < free_fds && !fillers.empty(); ++i) {
       ::close(fillers.back());
       fillers.pop_back();
@@ -572,8 +526,7 @@ std::string NofileSweep(const SpawnOptions& options, bool pipe_stdio) {
       SpawnOptions o = options;
       o.stdin_mode = o.stdout_mode = o.stderr_mode = Stdio::kPipe;
       absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(o);
-      absl::StatusOr<ExitStatus> status =
-          child.ok() ? child->Wait() : child.status();
+      absl::StatusOr<ExitStatus> status = child.ok() ? child->Wait() : child.status();
       result = status.ok() ? status->ToString() : Describe(status);
     } else {
       result = Outcome(options);
@@ -589,8 +542,8 @@ std::string NofileSweep(const SpawnOptions& options, bool pipe_stdio) {
 // Row "fd limit reached while preparing pipes": RLIMIT_NOFILE reached at
 // every point of a spawn whose stdout is a pipe given through `fds`.
 TEST_F(FaultInjectionTest, RlimitNofileIsEmfileAtEveryStepLeavingNothingOpen) {
-  testing::ForkedReport r = RunForkedCheckingLeftovers(
-      [] { return NofileSweep(Shell("exit 9"), false); });
+  testing::ForkedReport r =
+      RunForkedCheckingLeftovers([] { return NofileSweep(Shell("exit 9"), false); });
   EXPECT_EQ(r.code, 0);
   // 0 and 1 free: the test's own pipe (tests/support/spawn_util.cc) fails.
   std::string expected =
@@ -598,16 +551,14 @@ TEST_F(FaultInjectionTest, RlimitNofileIsEmfileAtEveryStepLeavingNothingOpen) {
       "1 free: spawn: RESOURCE_EXHAUSTED errno=24: pipe2: Too many open files\n"
       "2 free: spawn: RESOURCE_EXHAUSTED errno=24: spawn: clone: Too many open "
       "files\n";
-  for (int k = 3; k <= 10; ++k)
-    absl::StrAppend(&expected, k, " free: => exited with code 9\n");
+  for (int k = 3; k <= 10; ++k) absl::StrAppend(&expected, k, " free: => exited with code 9\n");
   EXPECT_EQ(r.text, expected);
 }
 
 // The same with Stdio::kPipe for all three streams (the library's own pipes).
-TEST_F(FaultInjectionTest,
-       RlimitNofileWithStdioPipesIsEmfileLeavingNothingOpen) {
-  testing::ForkedReport r = RunForkedCheckingLeftovers(
-      [] { return NofileSweep(Shell("exit 9"), true); });
+TEST_F(FaultInjectionTest, RlimitNofileWithStdioPipesIsEmfileLeavingNothingOpen) {
+  testing::ForkedReport r =
+      RunForkedCheckingLeftovers([] { return NofileSweep(Shell("exit 9"), true); });
   // A failed dup of a stdio pipe in the child names the stream (this once
   // read past SpawnOptions::fds and crashed the host).
   EXPECT_EQ(r.code, 0);
@@ -616,7 +567,8 @@ TEST_F(FaultInjectionTest,
     absl::StrAppend(&expected, k,
                     " free: RESOURCE_EXHAUSTED errno=24: spawn: pipe2: Too many open files\n");
   }
-  const std::string limit = ": Too many open files (the descriptor limit (RLIMIT_NOFILE) is reached)\n";
+  const std::string limit =
+      ": Too many open files (the descriptor limit (RLIMIT_NOFILE) is reached)\n";
   absl::StrAppend(&expected,
                   "6 free: RESOURCE_EXHAUSTED errno=24: spawn: clone: Too many open files\n",
                   "7 free: RESOURCE_EXHAUSTED errno=24: spawn: child: set up stdout (fd 1)", limit,

@@ -139,9 +139,7 @@ class FdRacer {
   std::thread thread_;
 };
 
-NsTypeSet StressNamespaces() {
-  return {NsType::kUts, NsType::kIpc, NsType::kPid, NsType::kCgroup};
-}
+NsTypeSet StressNamespaces() { return {NsType::kUts, NsType::kIpc, NsType::kPid, NsType::kCgroup}; }
 
 struct Tally {
   std::mutex mu;
@@ -176,11 +174,8 @@ std::string OneStressSpawn(long i) {
         spawned = c.status();
       }
     }).join();
-    if (!child)
-      return absl::StrCat("spawn from a short-lived thread: ",
-                          spawned.ToString());
-    absl::StatusOr<std::optional<ExitStatus>> st =
-        child->WaitFor(absl::Seconds(60));
+    if (!child) return absl::StrCat("spawn from a short-lived thread: ", spawned.ToString());
+    absl::StatusOr<std::optional<ExitStatus>> st = child->WaitFor(absl::Seconds(60));
     if (!st.ok()) return st.status().ToString();
     if (!st->has_value()) return "hung (60 s)";
     return **st == ExitStatus::Exited(expected) ? "" : (*st)->ToString();
@@ -188,9 +183,8 @@ std::string OneStressSpawn(long i) {
   if (i % 50 == 0) {
     // Nothing inherited: 0, 1, 2 and ls's own directory, never kRacedFd.
     o = WithNewNamespaces(
-        Shell(absl::StrCat(
-            "[ -e /proc/self/fd/", kRacedFd,
-            " ] && exit 3; [ \"$(ls /proc/self/fd | wc -l)\" = 4 ] || exit 4")),
+        Shell(absl::StrCat("[ -e /proc/self/fd/", kRacedFd,
+                           " ] && exit 3; [ \"$(ls /proc/self/fd | wc -l)\" = 4 ] || exit 4")),
         StressNamespaces());
   } else {
     o.argv = {i % 2 == 0 ? "/bin/true" : "/bin/false"};
@@ -199,8 +193,7 @@ std::string OneStressSpawn(long i) {
   }
   absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(o);
   if (!child.ok()) return child.status().ToString();
-  absl::StatusOr<std::optional<ExitStatus>> st =
-      child->WaitFor(absl::Seconds(60));
+  absl::StatusOr<std::optional<ExitStatus>> st = child->WaitFor(absl::Seconds(60));
   if (!st.ok()) return st.status().ToString();
   if (!st->has_value()) return "hung (60 s)";
   return **st == ExitStatus::Exited(expected) ? "" : (*st)->ToString();
@@ -228,8 +221,7 @@ TEST_F(HostileHostTest, SpawnsIntoNewNamespacesUnderLoadWithEveryStatusRight) {
       std::vector<std::thread> spawners;
       for (int t = 0; t < kSpawners; ++t) {
         spawners.emplace_back([&] {
-          for (long i; (i = next.fetch_add(1)) < phase_end;)
-            tally.Record(OneStressSpawn(i));
+          for (long i; (i = next.fetch_add(1)) < phase_end;) tally.Record(OneStressSpawn(i));
         });
       }
       for (std::thread& t : spawners) t.join();
@@ -238,14 +230,12 @@ TEST_F(HostileHostTest, SpawnsIntoNewNamespacesUnderLoadWithEveryStatusRight) {
     reaped_by_host = reaper.reaped();
   }
   const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf(
       "stress: %d spawns by %d threads beside 16 allocating threads, a "
       "waitpid(-1) reaper (which took %d of them), SIGCHLD ignored for the "
       "first half and an fd racer: %d wrong, %.1f s (%.0f spawns/s)\n",
-      tally.spawns, kSpawners, reaped_by_host, tally.wrong, seconds,
-      tally.spawns / seconds);
+      tally.spawns, kSpawners, reaped_by_host, tally.wrong, seconds, tally.spawns / seconds);
   RecordProperty("spawns", tally.spawns);
   RecordProperty("wrong", tally.wrong);
   RecordProperty("milliseconds", static_cast<int>(seconds * 1000));
@@ -261,16 +251,14 @@ std::string StatusesUnderHostileReaping() {
   absl::StrAppend(&out, Outcome(Shell("kill -TERM $$")), "; ");
   absl::StatusOr<ChildProcess> early = ChildProcess::Spawn(Shell("exit 5"));
   if (!early.ok()) return early.status().ToString();
-  std::this_thread::sleep_for(
-      std::chrono::milliseconds(100));  // it is gone by now
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // it is gone by now
   absl::StatusOr<ExitStatus> st = early->Wait();
   absl::StrAppend(&out, st.ok() ? st->ToString() : st.status().ToString());
   return out;
 }
 
 // Row "host program with SIGCHLD ignored or its own waitpid(-1) reaper".
-TEST_F(HostileHostTest,
-       HostWithSigchldIgnoredOrItsOwnWaitpidReaperGetsTheRightStatus) {
+TEST_F(HostileHostTest, HostWithSigchldIgnoredOrItsOwnWaitpidReaperGetsTheRightStatus) {
   const std::string expected =
       "=> exited with code 3; => killed by signal 15 (Terminated); exited with "
       "code 5";
@@ -298,16 +286,13 @@ TEST_F(HostileHostTest, NonCloexecFdOpenInTheHostIsNotVisibleInTheChild) {
   const std::string list = "ls /proc/self/fd | tr '\\n' ' '";
   EXPECT_EQ(Outcome(Shell(list)), "0 1 2 3 => exited with code 0");
   SpawnOptions inherit = Shell(absl::StrCat(
-      "for fd in ", p[0], " ", p[1],
-      " 901; do [ -e /proc/self/fd/$fd ] && echo $fd; done; true"));
+      "for fd in ", p[0], " ", p[1], " 901; do [ -e /proc/self/fd/$fd ] && echo $fd; done; true"));
   inherit.inherit_fds = true;
-  EXPECT_EQ(Outcome(inherit),
-            absl::StrCat(p[0], "\n", p[1], "\n901\n=> exited with code 0"));
+  EXPECT_EQ(Outcome(inherit), absl::StrCat(p[0], "\n", p[1], "\n901\n=> exited with code 0"));
   {
     FdRacer racer;
     for (int i = 0; i < 50; ++i) {
-      ASSERT_EQ(Outcome(Shell(list)), "0 1 2 3 => exited with code 0")
-          << "spawn " << i;
+      ASSERT_EQ(Outcome(Shell(list)), "0 1 2 3 => exited with code 0") << "spawn " << i;
     }
   }
   ::close(p[0]);
@@ -317,8 +302,7 @@ TEST_F(HostileHostTest, NonCloexecFdOpenInTheHostIsNotVisibleInTheChild) {
 
 // Row "the thread that spawned exits while the child runs": the child lives
 // on, with or without kill_on_parent_death (which is about the process).
-TEST_F(HostileHostTest,
-       ThreadThatSpawnedExitsWhileTheChildRunsTheChildLivesOn) {
+TEST_F(HostileHostTest, ThreadThatSpawnedExitsWhileTheChildRunsTheChildLivesOn) {
   for (bool kill_on_parent_death : {false, true}) {
     std::optional<ChildProcess> child;
     std::thread([&] {

@@ -72,24 +72,20 @@ struct Figures {
 };
 
 std::string Serialize(const Figures& f) {
-  return absl::StrCat(f.cycles, " ", f.wrong, " ", f.fds_before, " ",
-                      f.fds_after, " ", f.children_after, " ", f.mounts_before,
-                      " ", f.mounts_after, " ", f.rss_first_kb, " ",
-                      f.hwm_first_kb, " ", f.rss_last_kb, " ", f.hwm_last_kb,
-                      " ", f.milliseconds, "\n", f.leftovers, "\n",
-                      f.first_wrong);
+  return absl::StrCat(f.cycles, " ", f.wrong, " ", f.fds_before, " ", f.fds_after, " ",
+                      f.children_after, " ", f.mounts_before, " ", f.mounts_after, " ",
+                      f.rss_first_kb, " ", f.hwm_first_kb, " ", f.rss_last_kb, " ", f.hwm_last_kb,
+                      " ", f.milliseconds, "\n", f.leftovers, "\n", f.first_wrong);
 }
 
 bool Parse(const std::string& text, Figures& f) {
-  std::vector<std::string> lines =
-      absl::StrSplit(text, absl::MaxSplits('\n', 2));
+  std::vector<std::string> lines = absl::StrSplit(text, absl::MaxSplits('\n', 2));
   if (lines.size() != 3) return false;
   std::vector<std::string> n = absl::StrSplit(lines[0], ' ');
   if (n.size() != 12) return false;
-  long* fields[] = {&f.cycles,       &f.wrong,          &f.fds_before,
-                    &f.fds_after,    &f.children_after, &f.mounts_before,
-                    &f.mounts_after, &f.rss_first_kb,   &f.hwm_first_kb,
-                    &f.rss_last_kb,  &f.hwm_last_kb,    &f.milliseconds};
+  long* fields[] = {&f.cycles,         &f.wrong,         &f.fds_before,   &f.fds_after,
+                    &f.children_after, &f.mounts_before, &f.mounts_after, &f.rss_first_kb,
+                    &f.hwm_first_kb,   &f.rss_last_kb,   &f.hwm_last_kb,  &f.milliseconds};
   for (std::size_t i = 0; i < n.size(); ++i) {
     if (!absl::SimpleAtoi(n[i], fields[i])) return false;
   }
@@ -128,17 +124,15 @@ Figures Measure(long cycles, absl::FunctionRef<std::string(long)> cycle) {
     const auto start = std::chrono::steady_clock::now();
     for (long i = 0; i < cycles; ++i) {
       std::string wrong = cycle(i);
-      if (!wrong.empty() && m.wrong++ == 0)
-        m.first_wrong = absl::StrCat("cycle ", i, ": ", wrong);
+      if (!wrong.empty() && m.wrong++ == 0) m.first_wrong = absl::StrCat("cycle ", i, ": ", wrong);
       if (i + 1 == std::min<long>(1000, cycles)) {
         m.rss_first_kb = testing::StatusKb("VmRSS");
         m.hwm_first_kb = testing::StatusKb("VmHWM");
       }
     }
-    m.milliseconds =
-        static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::steady_clock::now() - start)
-                              .count());
+    m.milliseconds = static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::steady_clock::now() - start)
+                                           .count());
     m.rss_last_kb = testing::StatusKb("VmRSS");
     m.hwm_last_kb = testing::StatusKb("VmHWM");
     m.cycles = cycles;
@@ -159,10 +153,9 @@ void ExpectNoLeak(const char* what, long cycles, const Figures& f) {
       "%s: %ld cycles in %.1f s, %ld wrong; fds %ld -> %ld, children left %ld, "
       "mounts %ld -> %ld; VmRSS %ld kB after the first 1000, %ld kB at the end "
       "(%+ld kB); VmHWM %ld -> %ld kB\n",
-      what, f.cycles, f.milliseconds / 1000.0, f.wrong, f.fds_before,
-      f.fds_after, f.children_after, f.mounts_before, f.mounts_after,
-      f.rss_first_kb, f.rss_last_kb, f.rss_last_kb - f.rss_first_kb,
-      f.hwm_first_kb, f.hwm_last_kb);
+      what, f.cycles, f.milliseconds / 1000.0, f.wrong, f.fds_before, f.fds_after, f.children_after,
+      f.mounts_before, f.mounts_after, f.rss_first_kb, f.rss_last_kb,
+      f.rss_last_kb - f.rss_first_kb, f.hwm_first_kb, f.hwm_last_kb);
   EXPECT_EQ(f.cycles, cycles);
   EXPECT_EQ(f.wrong, 0) << f.first_wrong;
   EXPECT_EQ(f.leftovers, "");
@@ -176,8 +169,7 @@ void ExpectNoLeak(const char* what, long cycles, const Figures& f) {
 }
 
 // "" when `status` is exactly `expected`, else what it was.
-std::string Check(const absl::StatusOr<ExitStatus>& status,
-                  ExitStatus expected) {
+std::string Check(const absl::StatusOr<ExitStatus>& status, ExitStatus expected) {
   if (!status.ok()) return status.status().ToString();
   return *status == expected ? "" : status->ToString();
 }
@@ -189,19 +181,16 @@ std::string SpawnCycle(long i) {
       SpawnOptions o;
       o.argv = {"/bin/true"};
       absl::StatusOr<ChildProcess> c = ChildProcess::Spawn(o);
-      return c.ok() ? Check(c->Wait(), ExitStatus::Exited(0))
-                    : c.status().ToString();
+      return c.ok() ? Check(c->Wait(), ExitStatus::Exited(0)) : c.status().ToString();
     }
     case 1: {  // new namespaces, hostname, a fresh /proc
-      SpawnOptions o =
-          WithNewNamespaces({}, {NsType::kUts, NsType::kIpc, NsType::kPid,
-                                 NsType::kMnt, NsType::kCgroup});
+      SpawnOptions o = WithNewNamespaces(
+          {}, {NsType::kUts, NsType::kIpc, NsType::kPid, NsType::kMnt, NsType::kCgroup});
       o.argv = {"/bin/true"};
       o.hostname = "leak";
       o.mount_proc = true;
       absl::StatusOr<ChildProcess> c = ChildProcess::Spawn(o);
-      return c.ok() ? Check(c->Wait(), ExitStatus::Exited(0))
-                    : c.status().ToString();
+      return c.ok() ? Check(c->Wait(), ExitStatus::Exited(0)) : c.status().ToString();
     }
     case 2: {  // stdio pipes read to the end
       SpawnOptions o;
@@ -243,8 +232,7 @@ std::string SpawnCycle(long i) {
       o.kill_on_parent_death = true;
       o.init = true;
       absl::StatusOr<ChildProcess> c = ChildProcess::Spawn(o);
-      return c.ok() ? Check(c->Wait(), ExitStatus::Exited(128 + 9))
-                    : c.status().ToString();
+      return c.ok() ? Check(c->Wait(), ExitStatus::Exited(128 + 9)) : c.status().ToString();
     }
   }
 }
@@ -253,15 +241,13 @@ TEST_F(LeakScaleTest, SpawnWaitCyclesLeaveNothingBehindAndKeepMemoryFlat) {
   const long cycles = testing::EnvOr("LINUXNS_LEAK_CYCLES", 10000);
   Figures f = Measure(cycles, SpawnCycle);
   ExpectNoLeak("spawn/wait", cycles, f);
-  RecordProperty("rss_growth_kb",
-                 static_cast<int>(f.rss_last_kb - f.rss_first_kb));
+  RecordProperty("rss_growth_kb", static_cast<int>(f.rss_last_kb - f.rss_first_kb));
 }
 
 // One round of NsFd handles, made and dropped, errors included.
 std::string NsFdCycle(long) {
   for (NsType type : NsTypeSet::All()) {
-    if (!NsFd::OpenCurrent(type).ok())
-      return absl::StrCat("OpenCurrent ", NsTypeName(type));
+    if (!NsFd::OpenCurrent(type).ok()) return absl::StrCat("OpenCurrent ", NsTypeName(type));
   }
   absl::StatusOr<PidFd> self = PidFd::Self();
   if (!self.ok()) return self.status().ToString();
@@ -269,14 +255,11 @@ std::string NsFdCycle(long) {
   if (!net.ok()) return net.status().ToString();
   if (!net->Dup().ok()) return "Dup";
   if (!NsFd::FromPid(::getpid(), NsType::kUts).ok()) return "FromPid";
-  if (!NsFd::OpenPath("/proc/self/ns/ipc", NsType::kIpc).ok())
-    return "OpenPath";
-  if (NsFd::OpenPath("/proc/self/ns/ipc", NsType::kNet).ok())
-    return "wrong type accepted";
+  if (!NsFd::OpenPath("/proc/self/ns/ipc", NsType::kIpc).ok()) return "OpenPath";
+  if (NsFd::OpenPath("/proc/self/ns/ipc", NsType::kNet).ok()) return "wrong type accepted";
   if (NsFd::OpenPath("/proc/self/status").ok()) return "regular file accepted";
   if (!NsFd::OpenForChildren(NsType::kPid).ok()) return "OpenForChildren";
-  static_cast<void>(
-      net->OwningUserNs());  // EPERM at the initial namespace, OK below it
+  static_cast<void>(net->OwningUserNs());  // EPERM at the initial namespace, OK below it
   return "";
 }
 
@@ -284,8 +267,7 @@ TEST_F(LeakScaleTest, NsFdOpenCloseCyclesLeaveNothingBehindAndKeepMemoryFlat) {
   const long cycles = testing::EnvOr("LINUXNS_LEAK_CYCLES", 10000);
   Figures f = Measure(cycles, NsFdCycle);
   ExpectNoLeak("NsFd open/close", cycles, f);
-  RecordProperty("rss_growth_kb",
-                 static_cast<int>(f.rss_last_kb - f.rss_first_kb));
+  RecordProperty("rss_growth_kb", static_cast<int>(f.rss_last_kb - f.rss_first_kb));
 }
 
 }  // namespace

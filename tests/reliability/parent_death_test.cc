@@ -41,8 +41,7 @@ struct Rounds {
 // second has passed; returns the number reaped.
 int ReapOrphans() {
   int reaped = 0;
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   while (std::chrono::steady_clock::now() < deadline) {
     pid_t pid = ::waitpid(-1, nullptr, WNOHANG | __WALL);
     if (pid > 0) {
@@ -117,38 +116,33 @@ Rounds KillParentsAtRandomMoments(int runs, unsigned seed) {
 }
 
 // Row "parent killed at any moment, with kill-on-parent-death asked".
-TEST_F(ParentDeathTest,
-       ParentKilledAtAnyMomentWithKillOnParentDeathTakesTheChildAlong) {
-  const int runs =
-      static_cast<int>(testing::EnvOr("LINUXNS_PARENT_DEATH_RUNS", 500));
-  const unsigned seed = static_cast<unsigned>(testing::EnvOr(
-      "LINUXNS_PARENT_DEATH_SEED", static_cast<long>(::getpid())));
+TEST_F(ParentDeathTest, ParentKilledAtAnyMomentWithKillOnParentDeathTakesTheChildAlong) {
+  const int runs = static_cast<int>(testing::EnvOr("LINUXNS_PARENT_DEATH_RUNS", 500));
+  const unsigned seed = static_cast<unsigned>(
+      testing::EnvOr("LINUXNS_PARENT_DEATH_SEED", static_cast<long>(::getpid())));
   const auto start = std::chrono::steady_clock::now();
   testing::ForkedReport report = testing::RunForkedAndReport([&] {
-    if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
-      return std::string("no subreaper");
+    if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) return std::string("no subreaper");
     Rounds r = KillParentsAtRandomMoments(runs, seed);
     return absl::StrCat(r.runs, " ", r.killed_before_spawn_returned, " ",
-                        r.killed_after_spawn_returned, " ", r.children_seen,
-                        " ", r.survivors, " ", r.first_survivor);
+                        r.killed_after_spawn_returned, " ", r.children_seen, " ", r.survivors, " ",
+                        r.first_survivor);
   });
   const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSERT_EQ(report.code, 0) << report.text;
   Rounds r;
-  ASSERT_GE(std::sscanf(report.text.c_str(), "%d %d %d %d %d", &r.runs,
-                        &r.killed_before_spawn_returned,
-                        &r.killed_after_spawn_returned, &r.children_seen,
-                        &r.survivors),
-            5)
+  ASSERT_GE(
+      std::sscanf(report.text.c_str(), "%d %d %d %d %d", &r.runs, &r.killed_before_spawn_returned,
+                  &r.killed_after_spawn_returned, &r.children_seen, &r.survivors),
+      5)
       << report.text;
   std::printf(
       "parent death: %d runs (seed %u) in %.1f s: %d killed before Spawn() "
       "returned, "
       "%d after; %d orphans came to the subreaper, %d survived\n",
-      r.runs, seed, seconds, r.killed_before_spawn_returned,
-      r.killed_after_spawn_returned, r.children_seen, r.survivors);
+      r.runs, seed, seconds, r.killed_before_spawn_returned, r.killed_after_spawn_returned,
+      r.children_seen, r.survivors);
   RecordProperty("runs", r.runs);
   RecordProperty("survivors", r.survivors);
   EXPECT_EQ(r.runs, runs);

@@ -42,8 +42,8 @@ std::string Describe(const absl::Status& status) {
   if (status.ok()) return "OK";
   std::optional<int> err = ErrnoOf(status);
   return absl::StrCat(absl::StatusCodeToString(status.code()),
-                      " errno=", err ? absl::StrCat(*err) : std::string("none"),
-                      ": ", status.message());
+                      " errno=", err ? absl::StrCat(*err) : std::string("none"), ": ",
+                      status.message());
 }
 
 namespace {
@@ -54,8 +54,7 @@ bool IsInitImage(const std::string& target) {
 
 }  // namespace
 
-std::string Leftovers(const ProcessResources& before,
-                      const ProcessResources& after) {
+std::string Leftovers(const ProcessResources& before, const ProcessResources& after) {
   std::string out;
   for (const auto& [fd, target] : after.fds) {
     auto it = before.fds.find(fd);
@@ -69,18 +68,15 @@ std::string Leftovers(const ProcessResources& before,
     }
   }
   for (pid_t pid : after.children) {
-    if (before.children.count(pid) == 0)
-      absl::StrAppend(&out, "child ", pid, " left; ");
+    if (before.children.count(pid) == 0) absl::StrAppend(&out, "child ", pid, " left; ");
   }
   if (after.mounts != before.mounts) {
-    absl::StrAppend(&out, "mounts now ", absl::StrJoin(after.mounts, ","),
-                    "; ");
+    absl::StrAppend(&out, "mounts now ", absl::StrJoin(after.mounts, ","), "; ");
   }
   return out;
 }
 
-std::string LeftoversSince(const ProcessResources& before,
-                           const std::string& scratch) {
+std::string LeftoversSince(const ProcessResources& before, const std::string& scratch) {
   ProcessResources after = TakeSnapshot(scratch);
   for (int i = 0; i < 100 && !Leftovers(before, after).empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -117,8 +113,7 @@ std::int64_t StatusKb(const char* field) {
 std::string Outcome(SpawnOptions options) {
   absl::StatusOr<Output> r = RunCapturingStdout(std::move(options));
   if (!r.ok()) return absl::StrCat("spawn: ", Describe(r.status()));
-  if (!r->status.ok())
-    return absl::StrCat(r->out, "wait: ", Describe(r->status.status()));
+  if (!r->status.ok()) return absl::StrCat(r->out, "wait: ", Describe(r->status.status()));
   return absl::StrCat(r->out, "=> ", r->status->ToString());
 }
 

@@ -34,12 +34,10 @@ std::string Describe(const absl::StatusOr<T>& s) {
 // What differs between two snapshots of this process ("" when nothing):
 // descriptors opened or closed, children left or gone, mounts under the
 // scratch directory. The library's linuxns-init memfd is not a leak.
-std::string Leftovers(const ProcessResources& before,
-                      const ProcessResources& after);
+std::string Leftovers(const ProcessResources& before, const ProcessResources& after);
 
 // Leftovers() after waiting up to a second for children to go.
-std::string LeftoversSince(const ProcessResources& before,
-                           const std::string& scratch = "");
+std::string LeftoversSince(const ProcessResources& before, const std::string& scratch = "");
 
 // The number of lines of /proc/self/mountinfo: the mounts this process sees.
 int MountCount();

@@ -62,8 +62,8 @@ MATCHER_P2(StatusIs, code, message_matcher,
 MATCHER_P(ErrnoIs, err, "carries errno " + ::testing::PrintToString(err)) {
   const absl::Status& status = GetStatus(arg);
   std::optional<int> got = ErrnoOf(status);
-  *result_listener << "status: " << status << ", errno: "
-                   << (got ? std::to_string(*got) : std::string("none"));
+  *result_listener << "status: " << status
+                   << ", errno: " << (got ? std::to_string(*got) : std::string("none"));
   return got.has_value() && *got == err;
 }
 

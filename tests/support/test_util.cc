@@ -159,8 +159,7 @@ ForkedReport RunForkedAndReport(absl::FunctionRef<std::string()> fn) {
   std::string out;
   char buf[4096];
   ssize_t n;
-  while ((n = ::read(fds[0], buf, sizeof buf)) > 0)
-    out.append(buf, static_cast<std::size_t>(n));
+  while ((n = ::read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
   ::close(fds[0]);
   return {code, out};
 }

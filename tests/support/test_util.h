@@ -19,9 +19,9 @@ namespace linuxns::testing {
 
 // What a test could leave behind in the test process.
 struct ProcessResources {
-  std::map<int, std::string> fds;      // open descriptor -> what it refers to
-  std::set<pid_t> children;            // live or zombie children
-  std::vector<std::string> mounts;     // mount points under the scratch dir
+  std::map<int, std::string> fds;   // open descriptor -> what it refers to
+  std::set<pid_t> children;         // live or zombie children
+  std::vector<std::string> mounts;  // mount points under the scratch dir
 };
 
 // Reads the current resources; `scratch` limits the mount check to one
@@ -83,8 +83,8 @@ class ExtraThread {
 };
 
 // GTEST_SKIP() unless the process is root.
-#define LINUXNS_SKIP_UNLESS_ROOT()                                     \
-  if (!::linuxns::testing::IsRoot())                                   \
+#define LINUXNS_SKIP_UNLESS_ROOT()   \
+  if (!::linuxns::testing::IsRoot()) \
   GTEST_SKIP() << "needs root (CAP_SYS_ADMIN) in the initial user namespace"
 
 }  // namespace linuxns::testing

@@ -24,8 +24,7 @@ absl::StatusOr<LsnsOptions> Parse(std::vector<std::string> args) {
   return ParseLsnsOptions(static_cast<int>(args.size()), argv.data());
 }
 
-void ExpectError(std::vector<std::string> args, const std::string& message,
-                 bool usage) {
+void ExpectError(std::vector<std::string> args, const std::string& message, bool usage) {
   absl::StatusOr<LsnsOptions> o = Parse(args);
   ASSERT_THAT(o, StatusIs(absl::StatusCode::kInvalidArgument, message));
   EXPECT_EQ(IsLsnsUsageError(o.status()), usage) << message;
@@ -33,8 +32,7 @@ void ExpectError(std::vector<std::string> args, const std::string& message,
 
 TEST(LsnsOptionsTest, DefaultsAreUtilLinuxColumnsAndProcessTree) {
   ASSERT_OK_AND_ASSIGN(LsnsOptions o, Parse({}));
-  EXPECT_THAT(o.columns, ElementsAre(C::kNs, C::kType, C::kNprocs, C::kPid,
-                                     C::kUser, C::kCommand));
+  EXPECT_THAT(o.columns, ElementsAre(C::kNs, C::kType, C::kNprocs, C::kPid, C::kUser, C::kCommand));
   EXPECT_EQ(o.tree, LsnsTree::kProcess);
   EXPECT_EQ(o.types, NsTypeSet::All());
   EXPECT_FALSE(o.json || o.raw || o.list || o.no_headings || o.persistent);
@@ -49,9 +47,8 @@ TEST(LsnsOptionsTest, ListTurnsTheTreeOff) {
 TEST(LsnsOptionsTest, NetTypeAddsNetnsidAndNsfs) {
   ASSERT_OK_AND_ASSIGN(LsnsOptions o, Parse({"-t", "net"}));
   EXPECT_EQ(o.types, NsTypeSet{NsType::kNet});
-  EXPECT_THAT(o.columns,
-              ElementsAre(C::kNs, C::kType, C::kNprocs, C::kPid, C::kUser,
-                          C::kNetnsid, C::kNsfs, C::kCommand));
+  EXPECT_THAT(o.columns, ElementsAre(C::kNs, C::kType, C::kNprocs, C::kPid, C::kUser, C::kNetnsid,
+                                     C::kNsfs, C::kCommand));
 }
 
 TEST(LsnsOptionsTest, SeveralTypes) {
@@ -63,16 +60,14 @@ TEST(LsnsOptionsTest, OutputReplacesAndPlusAppends) {
   ASSERT_OK_AND_ASSIGN(LsnsOptions o, Parse({"-o", "ns,TYPE,Pid"}));
   EXPECT_THAT(o.columns, ElementsAre(C::kNs, C::kType, C::kPid));
   ASSERT_OK_AND_ASSIGN(LsnsOptions p, Parse({"--output", "+PATH,NSFS"}));
-  EXPECT_THAT(p.columns,
-              ElementsAre(C::kNs, C::kType, C::kNprocs, C::kPid, C::kUser,
-                          C::kCommand, C::kPath, C::kNsfs));
+  EXPECT_THAT(p.columns, ElementsAre(C::kNs, C::kType, C::kNprocs, C::kPid, C::kUser, C::kCommand,
+                                     C::kPath, C::kNsfs));
 }
 
 TEST(LsnsOptionsTest, OutputAllListsEveryColumnInOrder) {
   ASSERT_OK_AND_ASSIGN(LsnsOptions o, Parse({"--output-all"}));
   ASSERT_EQ(o.columns.size(), static_cast<size_t>(kLsnsColumnCount));
-  for (int i = 0; i < kLsnsColumnCount; ++i)
-    EXPECT_EQ(o.columns[i], static_cast<C>(i));
+  for (int i = 0; i < kLsnsColumnCount; ++i) EXPECT_EQ(o.columns[i], static_cast<C>(i));
   // No default tree without default columns, as util-linux.
   EXPECT_EQ(o.tree, LsnsTree::kNone);
 }
@@ -93,10 +88,8 @@ TEST(LsnsOptionsTest, RawImpliesNoWrap) {
 
 TEST(LsnsOptionsTest, TreeRelations) {
   const std::map<std::vector<std::string>, LsnsTree> cases = {
-      {{"-T"}, LsnsTree::kOwner},
-      {{"--tree"}, LsnsTree::kOwner},
-      {{"-Tparent"}, LsnsTree::kParent},
-      {{"--tree=process"}, LsnsTree::kProcess},
+      {{"-T"}, LsnsTree::kOwner},        {{"--tree"}, LsnsTree::kOwner},
+      {{"-Tparent"}, LsnsTree::kParent}, {{"--tree=process"}, LsnsTree::kProcess},
       {{"-T=owner"}, LsnsTree::kOwner},
   };
   for (const auto& [args, tree] : cases) {
@@ -127,14 +120,10 @@ TEST(LsnsOptionsTest, ErrorsUseUtilLinuxWording) {
   ExpectError({"-o", "+BAR"}, "unknown column: BAR", false);
   ExpectError({"-p", "abc"}, "invalid PID argument: 'abc'", false);
   ExpectError({"-Tfoo"}, "unknown tree type: foo", false);
-  ExpectError({"-J", "-r"}, "mutually exclusive arguments: --json --raw",
-              false);
-  ExpectError({"-p", "1", "-P"},
-              "mutually exclusive arguments: --persistent --task", false);
-  ExpectError({"-T", "-l"}, "mutually exclusive arguments: --list --tree",
-              false);
-  ExpectError({"-p", "1", "5"}, "--task is mutually exclusive with <namespace>",
-              false);
+  ExpectError({"-J", "-r"}, "mutually exclusive arguments: --json --raw", false);
+  ExpectError({"-p", "1", "-P"}, "mutually exclusive arguments: --persistent --task", false);
+  ExpectError({"-T", "-l"}, "mutually exclusive arguments: --list --tree", false);
+  ExpectError({"-p", "1", "5"}, "--task is mutually exclusive with <namespace>", false);
   ExpectError({"x"}, "invalid namespace argument: 'x'", false);
   // -T takes its argument only when attached, as getopt's optional arguments.
   ExpectError({"-T", "foo"}, "invalid namespace argument: 'foo'", false);
@@ -167,10 +156,8 @@ bool Filter(const std::string& expr, const std::map<C, std::string>& row) {
 }
 
 TEST(LsnsFilterTest, ComparisonsOnNumbersAndStrings) {
-  const std::map<C, std::string> row = {{C::kNs, "4026531840"},
-                                        {C::kType, "net"},
-                                        {C::kNprocs, "12"},
-                                        {C::kCommand, "sleep 60"}};
+  const std::map<C, std::string> row = {
+      {C::kNs, "4026531840"}, {C::kType, "net"}, {C::kNprocs, "12"}, {C::kCommand, "sleep 60"}};
   EXPECT_TRUE(Filter("TYPE == \"net\"", row));
   EXPECT_FALSE(Filter("TYPE != 'net'", row));
   EXPECT_TRUE(Filter("NPROCS > 2", row));
@@ -202,23 +189,17 @@ TEST(LsnsFilterTest, EmptyCellsFailNumericComparisons) {
 }
 
 TEST(LsnsFilterTest, SyntaxErrors) {
-  EXPECT_THAT(
-      LsnsFilter::Parse("FOO == 1"),
-      StatusIs(absl::StatusCode::kInvalidArgument, "unknown column: FOO"));
+  EXPECT_THAT(LsnsFilter::Parse("FOO == 1"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "unknown column: FOO"));
   EXPECT_THAT(LsnsFilter::Parse("TYPE =="),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       "unexpected end of expression"));
+              StatusIs(absl::StatusCode::kInvalidArgument, "unexpected end of expression"));
   EXPECT_THAT(LsnsFilter::Parse("(TYPE == 'net'"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       "unexpected end of expression"));
+              StatusIs(absl::StatusCode::kInvalidArgument, "unexpected end of expression"));
   EXPECT_THAT(LsnsFilter::Parse("TYPE == net"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       "syntax error at 9 near 'net'"));
-  EXPECT_THAT(
-      LsnsFilter::Parse("TYPE == 'net"),
-      StatusIs(absl::StatusCode::kInvalidArgument, "unterminated string at 9"));
-  EXPECT_THAT(LsnsFilter::Parse("COMMAND =~ '('"),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+              StatusIs(absl::StatusCode::kInvalidArgument, "syntax error at 9 near 'net'"));
+  EXPECT_THAT(LsnsFilter::Parse("TYPE == 'net"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "unterminated string at 9"));
+  EXPECT_THAT(LsnsFilter::Parse("COMMAND =~ '('"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 // Deep or long expressions are refused, not a stack overflow (the fuzzer
@@ -230,15 +211,15 @@ TEST(LsnsFilterTest, DepthAndLengthAreBounded) {
   EXPECT_THAT(LsnsFilter::Parse(std::string(257, '!') + "NS == 5"),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        "filter nested too deeply at 257: more than 256 levels of '(' and '!'"));
-  EXPECT_THAT(LsnsFilter::Parse(std::string(50000, '(') + "NS"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       "filter too long: more than 4096 tokens"));
+  EXPECT_THAT(
+      LsnsFilter::Parse(std::string(50000, '(') + "NS"),
+      StatusIs(absl::StatusCode::kInvalidArgument, "filter too long: more than 4096 tokens"));
   std::string chain = "NS == 1";
   for (int i = 0; i < 1023; ++i) chain += " || NS == 1";  // 3 + 4 * 1023 = 4095 tokens
   EXPECT_TRUE(LsnsFilter::Parse(chain).ok());
-  EXPECT_THAT(LsnsFilter::Parse(chain + " || NS == 1"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       "filter too long: more than 4096 tokens"));
+  EXPECT_THAT(
+      LsnsFilter::Parse(chain + " || NS == 1"),
+      StatusIs(absl::StatusCode::kInvalidArgument, "filter too long: more than 4096 tokens"));
 }
 
 }  // namespace

@@ -52,17 +52,14 @@ ToolResult UtilLinux(std::vector<std::string> args) {
 
 // util-linux 2.38 exits with 1, saying nothing, when a process exits at the
 // wrong moment of its /proc scan.
-bool SilentFailure(const ToolResult& r) {
-  return r.code != 0 && r.out.empty() && r.err.empty();
-}
+bool SilentFailure(const ToolResult& r) { return r.code != 0 && r.out.empty() && r.err.empty(); }
 
 std::vector<std::string> Lines(const std::string& text) {
   return absl::StrSplit(text, '\n', absl::SkipEmpty());
 }
 
 // The lines of `text` that start with `prefix`.
-std::vector<std::string> LinesStartingWith(const std::string& text,
-                                           const std::string& prefix) {
+std::vector<std::string> LinesStartingWith(const std::string& text, const std::string& prefix) {
   std::vector<std::string> out;
   for (const std::string& line : Lines(text)) {
     if (absl::StartsWith(line, prefix)) out.push_back(line);
@@ -104,8 +101,7 @@ class LsnsTest : public LeakCheckedTest {
     }
     // glibc's getopt names the program by its argv[0]; util-linux's own
     // messages, and ours, by its short name.
-    absl::StrReplaceAll({{absl::StrCat(kUtilLinuxLsns, ": "), "lsns: "}},
-                        &theirs.err);
+    absl::StrReplaceAll({{absl::StrCat(kUtilLinuxLsns, ": "), "lsns: "}}, &theirs.err);
     const std::string what = absl::StrJoin(args, " ");
     EXPECT_EQ(ours.code, theirs.code) << what;
     EXPECT_EQ(ours.out, theirs.out) << what;
@@ -128,22 +124,18 @@ class LsnsTest : public LeakCheckedTest {
 TEST_F(LsnsTest, TaskRowsMatchUtilLinux) {
   LINUXNS_SKIP_UNLESS_UTIL_LINUX();
   ASSERT_NO_FATAL_FAILURE(SpawnLoneSleeper());
-  ExpectSameAsUtilLinux(
-      {"-p", pid_, "-o", "NS,TYPE,NPROCS,PID,COMMAND", "-n", "-r"});
+  ExpectSameAsUtilLinux({"-p", pid_, "-o", "NS,TYPE,NPROCS,PID,COMMAND", "-n", "-r"});
   ExpectSameAsUtilLinux({"-p", pid_});
   ExpectSameAsUtilLinux({"-p", pid_, "-l"});
   ExpectSameAsUtilLinux({"-p", pid_, "-r"});
   ExpectSameAsUtilLinux({"--task", pid_, "-u", "-o", "+PATH,PPID,UID"});
   ExpectSameAsUtilLinux(
-      {"-p", pid_, "-o",
-       "NS,TYPE,PATH,NPROCS,PID,PPID,COMMAND,UID,USER,NSFS,PNS,ONS"});
+      {"-p", pid_, "-o", "NS,TYPE,PATH,NPROCS,PID,PPID,COMMAND,UID,USER,NSFS,PNS,ONS"});
   ExpectSameAsUtilLinux({"-p", pid_, "-t", "uts", "-t", "pid"});
-  ToolResult r =
-      Lsns({"-p", pid_, "-o", "NS,TYPE,NPROCS,PID,COMMAND", "-n", "-r"});
+  ToolResult r = Lsns({"-p", pid_, "-o", "NS,TYPE,NPROCS,PID,COMMAND", "-n", "-r"});
   EXPECT_EQ(Lines(r.out).size(), static_cast<size_t>(kNsTypeCount));
   EXPECT_THAT(LinesStartingWith(r.out, Inode(NsType::kNet)),
-              ElementsAre(absl::StrCat(Inode(NsType::kNet), " net 1 ", pid_,
-                                       " sleep\\x2060")));
+              ElementsAre(absl::StrCat(Inode(NsType::kNet), " net 1 ", pid_, " sleep\\x2060")));
 }
 
 TEST_F(LsnsTest, JsonMatchesUtilLinux) {
@@ -151,12 +143,10 @@ TEST_F(LsnsTest, JsonMatchesUtilLinux) {
   ASSERT_NO_FATAL_FAILURE(SpawnLoneSleeper());
   ExpectSameAsUtilLinux({"-J", "-p", pid_});
   ExpectSameAsUtilLinux(
-      {"--json", "-p", pid_, "-o",
-       "NS,TYPE,PATH,NPROCS,PID,PPID,COMMAND,UID,USER,PNS,ONS"});
+      {"--json", "-p", pid_, "-o", "NS,TYPE,PATH,NPROCS,PID,PPID,COMMAND,UID,USER,PNS,ONS"});
   ToolResult r = Lsns({"-J", "-p", pid_, "-t", "net"});
   EXPECT_THAT(r.out, StartsWith("{\n   \"namespaces\": [\n"));
-  EXPECT_THAT(r.out,
-              HasSubstr(absl::StrCat("\"ns\": ", Inode(NsType::kNet), ",")));
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat("\"ns\": ", Inode(NsType::kNet), ",")));
   EXPECT_THAT(r.out, HasSubstr("\"type\": \"net\""));
   EXPECT_THAT(r.out, HasSubstr("\"command\": \"sleep 60\""));
 }
@@ -167,13 +157,7 @@ TEST_F(LsnsTest, NetTypeRowsMatchUtilLinux) {
   // The whole system's list changes between two runs; the child's row not.
   // -l: no process tree, whose shape depends on which other rows exist.
   const std::vector<std::string> args = {
-      "-t",
-      "net",
-      "-l",
-      "-n",
-      "-r",
-      "-o",
-      "NS,TYPE,NPROCS,PID,USER,NSFS,COMMAND"};
+      "-t", "net", "-l", "-n", "-r", "-o", "NS,TYPE,NPROCS,PID,USER,NSFS,COMMAND"};
   ToolResult ours = Lsns(args);
   ToolResult theirs = UtilLinux(args);
   for (int i = 0; i < 5 && SilentFailure(theirs); ++i) theirs = UtilLinux(args);
@@ -181,12 +165,9 @@ TEST_F(LsnsTest, NetTypeRowsMatchUtilLinux) {
   ASSERT_EQ(theirs.code, 0) << theirs.err;
   const std::string net = Inode(NsType::kNet);
   EXPECT_THAT(LinesStartingWith(ours.out, net),
-              ElementsAre(absl::StrCat(net, " net 1 ", pid_, " ", UserName(),
-                                       "  sleep\\x2060")));
-  EXPECT_EQ(LinesStartingWith(ours.out, net),
-            LinesStartingWith(theirs.out, net));
-  for (const std::string& line : Lines(ours.out))
-    EXPECT_THAT(line, HasSubstr(" net "));
+              ElementsAre(absl::StrCat(net, " net 1 ", pid_, " ", UserName(), "  sleep\\x2060")));
+  EXPECT_EQ(LinesStartingWith(ours.out, net), LinesStartingWith(theirs.out, net));
+  for (const std::string& line : Lines(ours.out)) EXPECT_THAT(line, HasSubstr(" net "));
 }
 
 TEST_F(LsnsTest, NamespaceArgumentListsItsProcessesLikeUtilLinux) {
@@ -254,11 +235,9 @@ TEST_F(LsnsTest, NamespaceHeldOnlyByAnFdIsListedWithoutProcesses) {
   LINUXNS_SKIP_UNLESS_ROOT();
   ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create({NsType::kNet}));
   const std::string net = absl::StrCat(ns.Find(NsType::kNet)->id().inode);
-  ToolResult r =
-      Lsns({"-t", "net", "-n", "-r", "-o", "NS,TYPE,NPROCS,PID,COMMAND"});
+  ToolResult r = Lsns({"-t", "net", "-n", "-r", "-o", "NS,TYPE,NPROCS,PID,COMMAND"});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_THAT(LinesStartingWith(r.out, net),
-              ElementsAre(absl::StrCat(net, " net 0  ")));
+  EXPECT_THAT(LinesStartingWith(r.out, net), ElementsAre(absl::StrCat(net, " net 0  ")));
   r = Lsns({"-P", "-t", "net", "-n", "-r", "-o", "NS"});
   EXPECT_THAT(LinesStartingWith(r.out, net), ElementsAre(net));
 }
@@ -274,28 +253,23 @@ TEST_F(LsnsTest, PinnedNamespaceShowsEveryPathInNsfs) {
     ASSERT_OK(PinNamespace(*ns.Find(NsType::kNet), a));
     ASSERT_OK(PinNamespace(*ns.Find(NsType::kNet), b));
   }
-  ToolResult raw =
-      Lsns({"-P", "-t", "net", "-n", "-r", "-o", "NS,NPROCS,NSFS"});
+  ToolResult raw = Lsns({"-P", "-t", "net", "-n", "-r", "-o", "NS,NPROCS,NSFS"});
   ToolResult nowrap = Lsns({"-t", "net", "-n", "-W", "-o", "NS,NSFS"});
   ToolResult wrapped = Lsns({"-t", "net", "-n", "-o", "NS,NSFS"});
   ToolResult json = Lsns({"-t", "net", "-J", "-o", "NS,NSFS"});
   EXPECT_OK(UnpinNamespace(a, true));
   EXPECT_OK(UnpinNamespace(b, true));
-  EXPECT_THAT(LinesStartingWith(raw.out, net),
-              ElementsAre(absl::StrCat(net, " 0 ", a, ",", b)));
-  EXPECT_THAT(LinesStartingWith(nowrap.out, net),
-              ElementsAre(absl::StrCat(net, " ", a, ",", b)));
+  EXPECT_THAT(LinesStartingWith(raw.out, net), ElementsAre(absl::StrCat(net, " 0 ", a, ",", b)));
+  EXPECT_THAT(LinesStartingWith(nowrap.out, net), ElementsAre(absl::StrCat(net, " ", a, ",", b)));
   // One path per line: the second line of the cell is indented under NSFS.
   std::vector<std::string> lines = Lines(wrapped.out);
-  auto it = std::find_if(lines.begin(), lines.end(), [&](const std::string& l) {
-    return absl::StartsWith(l, net);
-  });
+  auto it = std::find_if(lines.begin(), lines.end(),
+                         [&](const std::string& l) { return absl::StartsWith(l, net); });
   ASSERT_NE(it, lines.end()) << wrapped.out;
   EXPECT_EQ(*it, absl::StrCat(net, " ", a));
   ASSERT_NE(std::next(it), lines.end());
   EXPECT_EQ(*std::next(it), absl::StrCat(std::string(net.size() + 1, ' '), b));
-  EXPECT_THAT(json.out,
-              HasSubstr(absl::StrCat("\"nsfs\": \"", a, "\\n", b, "\"")));
+  EXPECT_THAT(json.out, HasSubstr(absl::StrCat("\"nsfs\": \"", a, "\\n", b, "\"")));
 }
 
 TEST_F(LsnsTest, FilterSelectsRows) {
@@ -303,24 +277,19 @@ TEST_F(LsnsTest, FilterSelectsRows) {
   ToolResult r = Lsns({"-p", pid_, "-n", "-r", "-o", "NS,TYPE", "-Q",
                        "TYPE == \"uts\" || (TYPE =~ '^ip' && NPROCS == 1)"});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_THAT(Lines(r.out),
-              ElementsAre(absl::StrCat(Inode(NsType::kUts), " uts"),
-                          absl::StrCat(Inode(NsType::kIpc), " ipc")));
+  EXPECT_THAT(Lines(r.out), ElementsAre(absl::StrCat(Inode(NsType::kUts), " uts"),
+                                        absl::StrCat(Inode(NsType::kIpc), " ipc")));
   r = Lsns({"-Q", "TYPE == net"});
   EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(
-      r.err,
-      "lsns: failed to parse \"TYPE == net\": syntax error at 9 near 'net'\n");
+  EXPECT_EQ(r.err, "lsns: failed to parse \"TYPE == net\": syntax error at 9 near 'net'\n");
 }
 
 TEST_F(LsnsTest, ListColumnsNamesEveryColumn) {
   ToolResult r = Lsns({"-H"});
   ASSERT_EQ(r.code, 0) << r.err;
-  for (const char* name :
-       {"NS", "TYPE", "PATH", "NPROCS", "PID", "PPID", "COMMAND", "UID", "USER",
-        "NETNSID", "NSFS", "PNS", "ONS"}) {
-    EXPECT_EQ(LinesStartingWith(r.out, absl::StrCat(name, " ")).size(), 1u)
-        << name;
+  for (const char* name : {"NS", "TYPE", "PATH", "NPROCS", "PID", "PPID", "COMMAND", "UID", "USER",
+                           "NETNSID", "NSFS", "PNS", "ONS"}) {
+    EXPECT_EQ(LinesStartingWith(r.out, absl::StrCat(name, " ")).size(), 1u) << name;
   }
 }
 
@@ -329,15 +298,12 @@ TEST_F(LsnsTest, OutputAllHasEveryColumnAndEmptyNetnsid) {
   ASSERT_NO_FATAL_FAILURE(SpawnLoneSleeper());
   ToolResult r = Lsns({"--output-all", "-p", pid_, "-t", "net", "-r"});
   ASSERT_EQ(r.code, 0) << r.err;
-  const std::string pns_ons = absl::StrCat(
-      " 0 ", Inode(NsType::kUser));  // net has no parent; its owner
-  EXPECT_THAT(
-      Lines(r.out),
-      ElementsAre(
-          "NS TYPE PATH NPROCS PID PPID COMMAND UID USER NETNSID NSFS PNS ONS",
-          absl::StrCat(Inode(NsType::kNet), " net /proc/", pid_, "/ns/net 1 ",
-                       pid_, " ", ::getpid(), " sleep\\x2060 0 root  ",
-                       pns_ons)));
+  const std::string pns_ons =
+      absl::StrCat(" 0 ", Inode(NsType::kUser));  // net has no parent; its owner
+  EXPECT_THAT(Lines(r.out),
+              ElementsAre("NS TYPE PATH NPROCS PID PPID COMMAND UID USER NETNSID NSFS PNS ONS",
+                          absl::StrCat(Inode(NsType::kNet), " net /proc/", pid_, "/ns/net 1 ", pid_,
+                                       " ", ::getpid(), " sleep\\x2060 0 root  ", pns_ons)));
 }
 
 TEST_F(LsnsTest, HelpAndVersion) {

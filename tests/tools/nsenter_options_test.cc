@@ -56,9 +56,8 @@ TEST(NsenterOptionsTest, OptionalArgumentTakesTheRestOfTheWordAsUtilLinuxDoes) {
 }
 
 TEST(NsenterOptionsTest, FileForms) {
-  absl::StatusOr<NsenterOptions> o =
-      Parse({"-n=/run/netns/a", "--uts=/u", "-m/m", "--ipc", "-t", "1", "--pid=/p", "-C=/c",
-             "--user=/us", "-T/t"});
+  absl::StatusOr<NsenterOptions> o = Parse({"-n=/run/netns/a", "--uts=/u", "-m/m", "--ipc", "-t",
+                                            "1", "--pid=/p", "-C=/c", "--user=/us", "-T/t"});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(o->ns(NsType::kNet).file, "/run/netns/a");
   EXPECT_EQ(o->ns(NsType::kUts).file, "/u");

@@ -1,17 +1,16 @@
 // End-to-end tests of the nsenter tool against real targets made here, side
 // by side with util-linux's /usr/bin/nsenter where both must agree.
 #include <sched.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <signal.h>
-
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <optional>
-#include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
@@ -73,18 +72,17 @@ class NsenterTest : public LeakCheckedTest {
     // would hang. It stays on for everything else (and for this test binary).
     const char* asan = std::getenv("ASAN_OPTIONS");
     const std::string options =
-        std::string(asan != nullptr ? asan : "") + (asan != nullptr ? ":" : "") +
-        "detect_leaks=0";
+        std::string(asan != nullptr ? asan : "") + (asan != nullptr ? ":" : "") + "detect_leaks=0";
     ::setenv("ASAN_OPTIONS", options.c_str(), 1);
   }
 };
 
 TEST_F(NsenterTest, AllGivesTheSameAsUtilLinux) {
   LINUXNS_SKIP_UNLESS_ROOT();
-  ChildProcess target = StartTarget(
-      {NsType::kUts, NsType::kNet, NsType::kIpc, NsType::kPid, NsType::kMnt});
-  const std::vector<std::string> args = {"-t", Pid(target.pid()), "-a", "sh", "-c",
-                                         "hostname; readlink /proc/self/ns/net"};
+  ChildProcess target =
+      StartTarget({NsType::kUts, NsType::kNet, NsType::kIpc, NsType::kPid, NsType::kMnt});
+  const std::vector<std::string> args = {
+      "-t", Pid(target.pid()), "-a", "sh", "-c", "hostname; readlink /proc/self/ns/net"};
   ToolResult ours = Nsenter(args);
   EXPECT_EQ(ours.code, 0) << ours.err;
   EXPECT_EQ(ours.out, absl::StrCat("nsenter-target\n", IdOf(target, NsType::kNet), "\n"));
@@ -124,8 +122,8 @@ TEST_F(NsenterTest, AsAnOrdinaryUserIntoItsOwnContainer) {
       std::fprintf(stderr, "target: %s\n", target.status().ToString().c_str());
       return 3;
     }
-    ToolResult r = RunTool({tool, "-t", Pid(target->pid()), "-a", "sh", "-c",
-                            "id -u; hostname; echo $$"});
+    ToolResult r =
+        RunTool({tool, "-t", Pid(target->pid()), "-a", "sh", "-c", "id -u; hostname; echo $$"});
     if (r.code != 0 || r.out != "0\nnobodys\n2\n") {
       std::fprintf(stderr, "code %d out %s err %s\n", r.code, r.out.c_str(), r.err.c_str());
       return 4;
@@ -152,8 +150,8 @@ TEST_F(NsenterTest, AllWithATargetInOurNamespacesRunsTheCommandHere) {
 TEST_F(NsenterTest, PidNamespaceForksAndShowsTheTargetsPids) {
   LINUXNS_SKIP_UNLESS_ROOT();
   ChildProcess target = StartTarget({NsType::kPid});
-  ToolResult r = Nsenter({"-t", Pid(target.pid()), "-p", "sh", "-c",
-                          "echo $$; readlink /proc/self/ns/pid"});
+  ToolResult r =
+      Nsenter({"-t", Pid(target.pid()), "-p", "sh", "-c", "echo $$; readlink /proc/self/ns/pid"});
   ASSERT_EQ(r.code, 0) << r.err;
   absl::string_view out = r.out;
   const std::size_t newline = out.find('\n');
@@ -172,8 +170,7 @@ TEST_F(NsenterTest, ExitStatusAndSignalDeathArePassedOn) {
   ChildProcess target = StartTarget({NsType::kPid});
   EXPECT_EQ(Nsenter({"-t", Pid(target.pid()), "-p", "sh", "-c", "exit 7"}).code, 7);
   // Forked: the tool dies of the same signal, as util-linux's does.
-  EXPECT_EQ(Nsenter({"-t", Pid(target.pid()), "-p", "sh", "-c", "kill -TERM $$"}).code,
-            128 + 15);
+  EXPECT_EQ(Nsenter({"-t", Pid(target.pid()), "-p", "sh", "-c", "kill -TERM $$"}).code, 128 + 15);
   EXPECT_EQ(Nsenter({"-t", Pid(target.pid()), "-p", "sh", "-c", "kill -9 $$"}).code, 128 + 9);
 }
 
@@ -228,8 +225,8 @@ TEST_F(NsenterTest, SigtermIsForwardedToTheCommandInAPidNamespace) {
 TEST_F(NsenterTest, AStopOfTheCommandStopsTheToolAndContinueResumesBoth) {
   LINUXNS_SKIP_UNLESS_ROOT();
   ChildProcess target = StartTarget({NsType::kPid});
-  RunningTool run = StartNsenter({"-t", Pid(target.pid()), "-p", "sh", "-c",
-                                  "echo stopping; kill -STOP $$; echo resumed"});
+  RunningTool run = StartNsenter(
+      {"-t", Pid(target.pid()), "-p", "sh", "-c", "echo stopping; kill -STOP $$; echo resumed"});
   ASSERT_EQ(ReadLine(run.out), "stopping");
   char state = '?';
   for (int i = 0; i < 200 && (state = ProcessState(run.tool.pid())) != 'T'; ++i) {
@@ -259,8 +256,8 @@ TEST_F(NsenterTest, WdnsAndRootOfTheTargetsMountNamespace) {
 TEST_F(NsenterTest, UserParentEntersTheParentUserNamespace) {
   LINUXNS_SKIP_UNLESS_ROOT();
   ChildProcess target = StartTarget({NsType::kUser}, /*map_user=*/true);
-  ToolResult r = Nsenter({"-t", Pid(target.pid()), "--user-parent", "readlink",
-                          "/proc/self/ns/user"});
+  ToolResult r =
+      Nsenter({"-t", Pid(target.pid()), "--user-parent", "readlink", "/proc/self/ns/user"});
   EXPECT_EQ(r.code, 0) << r.err;
   // The target's parent user namespace is ours: a no-op.
   EXPECT_EQ(r.out, NsFd::OpenCurrent(NsType::kUser)->id().ToString() + "\n");
@@ -289,8 +286,8 @@ TEST_F(NsenterTest, TargetWithPidfdInode) {
   ToolResult refused = Nsenter({"-t", wrong, "-u", "hostname"});
   EXPECT_EQ(refused.code, 1);
   EXPECT_EQ(refused.out, "");
-  EXPECT_EQ(refused.err, absl::StrCat("nsenter: pidfd inode ", st.st_ino + 1,
-                                      " not found for pid ", target.pid(), "\n"));
+  EXPECT_EQ(refused.err, absl::StrCat("nsenter: pidfd inode ", st.st_ino + 1, " not found for pid ",
+                                      target.pid(), "\n"));
 }
 
 TEST_F(NsenterTest, NetSocketEntersTheSocketsNetworkNamespace) {
@@ -307,18 +304,18 @@ TEST_F(NsenterTest, NetSocketEntersTheSocketsNetworkNamespace) {
     }
   }).join();
   ASSERT_TRUE(sock.valid());
-  ToolResult r = Nsenter({"-t", Pid(::getpid()), "-N", absl::StrCat(sock.get()), "readlink",
-                          "/proc/self/ns/net"});
+  ToolResult r = Nsenter(
+      {"-t", Pid(::getpid()), "-N", absl::StrCat(sock.get()), "readlink", "/proc/self/ns/net"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, net->id().ToString() + "\n");
 }
 
 TEST_F(NsenterTest, EnvironmentAndWorkingDirectoryOfTheTarget) {
-  ChildProcess target =
-      StartTarget({}, false, std::vector<std::string>{"NSENTER_TEST=from-target", "PATH=/usr/bin:/bin"},
-                  scratch());
-  ToolResult r = Nsenter({"-t", Pid(target.pid()), "-e", "-w", "sh", "-c",
-                          "echo $NSENTER_TEST; pwd"});
+  ChildProcess target = StartTarget(
+      {}, false, std::vector<std::string>{"NSENTER_TEST=from-target", "PATH=/usr/bin:/bin"},
+      scratch());
+  ToolResult r =
+      Nsenter({"-t", Pid(target.pid()), "-e", "-w", "sh", "-c", "echo $NSENTER_TEST; pwd"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, absl::StrCat("from-target\n", scratch(), "\n"));
 }
@@ -350,8 +347,7 @@ TEST_F(NsenterTest, BadInputGetsTheErrorAndExitCode) {
 
   ToolResult wrong_type = Nsenter({"--net=/proc/self/ns/uts", "true"});
   EXPECT_EQ(wrong_type.code, 1);
-  EXPECT_EQ(wrong_type.err,
-            "nsenter: /proc/self/ns/uts is a uts namespace, not a net namespace\n");
+  EXPECT_EQ(wrong_type.err, "nsenter: /proc/self/ns/uts is a uts namespace, not a net namespace\n");
 
   ToolResult unknown = Nsenter({"--bogus", "true"});
   EXPECT_EQ(unknown.code, 1);

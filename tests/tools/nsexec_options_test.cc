@@ -31,9 +31,8 @@ TEST(NsexecOptionsTest, BundledShortOptionsWithHostname) {
 }
 
 TEST(NsexecOptionsTest, LongOptionsAndEveryType) {
-  ASSERT_OK_AND_ASSIGN(NsexecOptions o,
-                       Parse({"--user", "--ipc", "--cgroup", "--time", "--mount", "--uts=h",
-                              "--verbose", "id"}));
+  ASSERT_OK_AND_ASSIGN(NsexecOptions o, Parse({"--user", "--ipc", "--cgroup", "--time", "--mount",
+                                               "--uts=h", "--verbose", "id"}));
   EXPECT_EQ(o.types, (NsTypeSet{NsType::kUser, NsType::kIpc, NsType::kCgroup, NsType::kTime,
                                 NsType::kMnt, NsType::kUts}));
   EXPECT_TRUE(o.verbose);
@@ -58,13 +57,12 @@ TEST(NsexecOptionsTest, ErrorsUseGlibcWording) {
               StatusIs(absl::StatusCode::kInvalidArgument, "invalid option -- 'x'"));
   EXPECT_THAT(Parse({"--bogus", "true"}),
               StatusIs(absl::StatusCode::kInvalidArgument, "unrecognized option '--bogus'"));
-  EXPECT_THAT(Parse({"-u"}), StatusIs(absl::StatusCode::kInvalidArgument,
-                                      "option requires an argument -- 'u'"));
-  EXPECT_THAT(Parse({"--uts"}), StatusIs(absl::StatusCode::kInvalidArgument,
-                                         "option '--uts' requires an argument"));
-  EXPECT_THAT(Parse({"--net=x", "true"}),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       "option '--net' doesn't allow an argument"));
+  EXPECT_THAT(Parse({"-u"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "option requires an argument -- 'u'"));
+  EXPECT_THAT(Parse({"--uts"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "option '--uts' requires an argument"));
+  EXPECT_THAT(Parse({"--net=x", "true"}), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                   "option '--net' doesn't allow an argument"));
   EXPECT_THAT(Parse({"-n"}), StatusIs(absl::StatusCode::kInvalidArgument, "no command given"));
 }
 
@@ -89,19 +87,21 @@ TEST(NsexecOptionsTest, VethRejectsWhatIsNotTwoPrefixesOfOneFamily) {
   EXPECT_THAT(Parse({"--veth", "192.0.2.1/24,192.0.2.2/24,192.0.2.3/24", "sh"}),
               StatusIs(kInvalidArgument, ::testing::HasSubstr("expected HOST_ADDRESS")));
   EXPECT_THAT(Parse({"--veth", "192.0.2.1,192.0.2.2/24", "sh"}),
-              StatusIs(kInvalidArgument, "--veth: \"192.0.2.1\" has no prefix length "
-                                         "(ADDRESS/LENGTH, e.g. 192.0.2.1/24)"));
+              StatusIs(kInvalidArgument,
+                       "--veth: \"192.0.2.1\" has no prefix length "
+                       "(ADDRESS/LENGTH, e.g. 192.0.2.1/24)"));
   EXPECT_THAT(Parse({"--veth", "192.0.2.1/24,192.0.2.2/33", "sh"}),
-              StatusIs(kInvalidArgument, "--veth: \"192.0.2.2/33\": the prefix length must be "
-                                         "a number from 0 to 32"));
+              StatusIs(kInvalidArgument,
+                       "--veth: \"192.0.2.2/33\": the prefix length must be "
+                       "a number from 0 to 32"));
   EXPECT_THAT(Parse({"--veth", "192.0.2.1/24,2001:db8::2/64", "sh"}),
               StatusIs(kInvalidArgument, ::testing::HasSubstr("mix IPv4 and IPv6")));
   EXPECT_THAT(Parse({"--veth", "192.0.2.1/24,192.0.2.1/24", "sh"}),
               StatusIs(kInvalidArgument, ::testing::HasSubstr("different addresses")));
   EXPECT_THAT(Parse({"--veth", "host,peer", "sh"}),
               StatusIs(kInvalidArgument, ::testing::HasSubstr("\"host\"")));
-  EXPECT_THAT(Parse({"--veth"}), StatusIs(kInvalidArgument,
-                                          "option '--veth' requires an argument"));
+  EXPECT_THAT(Parse({"--veth"}),
+              StatusIs(kInvalidArgument, "option '--veth' requires an argument"));
 }
 
 TEST(NsexecOptionsTest, VethWithAUserNamespaceIsRefused) {

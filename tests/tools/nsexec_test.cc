@@ -38,8 +38,8 @@ ToolResult Nsexec(std::vector<std::string> args) {
 
 TEST_F(NsexecTest, ClassicContainerPidOneHostnameAndOnlyLoopback) {
   LINUXNS_SKIP_UNLESS_ROOT();
-  ToolResult r = Nsexec({"-npu", "myhost", "sh", "-c",
-                         "echo $$; hostname; ls /sys/class/net; echo /proc/[0-9]*"});
+  ToolResult r = Nsexec(
+      {"-npu", "myhost", "sh", "-c", "echo $$; hostname; ls /sys/class/net; echo /proc/[0-9]*"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "1\nmyhost\nlo\n/proc/1\n");
   EXPECT_EQ(r.err, "");
@@ -65,7 +65,8 @@ TEST_F(NsexecTest, AsAnOrdinaryUserWithUserNamespace) {
 TEST_F(NsexecTest, NewNamespacesDifferForExactlyTheRequestedTypes) {
   LINUXNS_SKIP_UNLESS_ROOT();
   std::string script;
-  for (NsType t : kAllNsTypes) absl::StrAppend(&script, "readlink /proc/self/ns/", NsTypeName(t), ";");
+  for (NsType t : kAllNsTypes)
+    absl::StrAppend(&script, "readlink /proc/self/ns/", NsTypeName(t), ";");
   ToolResult r = Nsexec({"-iC", "sh", "-c", script});
   ASSERT_EQ(r.code, 0) << r.err;
   std::istringstream lines(r.out);
@@ -156,9 +157,9 @@ std::vector<std::string> HostVethLinks() {
 UniqueFd FreeBoundUdp(int family, const char* address, uint16_t port) {
   UniqueFd fd(::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   const int one = 1;
-  if (!fd || ::setsockopt(fd.get(), family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6,
-                          family == AF_INET ? IP_FREEBIND : IPV6_FREEBIND, &one,
-                          sizeof(one)) != 0) {
+  if (!fd ||
+      ::setsockopt(fd.get(), family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6,
+                   family == AF_INET ? IP_FREEBIND : IPV6_FREEBIND, &one, sizeof(one)) != 0) {
     return UniqueFd();
   }
   sockaddr_storage storage{};
@@ -196,8 +197,7 @@ std::pair<std::string, std::string> ReceiveAndAnswer(int fd) {
   if (from.ss_family == AF_INET) {
     ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&from)->sin_addr, text, sizeof(text));
   } else {
-    ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&from)->sin6_addr, text,
-                sizeof(text));
+    ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&from)->sin6_addr, text, sizeof(text));
   }
   return {std::string(buffer, static_cast<std::size_t>(n)), text};
 }
@@ -215,8 +215,7 @@ std::pair<ToolResult, std::pair<std::string, std::string>> RunExchanging(
 
 // The command's side: send `message` to ADDRESS:PORT through the veth pair,
 // print the answer (waiting at most 5 s for it).
-std::string SendAndPrintAnswer(const std::string& address, int port,
-                               const std::string& message) {
+std::string SendAndPrintAnswer(const std::string& address, int port, const std::string& message) {
   // head reads the datagram whole (bash's read would take one byte of it).
   return absl::StrCat("exec 3<>/dev/udp/", address, "/", port, "; echo ", message,
                       " >&3; timeout 5 head -c 5 <&3");
@@ -228,9 +227,10 @@ TEST_F(NsexecTest, VethConnectsTheNewNetworkToTheHostAndIsDeletedAfterwards) {
   UniqueFd host = FreeBoundUdp(AF_INET, "198.51.100.1", 4300);
   ASSERT_TRUE(host.valid()) << std::strerror(errno);
   auto [r, received] = RunExchanging(
-      host.get(), {"--veth", "198.51.100.1/28,198.51.100.2/28", "bash", "-c",
-                   "ls /sys/class/net; cat /sys/class/net/eth0/operstate /sys/class/net/lo/flags; " +
-                       SendAndPrintAnswer("198.51.100.1", 4300, "hello")});
+      host.get(),
+      {"--veth", "198.51.100.1/28,198.51.100.2/28", "bash", "-c",
+       "ls /sys/class/net; cat /sys/class/net/eth0/operstate /sys/class/net/lo/flags; " +
+           SendAndPrintAnswer("198.51.100.1", 4300, "hello")});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "eth0\nlo\nup\n0x9\npong\n");
   EXPECT_EQ(r.err, "");
@@ -275,8 +275,8 @@ TEST_F(NsexecTest, VethBadInputAndNoPrivilegeGetAnErrorAndLeaveNoLink) {
   // A subnet the host uses already (its own addresses, whatever they are).
   std::string taken;
   {
-    ToolResult ip = RunTool({"/bin/sh", "-c",
-                             "ip -o -4 address show scope global | awk '{print $4; exit}'"});
+    ToolResult ip =
+        RunTool({"/bin/sh", "-c", "ip -o -4 address show scope global | awk '{print $4; exit}'"});
     taken = ip.out.substr(0, ip.out.find('\n'));
   }
   if (!taken.empty() && IsRoot()) {

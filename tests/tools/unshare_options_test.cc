@@ -31,7 +31,8 @@ class UnshareOptionsTest : public ::testing::Test {
     env_.subuid_file = Write("subuid", "# comment\nother:200000:10\n1000:100000:65536\n");
     env_.subgid_file = Write("subgid", "1000:300000:65536\n");
     env_.uid_map_file = Write("uid_map", "         0          0 4294967295\n");
-    env_.gid_map_file = Write("gid_map", "         0       1000          1\n        10      2000    5\n");
+    env_.gid_map_file =
+        Write("gid_map", "         0       1000          1\n        10      2000    5\n");
   }
   void TearDown() override {
     for (const char* f : {"subuid", "subgid", "uid_map", "gid_map"}) {
@@ -162,8 +163,8 @@ TEST_F(UnshareOptionsTest, SetgroupsAllowConflictsWithASingleGroupMap) {
               StatusIs(absl::StatusCode::kInvalidArgument, conflict));
   // With a range the map is written by a privileged helper: no conflict.
   EXPECT_OK(Parse({"-r", "--map-groups=auto", "--setgroups=allow"}));
-  EXPECT_THAT(Parse({"--setgroups=maybe"}),
-              StatusIs(absl::StatusCode::kInvalidArgument, "unsupported --setgroups argument 'maybe'"));
+  EXPECT_THAT(Parse({"--setgroups=maybe"}), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                     "unsupported --setgroups argument 'maybe'"));
 }
 
 TEST_F(UnshareOptionsTest, MapRangesInBothSyntaxes) {
@@ -180,8 +181,7 @@ TEST_F(UnshareOptionsTest, MapRangesInBothSyntaxes) {
 TEST_F(UnshareOptionsTest, SingleIdsPunchHolesInRanges) {
   // -r with a range starting at 0: inside 0 is ours, the range moves up one
   // and loses its top id.
-  EXPECT_EQ(Map(Parse({"-r", "--map-users=0:100000:65536"}), true),
-            "0 1000 1\n1 100000 65535\n");
+  EXPECT_EQ(Map(Parse({"-r", "--map-users=0:100000:65536"}), true), "0 1000 1\n1 100000 65535\n");
   // -c inside a range: the range splits around it.
   EXPECT_EQ(Map(Parse({"-c", "--map-users=0:100000:65536"}), true),
             "1000 1000 1\n0 100000 1000\n1001 101000 64535\n");
@@ -206,24 +206,24 @@ TEST_F(UnshareOptionsTest, AutoSubidsAndAll) {
 
 TEST_F(UnshareOptionsTest, BadMapsGetExactMessages) {
   for (const char* bad : {"1:2", "a,b,c", "1:2:3:4", "-1:2:3", "1:2:x", "", "1,2:3"}) {
-    EXPECT_THAT(Parse({std::string("--map-users=") + bad}),
-                StatusIs(absl::StatusCode::kInvalidArgument,
-                         std::string("invalid mapping '") + bad + "'"))
+    EXPECT_THAT(
+        Parse({std::string("--map-users=") + bad}),
+        StatusIs(absl::StatusCode::kInvalidArgument, std::string("invalid mapping '") + bad + "'"))
         << bad;
   }
-  EXPECT_THAT(Parse({"--map-users=0:100000:0"}),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       "invalid mapping '0:100000:0': the count is 0"));
+  EXPECT_THAT(
+      Parse({"--map-users=0:100000:0"}),
+      StatusIs(absl::StatusCode::kInvalidArgument, "invalid mapping '0:100000:0': the count is 0"));
   EXPECT_THAT(Parse({"--map-users=0:4294967290:10"}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("id map line 1")));
   EXPECT_THAT(Parse({"--map-users=0:100000:10", "--map-users=5:200000:10"}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("id map line 2")));
-  EXPECT_THAT(Parse({"--map-user=linuxns-no-such-user"}),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       "failed to parse uid: 'linuxns-no-such-user'"));
-  EXPECT_THAT(Parse({"--map-group=linuxns-no-such-group"}),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       "failed to parse gid: 'linuxns-no-such-group'"));
+  EXPECT_THAT(
+      Parse({"--map-user=linuxns-no-such-user"}),
+      StatusIs(absl::StatusCode::kInvalidArgument, "failed to parse uid: 'linuxns-no-such-user'"));
+  EXPECT_THAT(
+      Parse({"--map-group=linuxns-no-such-group"}),
+      StatusIs(absl::StatusCode::kInvalidArgument, "failed to parse gid: 'linuxns-no-such-group'"));
   EXPECT_THAT(Parse({"--owner=1"}),
               StatusIs(absl::StatusCode::kInvalidArgument, "failed to parse owner"));
 }
@@ -245,15 +245,15 @@ TEST_F(UnshareOptionsTest, TimeOffsetsNeedATimeNamespace) {
   ASSERT_OK_AND_ASSIGN(UnshareOptions o, Parse({"-T", "--monotonic", "86400", "--boottime=-5"}));
   EXPECT_EQ(o.monotonic, absl::Hours(24));
   EXPECT_EQ(o.boottime, absl::Seconds(-5));
-  EXPECT_THAT(Parse({"-T", "--monotonic", "x"}),
-              StatusIs(absl::StatusCode::kInvalidArgument, "failed to parse monotonic offset: 'x'"));
+  EXPECT_THAT(Parse({"-T", "--monotonic", "x"}), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                          "failed to parse monotonic offset: 'x'"));
 }
 
 TEST_F(UnshareOptionsTest, EverythingElse) {
-  ASSERT_OK_AND_ASSIGN(UnshareOptions o,
-                       Parse({"-m", "--propagation", "slave", "-R", "/srv", "-w", "/tmp", "-S",
-                              "1", "-G", "2", "--keep-caps", "--clear-env",
-                              "--whitelist-env=PATH,HOME", "--", "-weird"}));
+  ASSERT_OK_AND_ASSIGN(
+      UnshareOptions o,
+      Parse({"-m", "--propagation", "slave", "-R", "/srv", "-w", "/tmp", "-S", "1", "-G", "2",
+             "--keep-caps", "--clear-env", "--whitelist-env=PATH,HOME", "--", "-weird"}));
   EXPECT_EQ(o.propagation, Propagation::kSlave);
   EXPECT_EQ(o.root, "/srv");
   EXPECT_EQ(o.wd, "/tmp");

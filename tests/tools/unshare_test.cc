@@ -40,7 +40,9 @@ ToolResult Run(const char* tool, std::vector<std::string> args) {
   args.insert(args.begin(), tool);
   return RunTool(args);
 }
-ToolResult Ours(std::vector<std::string> args) { return Run(LINUXNS_UNSHARE_PATH, std::move(args)); }
+ToolResult Ours(std::vector<std::string> args) {
+  return Run(LINUXNS_UNSHARE_PATH, std::move(args));
+}
 ToolResult Theirs(std::vector<std::string> args) { return Run(kUtilLinux, std::move(args)); }
 
 bool HaveUtilLinux() { return ::access(kUtilLinux, X_OK) == 0; }
@@ -63,7 +65,8 @@ std::string WhichAreNew(const std::string& readlinks) {
 
 std::string ReadlinkScript() {
   std::string script;
-  for (NsType t : kAllNsTypes) absl::StrAppend(&script, "readlink /proc/self/ns/", NsTypeName(t), ";");
+  for (NsType t : kAllNsTypes)
+    absl::StrAppend(&script, "readlink /proc/self/ns/", NsTypeName(t), ";");
   return script;
 }
 
@@ -85,8 +88,8 @@ TEST_F(UnshareTest, NewNamespacesDifferForExactlyTheRequestedTypes) {
   // child exists, with util-linux too).
   std::vector<std::string> args = {"-T", "-u", "readlink"};
   for (NsType t : kAllNsTypes) {
-    args.push_back(absl::StrCat("/proc/self/ns/", NsTypeName(t),
-                                t == NsType::kTime ? "_for_children" : ""));
+    args.push_back(
+        absl::StrCat("/proc/self/ns/", NsTypeName(t), t == NsType::kTime ? "_for_children" : ""));
   }
   ToolResult ours = Ours(args);
   ASSERT_EQ(ours.code, 0) << ours.err;
@@ -99,12 +102,12 @@ TEST_F(UnshareTest, MapsAndSetgroupsMatchUtilLinux) {
   LINUXNS_SKIP_UNLESS_ROOT();
   SKIP_UNLESS_UTIL_LINUX();
   const std::string show = "cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups; id -u";
-  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
-           {"-r"},
-           {"--map-user=5", "--map-group=6"},
-           {"--map-user=7"},
-           {"-U", "--setgroups=deny"},
-           {"-r", "-f"}}) {
+  for (std::vector<std::string> args :
+       std::vector<std::vector<std::string>>{{"-r"},
+                                             {"--map-user=5", "--map-group=6"},
+                                             {"--map-user=7"},
+                                             {"-U", "--setgroups=deny"},
+                                             {"-r", "-f"}}) {
     args.insert(args.end(), {"sh", "-c", show});
     ToolResult ours = Ours(args);
     ToolResult theirs = Theirs(args);
@@ -116,8 +119,8 @@ TEST_F(UnshareTest, MapsAndSetgroupsMatchUtilLinux) {
 
 TEST_F(UnshareTest, NewRangeSyntaxAndAutoMaps) {
   LINUXNS_SKIP_UNLESS_ROOT();
-  ToolResult r = Ours({"--map-users=0:100000:65536", "--map-groups=0:100000:65536", "cat",
-                       "/proc/self/uid_map"});
+  ToolResult r = Ours(
+      {"--map-users=0:100000:65536", "--map-groups=0:100000:65536", "cat", "/proc/self/uid_map"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "         0     100000      65536\n");
   r = Ours({"-r", "--map-users=0:100000:65536", "cat", "/proc/self/uid_map"});
@@ -131,7 +134,8 @@ TEST_F(UnshareTest, AsAnOrdinaryUserMapRootUser) {
   std::filesystem::copy_file(LINUXNS_UNSHARE_PATH, tool);
   int code = RunInForkedChild([&] {
     if (!DropToNobody()) return 2;
-    ToolResult r = RunTool({tool, "-rf", "-pu", "sh", "-c", "id -u; echo $$; cat /proc/self/setgroups"});
+    ToolResult r =
+        RunTool({tool, "-rf", "-pu", "sh", "-c", "id -u; echo $$; cat /proc/self/setgroups"});
     if (r.code != 0 || r.out != "0\n1\ndeny\n") {
       std::fprintf(stderr, "code %d out %s err %s\n", r.code, r.out.c_str(), r.err.c_str());
       return 3;
@@ -194,8 +198,8 @@ TEST_F(UnshareTest, PidOneInsideWithForkAndProcMounted) {
 TEST_F(UnshareTest, TimeOffsetsMatchUtilLinux) {
   LINUXNS_SKIP_UNLESS_ROOT();
   SKIP_UNLESS_UTIL_LINUX();
-  std::vector<std::string> args = {"-Tf", "--monotonic", "86400", "--boottime", "-5", "cat",
-                                   "/proc/self/timens_offsets"};
+  std::vector<std::string> args = {
+      "-Tf", "--monotonic", "86400", "--boottime", "-5", "cat", "/proc/self/timens_offsets"};
   ToolResult ours = Ours(args);
   EXPECT_EQ(ours.code, 0) << ours.err;
   EXPECT_THAT(ours.out, HasSubstr("monotonic       86400         0\n"));
@@ -242,9 +246,9 @@ TEST_F(UnshareTest, PersistentNetNamespaceIsPinnedOntoTheFile) {
 
 TEST_F(UnshareTest, WithoutForkTheProcessKeepsItsPid) {
   LINUXNS_SKIP_UNLESS_ROOT();
-  ToolResult r = RunTool({"/bin/sh", "-c",
-                          absl::StrCat("echo $$; exec ", LINUXNS_UNSHARE_PATH,
-                                       " -u sh -c 'echo $$'")});
+  ToolResult r =
+      RunTool({"/bin/sh", "-c",
+               absl::StrCat("echo $$; exec ", LINUXNS_UNSHARE_PATH, " -u sh -c 'echo $$'")});
   EXPECT_EQ(r.code, 0) << r.err;
   std::vector<std::string> pids = absl::StrSplit(r.out, '\n');
   ASSERT_EQ(pids.size(), 3u) << r.out;
@@ -252,10 +256,11 @@ TEST_F(UnshareTest, WithoutForkTheProcessKeepsItsPid) {
 }
 
 TEST_F(UnshareTest, InheritedDescriptorsPassThrough) {
-  ToolResult r = RunTool({"/bin/sh", "-c",
-                          absl::StrCat("exec 7</etc/hostname; ", LINUXNS_UNSHARE_PATH,
-                                       " sh -c 'cat <&7' && ", LINUXNS_UNSHARE_PATH,
-                                       " -f sh -c 'cat /proc/self/fdinfo/7 >/dev/null' && echo ok")});
+  ToolResult r =
+      RunTool({"/bin/sh", "-c",
+               absl::StrCat("exec 7</etc/hostname; ", LINUXNS_UNSHARE_PATH, " sh -c 'cat <&7' && ",
+                            LINUXNS_UNSHARE_PATH,
+                            " -f sh -c 'cat /proc/self/fdinfo/7 >/dev/null' && echo ok")});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("ok\n"));
 }
@@ -263,7 +268,7 @@ TEST_F(UnshareTest, InheritedDescriptorsPassThrough) {
 TEST_F(UnshareTest, ForwardSignalsReachACommandThatIsPidOne) {
   LINUXNS_SKIP_UNLESS_ROOT();
   SpawnOptions options;
-  options.argv = {LINUXNS_UNSHARE_PATH, "-p", "--forward-signals", "sh", "-c",
+  options.argv = {LINUXNS_UNSHARE_PATH,        "-p", "--forward-signals", "sh", "-c",
                   "echo ready; exec sleep 100"};
   options.stdout_mode = Stdio::kPipe;
   ASSERT_OK_AND_ASSIGN(ChildProcess child, ChildProcess::Spawn(options));
@@ -303,13 +308,14 @@ TEST_F(UnshareTest, RootAndWorkingDirectoryMatchUtilLinux) {
   for (const char* dir : {"", "/bin", "/work", "/lib64", "/lib", "/lib/x86_64-linux-gnu"}) {
     ASSERT_EQ(::mkdir((root + dir).c_str(), 0755), 0) << dir;
   }
-  for (const char* file : {"/bin/pwd", "/lib64/ld-linux-x86-64.so.2",
-                           "/lib/x86_64-linux-gnu/libc.so.6"}) {
+  for (const char* file :
+       {"/bin/pwd", "/lib64/ld-linux-x86-64.so.2", "/lib/x86_64-linux-gnu/libc.so.6"}) {
     if (::access(file, R_OK) != 0) GTEST_SKIP() << file << " is missing";
     std::filesystem::copy_file(file, root + file);
   }
   for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
-           {"-R", root, "/bin/pwd"}, {"-R", root, "-w", "/work", "/bin/pwd"},
+           {"-R", root, "/bin/pwd"},
+           {"-R", root, "-w", "/work", "/bin/pwd"},
            {"-f", "-m", "--root", root, "--wd=/work", "/bin/pwd"}}) {
     ToolResult ours = Ours(args);
     ToolResult theirs = Theirs(args);
@@ -334,7 +340,8 @@ TEST_F(UnshareTest, BadInputGetsTheErrorAndExitCode) {
             "namespace (-T)\n");
   ToolResult conflict = Ours({"-r", "--setgroups=allow", "true"});
   EXPECT_EQ(conflict.code, 1);
-  EXPECT_EQ(conflict.err, "unshare: options --setgroups=allow and --map-group are mutually exclusive\n");
+  EXPECT_EQ(conflict.err,
+            "unshare: options --setgroups=allow and --map-group are mutually exclusive\n");
   if (HaveUtilLinux()) {
     EXPECT_EQ(Theirs({"-r", "--setgroups=allow", "true"}).err, conflict.err);
     EXPECT_EQ(Theirs({"--propagation", "x", "true"}).err, Ours({"--propagation", "x", "true"}).err);
@@ -371,8 +378,7 @@ TEST_F(UnshareTest, SetuidSetgidAndKeepCaps) {
   ToolResult r = Ours({"-S", "65534", "-G", "65534", "sh", "-c", "id -u; id -g; id -G"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "65534\n65534\n65534\n");
-  r = Ours({"--map-user=1", "--map-group=1", "--keep-caps", "grep", "CapAmb",
-            "/proc/self/status"});
+  r = Ours({"--map-user=1", "--map-group=1", "--keep-caps", "grep", "CapAmb", "/proc/self/status"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, Not(HasSubstr("0000000000000000")));
 }
