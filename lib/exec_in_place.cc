@@ -6,12 +6,18 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <optional>
 #include <string>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "child/spawn.h"
 #include "internal/clone.h"
 #include "internal/kernel.h"
+#include "internal/probe_util.h"
 #include "internal/spawn_plan.h"
 #include "linuxns/status.h"
 
@@ -97,6 +103,24 @@ absl::Status JoinCgroup(int cgroup_fd) {
   return absl::OkStatus();
 }
 
+// The signals this process ignores or catches (SigIgn | SigCgt of
+// /proc/self/status): the only ones whose action the exec must not keep or
+// that could run a handler once unblocked. Every signal when unreadable.
+unsigned long long SignalsWithAnAction() {
+  std::optional<std::string> status = internal::ReadSmallFile("/proc/self/status");
+  if (!status) return ~0ULL;
+  unsigned long long mask = 0;
+  int found = 0;
+  for (absl::string_view line : absl::StrSplit(*status, '\n')) {
+    if (!absl::ConsumePrefix(&line, "SigIgn:") && !absl::ConsumePrefix(&line, "SigCgt:")) continue;
+    unsigned long long bits = 0;
+    if (!absl::SimpleHexAtoi(absl::StripAsciiWhitespace(line), &bits)) return ~0ULL;
+    mask |= bits;
+    ++found;
+  }
+  return found == 2 ? mask : ~0ULL;
+}
+
 }  // namespace
 
 absl::Status ExecInPlace(const SpawnOptions& o) {
@@ -115,6 +139,7 @@ absl::Status ExecInPlace(const SpawnOptions& o) {
   }
   internal::PreparedSpawn prepared;
   LINUXNS_RETURN_IF_ERROR(internal::PrepareSpawn(o, prepared, /*in_place=*/true));
+  prepared.plan.reset_signals = SignalsWithAnAction();
   if (o.cgroup_fd >= 0) LINUXNS_RETURN_IF_ERROR(JoinCgroup(o.cgroup_fd));
 
   ParentSideHelper helper;

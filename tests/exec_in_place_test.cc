@@ -1,13 +1,17 @@
 #include "linuxns/exec_in_place.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 #include "absl/functional/function_ref.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -74,6 +78,39 @@ TEST_F(ExecInPlaceTest, KeepsThePidAndChangesTheNamespaces) {
   ASSERT_OK_AND_ASSIGN(NsFd uts, NsFd::OpenCurrent(NsType::kUts));
   EXPECT_THAT(r.out, ::testing::StartsWith(absl::StrCat(r.pid, "\nin-place\nuts:[")));
   EXPECT_THAT(r.out, ::testing::Not(HasSubstr(uts.id().ToString())));
+}
+
+void CountSignal(int) {}
+
+// Like a spawned child, the command inherits no ignored signal and no
+// blocked one; only the signals with an action are reset (the others have
+// their default already), which a caught one proves by not running.
+TEST_F(ExecInPlaceTest, TheCommandInheritsNoIgnoredCaughtOrBlockedSignal) {
+  Result r = RunInPlace([] {
+    ::signal(SIGINT, SIG_IGN);
+    ::signal(SIGUSR1, CountSignal);
+    sigset_t blocked;
+    ::sigemptyset(&blocked);
+    ::sigaddset(&blocked, SIGUSR2);
+    ::sigprocmask(SIG_BLOCK, &blocked, nullptr);
+    SpawnOptions o;
+    o.argv = {"/bin/sh", "-c", "grep -E '^Sig(Ign|Cgt|Blk)' /proc/self/status"};
+    return o;
+  });
+  EXPECT_EQ(r.code, 0) << r.out;
+  // sh itself catches or ignores a few; none of ours is left.
+  for (const std::string_view field : {"SigBlk:", "SigIgn:", "SigCgt:"}) {
+    const std::size_t at = r.out.find(field);
+    ASSERT_NE(at, std::string::npos) << r.out;
+    unsigned long long mask = 0;
+    ASSERT_TRUE(
+        absl::SimpleHexAtoi(absl::StripAsciiWhitespace(absl::string_view(r.out).substr(
+                                at + field.size(), r.out.find('\n', at) - at - field.size())),
+                            &mask));
+    for (int sig : {SIGINT, SIGUSR1, SIGUSR2}) {
+      EXPECT_EQ((mask >> (sig - 1)) & 1, 0u) << field << " has signal " << sig << ": " << r.out;
+    }
+  }
 }
 
 TEST_F(ExecInPlaceTest, UnprivilegedOwnIdMap) {

@@ -273,7 +273,9 @@ bool RunStepsAfterJoins(SpawnPlan& plan) {
   // the command inherits no ignored signal, then unblock them all.
   KernelSigaction dfl{SIG_DFL, 0, nullptr, 0};
   for (int sig = 1; sig < 65; ++sig) {
-    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    if (sig == SIGKILL || sig == SIGSTOP || ((plan.reset_signals >> (sig - 1)) & 1) == 0) {
+      continue;
+    }
     r = RawSyscall(SYS_rt_sigaction, sig, Arg(&dfl), 0, sizeof(unsigned long));
     if (r < 0 && r != -EINVAL) return Fail(plan, SpawnStep::kResetSignals, r, sig);
   }

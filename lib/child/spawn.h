@@ -154,6 +154,10 @@ struct SpawnPlan {
   bool no_new_privs = false;
   const int* drop_bounding = nullptr;  // CAP_* numbers
   int drop_bounding_count = 0;
+  // Which signals get their default action before exec: bit N-1 for signal
+  // N. All of them in a spawned child, which must never run a host's
+  // handler; in place, only those ignored or caught (the others have it).
+  unsigned long long reset_signals = ~0ULL;
   // kill_on_parent_death: a pidfd of the parent process, or -1.
   int parent_pidfd = -1;
   int parent_death_signal = 9;  // SIGKILL
