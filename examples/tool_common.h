@@ -3,6 +3,8 @@
 #ifndef LINUXNS_EXAMPLES_TOOL_COMMON_H_
 #define LINUXNS_EXAMPLES_TOOL_COMMON_H_
 
+#include <nss.h>
+
 #include <initializer_list>
 #include <string>
 
@@ -30,6 +32,19 @@ int ReportFailure(absl::string_view tool, const absl::Status& error);
 // True (after saying why on stderr) when the program runs set-user-id or
 // set-group-id, which the tools refuse.
 bool RefuseSetId(absl::string_view tool);
+
+// Call first in main(). In a fully static tool (LINUXNS_FULLY_STATIC, set by
+// examples/CMakeLists.txt for an optimized STATIC tool), user and group names
+// come from /etc/passwd and /etc/group only: glibc's static NSS would load
+// any other module of nsswitch.conf (libnss_systemd on Debian) into a program
+// that has no shared libc, and crash in it on a name the files lack.
+// Elsewhere it does nothing: NSS works as configured.
+inline void UseOnlyFilesForNamesIfStatic() {
+#ifdef LINUXNS_FULLY_STATIC
+  __nss_configure_lookup("passwd", "files");
+  __nss_configure_lookup("group", "files");
+#endif
+}
 
 // For --verbose: one line per type in `types` on stderr, the caller's
 // namespace and the child's ("tool: net: net:[4026531833] -> net:[4026532301]").

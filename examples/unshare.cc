@@ -195,4 +195,7 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace linuxns::tools
 
-int main(int argc, char** argv) { return linuxns::tools::Main(argc, argv); }
+int main(int argc, char** argv) {
+  linuxns::tools::UseOnlyFilesForNamesIfStatic();
+  return linuxns::tools::Main(argc, argv);
+}
