@@ -7,9 +7,13 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <initializer_list>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/algorithm/container.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/string_view.h"
 
@@ -92,6 +96,29 @@ inline bool TooManyRepetitions(absl::string_view text) {
     count += c == '+' || c == '*' || c == '?';
   }
   return count > 8;
+}
+
+// Runs a tool's option parser on `argv` twice (getopt keeps state between
+// calls, and lsns permutes its argv) and checks what every parser promises:
+// the same result both times (compared by `fingerprint`), and a failure that
+// is InvalidArgument, or one of `also`, with a message. Returns the parsed
+// options, or nullopt after a failure.
+template <typename Options, typename Parse, typename Fingerprint>
+std::optional<Options> ParseTwice(Argv& argv, Parse parse, Fingerprint fingerprint,
+                                  std::initializer_list<absl::StatusCode> also = {}) {
+  std::vector<char*> first = argv.Pointers();
+  absl::StatusOr<Options> o = parse(argv.argc(), first.data());
+  std::vector<char*> second = argv.Pointers();
+  const absl::StatusOr<Options> again = parse(argv.argc(), second.data());
+  const std::string shown = argv.Describe();
+  LINUXNS_FUZZ_CHECK(fingerprint(o) == fingerprint(again), shown);
+  if (o.ok()) return *std::move(o);
+  const absl::StatusCode code = o.status().code();
+  LINUXNS_FUZZ_CHECK(
+      code == absl::StatusCode::kInvalidArgument || absl::c_linear_search(also, code),
+      shown + o.status().ToString());
+  LINUXNS_FUZZ_CHECK(!o.status().message().empty(), shown);
+  return std::nullopt;
 }
 
 }  // namespace linuxns::fuzz
