@@ -83,7 +83,12 @@ class LINUXNS_EXPORT ChildProcess {
  public:
   // Spawn()
   //
-  // Starts the command described by `options`; see above.
+  // Starts the command described by `options`; see above. "Running" means
+  // that its execve passed the point of no return: the kernel finishes
+  // setting up the new image a moment later, so /proc/PID/cmdline and
+  // /proc/PID/environ can still read as empty right after Spawn() returns
+  // (most of the time, on this kernel; posix_spawn and vfork+exec are the
+  // same). Poll them where the new image's values must be seen.
   static absl::StatusOr<ChildProcess> Spawn(const SpawnOptions& options);
 
   // Takes over the child of `other`, which then holds none: its destructor

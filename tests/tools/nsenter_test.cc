@@ -6,10 +6,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <thread>
@@ -54,6 +56,17 @@ ChildProcess StartTarget(NsTypeSet types, bool map_user = false,
   options.cwd = std::move(cwd);
   absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(options);
   EXPECT_TRUE(child.ok()) << child.status();
+  // Spawn() returns when the exec is past its point of no return, before the
+  // kernel has filled in the new image's environment: nsenter -e would read
+  // an empty /proc/PID/environ (the sleep's is never empty once set).
+  if (child.ok()) {
+    const std::string environ_path = absl::StrCat("/proc/", child->pid(), "/environ");
+    for (int i = 0; i < 5000; ++i) {
+      std::ifstream in(environ_path);
+      if (in.peek() != std::ifstream::traits_type::eof()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
   return std::move(child).value();
 }
 
