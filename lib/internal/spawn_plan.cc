@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -230,11 +229,6 @@ std::vector<std::string> Candidates(const SpawnOptions& o) {
   return out;
 }
 
-absl::Status ExecError(int err, const std::string& program) {
-  const char* hint = err == ENOENT && !absl::StrContains(program, '/') ? "not found in PATH" : "";
-  return ErrnoError(err, absl::StrCat("spawn: execve ", program), hint);
-}
-
 // Searches PATH here, as execvp would, when the child sees the same files.
 absl::StatusOr<std::string> ResolveInParent(const std::vector<std::string>& candidates,
                                             const std::string& program) {
@@ -278,8 +272,6 @@ std::vector<char*> CStrings(const std::vector<std::string>& strings) {
   return out;
 }
 
-std::string Quote(absl::string_view s) { return absl::StrCat("\"", absl::CHexEscape(s), "\""); }
-
 // Runs newuidmap/newgidmap PID INNER OUTER COUNT... and waits for it.
 absl::Status RunMapHelper(const std::string& helper, pid_t pid, const IdMap& map) {
   SpawnOptions run;
@@ -322,6 +314,11 @@ absl::Status WriteMap(pid_t pid, const char* file, const char* helper_name, cons
 }
 
 }  // namespace
+
+absl::Status ExecError(int err, const std::string& program) {
+  const char* hint = err == ENOENT && !absl::StrContains(program, '/') ? "not found in PATH" : "";
+  return ErrnoError(err, absl::StrCat("spawn: execve ", program), hint);
+}
 
 absl::Status ValidateSpawnOptions(const SpawnOptions& options) { return ValidateImpl(options); }
 
@@ -541,191 +538,6 @@ void JoinPidInChild(PreparedSpawn& p, const SpawnOptions& o) {
     plan.join_count = static_cast<int>(p.join_fds.size());
   }
   p.pid_join = nullptr;
-}
-
-absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOptions& o,
-                                  absl::string_view who) {
-  const child::SpawnPlan& plan = prepared.plan;
-  const std::vector<const NsFd*>& joins = prepared.joins;
-  const std::vector<std::string>& candidates = prepared.candidates;
-  const std::string& uid_map = prepared.uid_map;
-  const std::string& gid_map = prepared.gid_map;
-  using child::SpawnStep;
-  const int err = plan.failed_errno;
-  std::string what;
-  std::string hint;
-  switch (plan.failed_step) {
-    case SpawnStep::kExec:
-      if (plan.failed_index < 0) return ErrnoError(err, "spawn: child: execveat linuxns-init");
-      return ExecError(err,
-                       candidates.size() == 1 ? candidates[0] : o.executable.value_or(o.argv[0]));
-    case SpawnStep::kNone:
-      return absl::InternalError("spawn: child failed without a reason");
-    case SpawnStep::kWaitForParent:
-      what = "wait for the parent";
-      break;
-    case SpawnStep::kWriteSetgroups:
-      what = "write \"deny\" to /proc/self/setgroups";
-      break;
-    case SpawnStep::kWriteUidMap:
-      what = absl::StrCat("write ", Quote(uid_map), " to /proc/self/uid_map");
-      break;
-    case SpawnStep::kWriteGidMap:
-      what = absl::StrCat("write ", Quote(gid_map), " to /proc/self/gid_map");
-      break;
-    case SpawnStep::kSetns:
-      what = absl::StrCat("setns into ",
-                          joins[static_cast<std::size_t>(plan.failed_index)]->id().ToString());
-      if (err == EPERM) hint = "CAP_SYS_ADMIN in the namespace's owning user namespace is needed";
-      break;
-    case SpawnStep::kPropagation:
-      what = "set the propagation of /";
-      break;
-    case SpawnStep::kSethostname:
-      what = absl::StrCat("sethostname ", Quote(*o.hostname));
-      break;
-    case SpawnStep::kSetdomainname:
-      what = absl::StrCat("setdomainname ", Quote(*o.domainname));
-      break;
-    case SpawnStep::kProcIsSymlink:
-      what = absl::StrCat("mount proc on ", o.mount_proc_at);
-      hint = absl::StrCat(o.mount_proc_at, " is a symbolic link; refusing to mount over it");
-      break;
-    case SpawnStep::kMountProc:
-      what = absl::StrCat("mount proc on ", o.mount_proc_at);
-      if (err == EPERM && !o.new_namespaces.Contains(NsType::kPid)) {
-        hint =
-            "proc can be mounted only with CAP_SYS_ADMIN over the user namespace that owns "
-            "the pid namespace: ask for a new pid namespace too";
-      }
-      break;
-    case SpawnStep::kRootBind:
-      what = absl::StrCat("bind the new root ", Quote(*o.root), " onto itself");
-      break;
-    case SpawnStep::kOpenRoot:
-      what = absl::StrCat("open the root ", Quote(o.root ? *o.root : "/"));
-      break;
-    case SpawnStep::kOpenTarget: {
-      const MountSpec& m = o.mounts[static_cast<std::size_t>(plan.failed_index)];
-      what = absl::StrCat("open mount target ", Quote(m.target));
-      if (err == ELOOP)
-        hint = "a component is a symbolic link; targets are resolved without following any";
-      if (err == EXDEV) hint = "a \"..\" component is refused where the kernel has no openat2";
-      break;
-    }
-    case SpawnStep::kOpenSource:
-      what = absl::StrCat("open bind source ",
-                          Quote(o.mounts[static_cast<std::size_t>(plan.failed_index)].source));
-      break;
-    case SpawnStep::kBindMount: {
-      const MountSpec& m = o.mounts[static_cast<std::size_t>(plan.failed_index)];
-      what = absl::StrCat("bind ", Quote(m.source), " on ", Quote(m.target));
-      break;
-    }
-    case SpawnStep::kRemountReadOnly:
-      what =
-          absl::StrCat("make ", Quote(o.mounts[static_cast<std::size_t>(plan.failed_index)].target),
-                       " read-only");
-      break;
-    case SpawnStep::kMountTmpfs:
-      what = absl::StrCat("mount tmpfs on ",
-                          Quote(o.mounts[static_cast<std::size_t>(plan.failed_index)].target));
-      break;
-    case SpawnStep::kPivotRoot:
-      what = absl::StrCat("pivot_root into ", Quote(*o.root));
-      if (err == EINVAL)
-        hint = "the new root's mount must not be shared: use a private or slave propagation";
-      break;
-    case SpawnStep::kUmountOldRoot:
-      what = "detach the old root";
-      break;
-    case SpawnStep::kChroot:
-      what = absl::StrCat("chroot into ", Quote(*o.root));
-      break;
-    case SpawnStep::kMountSys:
-      what = "mount sysfs on /sys";
-      break;
-    case SpawnStep::kLoopback:
-      what = "bring up lo";
-      break;
-    case SpawnStep::kChdir:
-      what = absl::StrCat("chdir ", Quote(*o.cwd));
-      break;
-    case SpawnStep::kSetsid:
-      what = "setsid";
-      break;
-    case SpawnStep::kRlimit: {
-      const Rlimit& l = o.rlimits[static_cast<std::size_t>(plan.failed_index)];
-      what = absl::StrCat("setrlimit ", l.resource, " to ", l.soft, "/", l.hard);
-      break;
-    }
-    case SpawnStep::kSetgroups:
-      what = "setgroups";
-      if (err == EPERM) hint = "setgroups is denied in this user namespace (deny_setgroups)";
-      break;
-    case SpawnStep::kSetgid:
-      what = absl::StrCat("setresgid ", *o.gid);
-      break;
-    case SpawnStep::kSetuid:
-      what = absl::StrCat("setresuid ", *o.uid);
-      break;
-    case SpawnStep::kCapabilities:
-      what = "keep capabilities (ambient)";
-      break;
-    case SpawnStep::kNoNewPrivs:
-      what = "set no_new_privs";
-      break;
-    case SpawnStep::kUnshareTime:
-      what = "unshare a time namespace";
-      break;
-    case SpawnStep::kWriteTimensOffsets:
-      what =
-          absl::StrCat("write ", Quote(prepared.timens_offsets), " to /proc/self/timens_offsets");
-      if (err == ERANGE) hint = "an offset would make a clock negative";
-      break;
-    case SpawnStep::kDropBounding:
-      what = absl::StrCat("drop capability ",
-                          o.drop_bounding_capabilities[static_cast<std::size_t>(plan.failed_index)],
-                          " from the bounding set");
-      break;
-    case SpawnStep::kParentDeathSignal:
-      what = "set the parent-death signal";
-      break;
-    case SpawnStep::kParentGone:
-      what = "check the parent";
-      hint = "it has exited";
-      break;
-    case SpawnStep::kSetnsProcess:
-      what = absl::StrCat("setns into the namespaces of pid ", o.join_process->pid());
-      if (err == ESRCH) hint = "the process has exited";
-      break;
-    case SpawnStep::kDupFd: {
-      // The moves are o.fds, then the stdio modes' own descriptors.
-      const auto i = static_cast<std::size_t>(plan.failed_index);
-      if (i < o.fds.size()) {
-        what = absl::StrCat("dup fd ", o.fds[i].source, " onto ", o.fds[i].target);
-      } else {
-        constexpr const char* kStreams[] = {"stdin", "stdout", "stderr"};
-        const int target = i < prepared.moves.size() ? prepared.moves[i].target : -1;
-        what = absl::StrCat("set up ", target >= 0 && target <= 2 ? kStreams[target] : "a stream",
-                            " (", target >= 0 ? "fd " : "", target >= 0 ? absl::StrCat(target) : "",
-                            ")");
-      }
-      if (err == EMFILE) hint = "the descriptor limit (RLIMIT_NOFILE) is reached";
-      break;
-    }
-    case SpawnStep::kCloseFds:
-      what = "close inherited descriptors";
-      break;
-    case SpawnStep::kCloneIntoPidNamespace:
-      what = "clone into the joined pid namespace";
-      if (err == ENOMEM) hint = "the pid namespace's init has exited: it takes no new process";
-      break;
-    case SpawnStep::kResetSignals:
-      what = absl::StrCat("reset signal ", plan.failed_index);
-      break;
-  }
-  return ErrnoError(err, absl::StrCat(who, ": ", what), hint);
 }
 
 }  // namespace linuxns::internal

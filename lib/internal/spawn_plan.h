@@ -4,7 +4,8 @@
 // PrepareSpawn() renders the options into a PreparedSpawn, which owns every
 // buffer that the child::SpawnPlan inside it points into (so it must stay
 // where it was built: it is neither copied nor moved). ChildProcess::Spawn()
-// and ExecInPlace() share both, and DescribeChildFailure() for the errors.
+// and ExecInPlace() share both, and DescribeChildFailure() (spawn_failure.cc)
+// for the errors.
 #ifndef LINUXNS_LIB_INTERNAL_SPAWN_PLAN_H_
 #define LINUXNS_LIB_INTERNAL_SPAWN_PLAN_H_
 
@@ -78,6 +79,10 @@ void AddMove(PreparedSpawn& prepared, int source, int target);
 
 // Keeps descriptor `fd` open in the child (it must be above every target).
 void KeepFdInChild(PreparedSpawn& prepared, int fd);
+
+// The error of an execve of `program` that failed with `err` ("not found in
+// PATH" for a bare name that was not found).
+absl::Status ExecError(int err, const std::string& program);
 
 // The status for the step reported in prepared.plan, its message starting
 // with `who` ("spawn: child", "exec in place").
