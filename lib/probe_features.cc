@@ -28,6 +28,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "child/kernel_constants.h"
 #include "child/probe_child.h"
 #include "child/raw_syscall.h"
 #include "internal/clone.h"
@@ -39,15 +40,6 @@
 #include "linuxns/subid.h"
 #include "linuxns/unique_fd.h"
 
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
 namespace linuxns {
 namespace {
 

@@ -8,14 +8,8 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 
+#include "child/kernel_constants.h"
 #include "child/raw_syscall.h"
-
-#ifndef SYS_close_range
-#define SYS_close_range 436
-#endif
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 
 namespace linuxns::child {
 

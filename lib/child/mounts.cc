@@ -14,15 +14,9 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 
+#include "child/kernel_constants.h"
 #include "child/raw_syscall.h"
 #include "child/spawn.h"
-
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
-#ifndef SYS_pivot_root
-#define SYS_pivot_root 155
-#endif
 
 namespace linuxns::child {
 namespace {

@@ -16,14 +16,8 @@
 
 #include "child/clone_trampoline.h"
 #include "child/holder.h"
+#include "child/kernel_constants.h"
 #include "child/raw_syscall.h"
-
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-#ifndef CLONE_PIDFD
-#define CLONE_PIDFD 0x00001000
-#endif
 
 namespace linuxns::child {
 

@@ -14,20 +14,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "child/clone_trampoline.h"
+#include "child/kernel_constants.h"
 #include "internal/kernel.h"
 #include "linuxns/ns_type.h"
 #include "linuxns/status.h"
 #include "linuxns/unique_fd.h"
-
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
-#ifndef CLONE_PIDFD
-#define CLONE_PIDFD 0x00001000
-#endif
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
 
 namespace linuxns::internal {
 namespace {

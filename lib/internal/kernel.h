@@ -20,6 +20,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "child/kernel_constants.h"
 #include "linuxns/ns_type.h"
 #include "linuxns/status.h"
 #include "linuxns/unique_fd.h"
@@ -64,19 +65,6 @@ struct LinuxnsPidfdInfo {
 #endif
 #ifndef PROC_SUPER_MAGIC
 #define PROC_SUPER_MAGIC 0x9fa0
-#endif
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-#ifndef SYS_clone3
-#define SYS_clone3 435
-#endif
-#ifndef SYS_close_range
-#define SYS_close_range 436
 #endif
 
 namespace linuxns::internal {

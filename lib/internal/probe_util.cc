@@ -15,12 +15,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "child/kernel_constants.h"
 #include "linuxns/status.h"
 #include "linuxns/unique_fd.h"
-
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
 
 namespace linuxns::internal {
 

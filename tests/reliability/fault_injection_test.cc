@@ -21,6 +21,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "child/kernel_constants.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "linuxns/child_process.h"
@@ -34,16 +35,6 @@
 #include "support/spawn_util.h"
 #include "support/status_matchers.h"
 #include "support/test_util.h"
-
-#ifndef SYS_close_range
-#define SYS_close_range 436
-#endif
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
 
 namespace linuxns {
 namespace {
