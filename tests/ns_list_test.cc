@@ -19,6 +19,7 @@
 #include "linuxns/pin.h"
 #include "linuxns/spawn_options.h"
 #include "linuxns/unique_fd.h"
+#include "support/spawn_util.h"
 #include "support/status_matchers.h"
 #include "support/test_util.h"
 
@@ -119,6 +120,7 @@ TEST_F(NsListTest, ChildInNewNamespacesIsTheirOnlyProcess) {
   LINUXNS_SKIP_UNLESS_ROOT();
   const NsTypeSet types = {NsType::kUts, NsType::kIpc, NsType::kNet, NsType::kCgroup};
   ASSERT_OK_AND_ASSIGN(ChildProcess child, SpawnSleeper(types));
+  AwaitNewImage(child.pid());  // its command line is checked below
   ASSERT_OK_AND_ASSIGN(NsListing listing, ListNamespaces());
   const NsId user = SelfNs(NsType::kUser);
   for (NsType type : types) {

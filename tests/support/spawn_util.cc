@@ -4,7 +4,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <fstream>
+#include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "linuxns/status.h"
 #include "support/status_matchers.h"
@@ -50,6 +54,16 @@ std::string OutputOf(SpawnOptions o) {
     EXPECT_EQ(*r->status, ExitStatus::Exited(0)) << r->out;
   }
   return r->out;
+}
+
+void AwaitNewImage(pid_t pid) {
+  const std::string cmdline = absl::StrCat("/proc/", pid, "/cmdline");
+  for (int i = 0; i < 5000; ++i) {
+    std::ifstream in(cmdline);
+    if (in.peek() != std::ifstream::traits_type::eof()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ADD_FAILURE() << cmdline << " stayed empty for 5 s";
 }
 
 }  // namespace linuxns::testing

@@ -20,6 +20,12 @@ SpawnOptions Shell(const std::string& script);
 // that could keep the test runner's output pipe open.
 SpawnOptions Sleeper();
 
+// Waits (up to 5 s) until `pid` shows its new image: Spawn() returns once the
+// exec is past its point of no return, and the kernel fills in the new
+// program's /proc/PID/cmdline and environ a moment later. Tests that read
+// them (or run a tool that does, such as lsns or nsenter -e) call this first.
+void AwaitNewImage(pid_t pid);
+
 struct Output {
   absl::StatusOr<ExitStatus> status;
   std::string out;

@@ -20,6 +20,7 @@
 #include "linuxns/ns_fd.h"
 #include "linuxns/pin.h"
 #include "linuxns/spawn_options.h"
+#include "support/spawn_util.h"
 #include "support/status_matchers.h"
 #include "support/test_util.h"
 #include "tools/tool_test_util.h"
@@ -80,6 +81,7 @@ class LsnsTest : public LeakCheckedTest {
     options.new_namespaces = NsTypeSet::All();
     absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(options);
     ASSERT_OK(child);
+    AwaitNewImage(child->pid());  // lsns shows its command line
     child_.emplace(*std::move(child));
     pid_ = absl::StrCat(child_->pid());
   }

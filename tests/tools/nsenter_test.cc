@@ -6,12 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <thread>
@@ -25,6 +23,7 @@
 #include "linuxns/child_process.h"
 #include "linuxns/ns_fd.h"
 #include "linuxns/unique_fd.h"
+#include "support/spawn_util.h"
 #include "support/test_util.h"
 #include "tools/tool_test_util.h"
 
@@ -56,17 +55,7 @@ ChildProcess StartTarget(NsTypeSet types, bool map_user = false,
   options.cwd = std::move(cwd);
   absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(options);
   EXPECT_TRUE(child.ok()) << child.status();
-  // Spawn() returns when the exec is past its point of no return, before the
-  // kernel has filled in the new image's environment: nsenter -e would read
-  // an empty /proc/PID/environ (the sleep's is never empty once set).
-  if (child.ok()) {
-    const std::string environ_path = absl::StrCat("/proc/", child->pid(), "/environ");
-    for (int i = 0; i < 5000; ++i) {
-      std::ifstream in(environ_path);
-      if (in.peek() != std::ifstream::traits_type::eof()) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-  }
+  if (child.ok()) AwaitNewImage(child->pid());  // nsenter -e reads its environ
   return std::move(child).value();
 }
 
