@@ -1,9 +1,12 @@
 #include "linuxns/ns_entry.h"
 
+#include <cxxabi.h>
 #include <sched.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <exception>
+#include <new>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -101,28 +104,64 @@ absl::Status ThreadNsEntry::Restore(std::size_t count) const {
 }
 
 namespace internal {
+namespace {
 
-absl::Status RunOnNewThread(absl::Span<const NsFd* const> targets, absl::FunctionRef<void()> body) {
-  LINUXNS_RETURN_IF_ERROR(
-      ValidateTargets(targets, NsTypeSet::All() - NsTypeSet{NsType::kUser, NsType::kTime},
-                      "RunInNamespacesOnThread",
-                      "only a single-threaded process can enter user and time namespaces: "
-                      "use a ChildProcess"));
+// The status for an allocation failure in the library's own code. Made once
+// and copied (a copy only counts a reference), so that reporting running out
+// of memory does not itself need memory; while it cannot be made, the code
+// alone is returned (an absl::Status without a message allocates nothing).
+absl::Status OutOfMemoryError() noexcept {
+  try {
+    static const absl::Status kOutOfMemory =
+        ErrnoError(absl::StatusCode::kResourceExhausted, ENOMEM,
+                   "RunInNamespacesOnThread: out of memory (std::bad_alloc)");
+    return kOutOfMemory;
+  } catch (const std::bad_alloc&) {
+    return absl::Status(absl::StatusCode::kResourceExhausted, "");
+  }
+}
+
+// On the new thread: prepares it and enters `targets`.
+absl::Status EnterOnThisThread(absl::Span<const NsFd* const> targets) {
+  // A mount namespace can be entered only by a thread with its own
+  // filesystem context (root, cwd, umask).
+  for (const NsFd* target : targets) {
+    if (target->type() == NsType::kMnt && ::unshare(CLONE_FS) != 0) {
+      return ErrnoError(errno, "unshare(CLONE_FS)");
+    }
+  }
+  for (const NsFd* target : targets) {
+    LINUXNS_RETURN_IF_ERROR(target->Enter());
+  }
+  return absl::OkStatus();
+}
+
+// Starts the thread and joins it. `body`'s exception, if any, is left in
+// `thrown`; a bad_alloc of the library's code on the thread becomes the
+// returned status. May throw std::bad_alloc on the calling thread.
+absl::Status StartAndJoin(absl::Span<const NsFd* const> targets, absl::FunctionRef<void()> body,
+                          std::exception_ptr& thrown) {
   absl::Status entered;
+  // An exception escaping a std::thread's function calls std::terminate, so
+  // nothing may escape this one.
   auto run = [&] {
-    // A mount namespace can be entered only by a thread with its own
-    // filesystem context (root, cwd, umask).
-    for (const NsFd* target : targets) {
-      if (target->type() == NsType::kMnt && ::unshare(CLONE_FS) != 0) {
-        entered = ErrnoError(errno, "unshare(CLONE_FS)");
-        return;
-      }
+    try {
+      entered = EnterOnThisThread(targets);
+    } catch (const std::bad_alloc&) {
+      entered = OutOfMemoryError();
     }
-    for (const NsFd* target : targets) {
-      entered = target->Enter();
-      if (!entered.ok()) return;
+    if (!entered.ok()) return;
+    try {
+      body();
+    } catch (const abi::__forced_unwind&) {
+      // pthread_exit() or cancellation unwinds the thread with this
+      // "exception"; swallowing it would abort the process.
+      throw;
+    } catch (...) {
+      // The caller's exception, std::bad_alloc included: it is rethrown on
+      // the calling thread after the join.
+      thrown = std::current_exception();
     }
-    body();
   };
   try {
     std::thread(run).join();
@@ -130,6 +169,30 @@ absl::Status RunOnNewThread(absl::Span<const NsFd* const> targets, absl::Functio
     return ErrnoError(e.code().value(), "RunInNamespacesOnThread: start a thread");
   }
   return entered;
+}
+
+}  // namespace
+
+absl::Status RunOnNewThread(absl::Span<const NsFd* const> targets, absl::FunctionRef<void()> body) {
+  // Made here, once, so that the new thread has it ready should it run out
+  // of memory.
+  static_cast<void>(OutOfMemoryError());
+  std::exception_ptr thrown;
+  absl::Status status;
+  try {
+    LINUXNS_RETURN_IF_ERROR(
+        ValidateTargets(targets, NsTypeSet::All() - NsTypeSet{NsType::kUser, NsType::kTime},
+                        "RunInNamespacesOnThread",
+                        "only a single-threaded process can enter user and time namespaces: "
+                        "use a ChildProcess"));
+    status = StartAndJoin(targets, body, thrown);
+  } catch (const std::bad_alloc&) {
+    // Only the library's own allocations get here: `body`'s exceptions are
+    // caught on its thread and kept in `thrown`.
+    return OutOfMemoryError();
+  }
+  if (thrown) std::rethrow_exception(thrown);
+  return status;
 }
 
 }  // namespace internal

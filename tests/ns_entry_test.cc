@@ -1,17 +1,26 @@
 #include "linuxns/ns_entry.h"
 
+#include <dirent.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "linuxns/namespace.h"
@@ -21,6 +30,22 @@
 #ifndef SIOCGSKNS
 #define SIOCGSKNS 0x894C
 #endif
+
+// Fault injection for allocation failures: while the flag is set, operator new
+// throws std::bad_alloc on every thread but the one whose id it holds (or on
+// every thread, for -1).
+namespace {
+std::atomic<pid_t> only_thread_that_may_allocate{0};
+}  // namespace
+
+void* operator new(std::size_t size) {
+  const pid_t only = only_thread_that_may_allocate.load(std::memory_order_relaxed);
+  if (only != 0 && ::gettid() != only) throw std::bad_alloc();
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t /*size*/) noexcept { std::free(p); }
 
 namespace linuxns {
 namespace {
@@ -196,6 +221,129 @@ TEST_F(NsEntryTest, OnThreadEntersMountAndPidWithoutTouchingTheCaller) {
   EXPECT_EQ(Current(NsType::kMnt), before[0]);
   EXPECT_EQ(NsFd::OpenForChildren(NsType::kPid)->id(), before[1]);
   EXPECT_EQ(Current(NsType::kNet), before[2]);
+}
+
+// A caller's own exception type, to check that the very object comes back.
+struct CallbackError : std::runtime_error {
+  CallbackError(const char* what, int error_code) : std::runtime_error(what), code(error_code) {}
+  int code;
+};
+
+// The threads of this process that are in namespace `id` (of a per-thread
+// type), and how many threads it has in all.
+struct Tasks {
+  int total = 0;
+  int inside = 0;
+};
+Tasks CountTasks(const NsId& id) {
+  Tasks tasks;
+  DIR* dir = ::opendir("/proc/self/task");
+  if (dir == nullptr) return tasks;
+  while (struct dirent* e = ::readdir(dir)) {
+    if (e->d_name[0] == '.') continue;
+    ++tasks.total;
+    const std::string path =
+        std::string("/proc/self/task/") + e->d_name + "/ns/" + std::string(NsTypeName(id.type));
+    struct stat st;
+    if (::stat(path.c_str(), &st) == 0 && st.st_dev == id.dev && st.st_ino == id.inode) {
+      ++tasks.inside;
+    }
+  }
+  ::closedir(dir);
+  return tasks;
+}
+
+// CountTasks(), once the count is back to `total` threads and none inside, or
+// after a second: a joined thread may linger in /proc/self/task for a moment
+// (the kernel wakes the joiner before it releases the task).
+Tasks CountTasksSettled(const NsId& id, int total) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  Tasks tasks = CountTasks(id);
+  while ((tasks.total != total || tasks.inside != 0) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    tasks = CountTasks(id);
+  }
+  return tasks;
+}
+
+TEST_F(NsEntryTest, OnThreadRethrowsTheFunctionsExceptionOnTheCaller) {
+  const NsId mnt = Get(NsType::kMnt)->id();
+  const NsId home = Current(NsType::kMnt);
+  const Tasks before = CountTasks(mnt);
+  ASSERT_EQ(before.inside, 0);
+  bool caught = false;
+  try {
+    (void)RunInNamespacesOnThread({Get(NsType::kMnt), Get(NsType::kNet)},
+                                  []() -> int { throw CallbackError("no route to the moon", 42); });
+  } catch (const CallbackError& e) {
+    caught = true;
+    EXPECT_STREQ(e.what(), "no route to the moon");
+    EXPECT_EQ(e.code, 42);
+  }
+  EXPECT_TRUE(caught) << "no CallbackError reached the caller";
+  // The thread ended, and with it its place in the namespaces.
+  const Tasks after = CountTasksSettled(mnt, before.total);
+  EXPECT_EQ(after.total, before.total);
+  EXPECT_EQ(after.inside, 0);
+  EXPECT_EQ(Current(NsType::kMnt), home);
+  // The process goes on, and so does the form.
+  ASSERT_OK_AND_ASSIGN(NsId inside, RunInNamespacesOnThread({Get(NsType::kMnt)},
+                                                            [] { return Current(NsType::kMnt); }));
+  EXPECT_EQ(inside, mnt);
+  EXPECT_EQ(CountTasksSettled(mnt, before.total).inside, 0);
+}
+
+TEST_F(NsEntryTest, OnThreadRethrowsAVoidFunctionsException) {
+  EXPECT_THROW(RunInNamespacesOnThread({Get(NsType::kUts)}, [] { throw std::logic_error("void"); })
+                   .IgnoreError(),
+               std::logic_error);
+  absl::Status ok = RunInNamespacesOnThread({Get(NsType::kUts)}, [] {});
+  EXPECT_OK(ok);
+}
+
+TEST_F(NsEntryTest, OnThreadRethrowsTheFunctionsOwnBadAlloc) {
+  // Thrown by the function, it is the caller's exception, not linuxns' status.
+  EXPECT_THROW(
+      (void)RunInNamespacesOnThread({Get(NsType::kNet)}, []() -> int { throw std::bad_alloc(); }),
+      std::bad_alloc);
+}
+
+TEST_F(NsEntryTest, OnThreadFunctionThatEndsItsThreadIsInternal) {
+  absl::StatusOr<int> result =
+      RunInNamespacesOnThread({Get(NsType::kUts)}, []() -> int { ::pthread_exit(nullptr); });
+  EXPECT_THAT(result, StatusIs(absl::StatusCode::kInternal,
+                               "RunInNamespacesOnThread: the function ended its thread without "
+                               "returning"));
+}
+
+// In a forked child, so that a std::terminate (the behaviour before) fails
+// the test rather than ending the test binary.
+TEST_F(NsEntryTest, OnThreadOutOfMemoryInTheLibraryIsResourceExhausted) {
+  testing::ForkedReport r = testing::RunForkedAndReport([&] {
+    // Without privilege, entering fails, and making that error allocates on
+    // the new thread.
+    if (!testing::DropToNobody()) return std::string("drop failed");
+    bool ran = false;
+    only_thread_that_may_allocate = ::gettid();
+    absl::Status on_thread = RunInNamespacesOnThread({Get(NsType::kNet)}, [&] { ran = true; });
+    // No thread at all may allocate: starting the thread fails on the caller.
+    only_thread_that_may_allocate = -1;
+    absl::Status on_caller = RunInNamespacesOnThread({Get(NsType::kNet)}, [&] { ran = true; });
+    only_thread_that_may_allocate = 0;
+    std::string out;
+    for (const absl::Status& status : {on_thread, on_caller}) {
+      absl::StrAppend(&out, absl::StatusCodeToString(status.code()), ": ", status.message(),
+                      " (errno ", ErrnoOf(status).value_or(0), ")\n");
+    }
+    return out + (ran ? "ran" : "did not run");
+  });
+  EXPECT_EQ(r.code, 0);
+  const std::string line = absl::StrCat(
+      "RESOURCE_EXHAUSTED: RunInNamespacesOnThread: out of memory (std::bad_alloc): Cannot "
+      "allocate memory (errno ",
+      ENOMEM, ")\n");
+  EXPECT_EQ(r.text, line + line + "did not run");
 }
 
 TEST_F(NsEntryTest, OnThreadRefusesUserAndTime) {

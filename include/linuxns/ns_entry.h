@@ -31,12 +31,14 @@
 // into the thread's own former namespace, for example after a seccomp filter
 // was installed meanwhile); the failure is reported as kInternal, naming the
 // namespace the thread was left in, never hidden; a thread in that state
-// should end. If the function throws, the thread is restored (silently) before
-// the exception propagates.
+// should end. If the function throws, the exception reaches the caller: form
+// (a) restores the thread (silently) before it propagates; form (b) catches it
+// on its thread and rethrows it on the calling thread after the join.
 //
 // Errors: InvalidArgument for a null target, two targets of one type, or a
 // type the form cannot enter (before any system call); otherwise those of
-// NsFd::Enter().
+// NsFd::Enter(); for form (b) also ResourceExhausted (ENOMEM) when linuxns'
+// own code runs out of memory (std::bad_alloc).
 //
 // Thread-safety: a ThreadNsEntry belongs to the thread that prepared it: Run()
 // on another thread is FailedPrecondition. The free functions are
@@ -83,6 +85,9 @@ using EntryResultT = typename EntryResult<std::invoke_result_t<Fn&>>::type;
 
 // Runs `body` on a new thread that has entered `targets`; joins it. The status
 // is that of starting the thread and entering; `body` did not run unless OK.
+// An exception escaping `body` is caught on that thread and rethrown here
+// after the join; std::bad_alloc in the library's own code (on either thread)
+// is ResourceExhausted instead.
 LINUXNS_EXPORT absl::Status RunOnNewThread(absl::Span<const NsFd* const> targets,
                                            absl::FunctionRef<void()> body);
 }  // namespace internal
@@ -169,8 +174,16 @@ internal::EntryResultT<Fn> RunInNamespacesHere(std::initializer_list<const NsFd*
 // RunInNamespacesOnThread()
 //
 // Form (b): runs `fn` on a new thread inside `targets` (any types but user and
-// time) and returns its result once the thread has finished. As with any
-// std::thread, an exception escaping `fn` ends the program.
+// time) and returns its result once the thread has finished.
+//
+// An exception escaping `fn` does not end the program, as it would on a bare
+// std::thread: it is caught on that thread, the thread ends (and with it its
+// place in the namespaces), and the same exception object is rethrown on the
+// calling thread after the join. That includes a std::bad_alloc thrown by
+// `fn`. An allocation failure in linuxns' own code around `fn` (starting the
+// thread, entering the namespaces) is instead the status ResourceExhausted
+// (errno ENOMEM), and `fn` did not run. If `fn` ends its thread without
+// returning (pthread_exit), the result is kInternal.
 template <typename Fn>
 internal::EntryResultT<Fn> RunInNamespacesOnThread(absl::Span<const NsFd* const> targets, Fn&& fn) {
   using R = std::invoke_result_t<Fn&>;
@@ -184,6 +197,10 @@ internal::EntryResultT<Fn> RunInNamespacesOnThread(absl::Span<const NsFd* const>
     }
   });
   if (!ran.ok()) return ran;
+  if (!result.has_value()) {
+    return absl::InternalError(
+        "RunInNamespacesOnThread: the function ended its thread without returning");
+  }
   return *std::move(result);
 }
 // RunInNamespacesOnThread() of a braced list: RunInNamespacesOnThread({&mnt}, fn).
