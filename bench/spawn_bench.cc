@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdlib>
 
 #include "benchmark/benchmark.h"
@@ -20,59 +22,94 @@
 
 namespace {
 
+// The two programs spawned (bench/CMakeLists.txt): `true`: a static glibc
+// program that exits 0 (its own start-up is ~0.45 ms on these VMs); `exit0`:
+// no libc, _start is exit_group(0), so that what is timed is the spawn.
+// Each spawn row is registered once per program, named first after the
+// program: BM_SpawnExec/exit0 pairs with BM_RawVforkExec/exit0 and
+// BM_PosixSpawnExec/exit0, BM_SpawnExecFromLargeParent/exit0/1024 with
+// BM_SpawnExecFromLargeParent/exit0/16.
 const char* const kTinyTrue = LINUXNS_BENCH_TINY_TRUE;
+const char* const kExit0 = LINUXNS_BENCH_EXIT0;
 
-// Row 1, baseline: clone(CLONE_VM|CLONE_VFORK) + execve + waitpid, as
-// posix_spawn does it.
-int ExecTiny(void*) {
-  char* const argv[] = {const_cast<char*>(kTinyTrue), nullptr};
+// The raw baseline: clone(CLONE_VM|CLONE_VFORK) + execve + waitpid, as
+// posix_spawn does it, without its bookkeeping.
+int ExecChild(void* exe) {
+  char* const argv[] = {static_cast<char*>(exe), nullptr};
   char* const envp[] = {nullptr};
-  ::execve(kTinyTrue, argv, envp);
+  ::execve(static_cast<const char*>(exe), argv, envp);
   ::_exit(127);
 }
 
-void BM_RawVforkExec(benchmark::State& state) {
+// Keeps `mib` MiB of ballast resident in this process (row 3; 0 frees it).
+// The ballast stays from one row to the next until a row asks for another
+// size, and the rows that ask for 1 GiB run one after the other, last: the
+// GiB is allocated and touched once per run, not once per call of each row
+// (seconds each; minutes for the smoke test under ASan).
+void KeepResident(std::int64_t mib) {
+  static char* data = nullptr;
+  static std::size_t bytes = 0;
+  const std::size_t want = static_cast<std::size_t>(mib) << 20;
+  if (want == bytes) return;
+  ::free(data);
+  data = want == 0 ? nullptr : static_cast<char*>(::malloc(want));
+  bytes = want;
+  for (std::size_t i = 0; i < bytes; i += 4096) data[i] = 1;  // resident
+  benchmark::DoNotOptimize(data);
+  benchmark::ClobberMemory();
+}
+
+void RawVforkExec(benchmark::State& state, const char* exe, std::int64_t ballast_mib) {
+  KeepResident(ballast_mib);
   const std::size_t stack_size = 64 * 1024;
   void* stack = ::mmap(nullptr, stack_size, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   char* top = static_cast<char*>(stack) + stack_size;
   for (auto _ : state) {
-    pid_t pid = ::clone(ExecTiny, top, CLONE_VM | CLONE_VFORK | SIGCHLD, nullptr);
+    pid_t pid = ::clone(ExecChild, top, CLONE_VM | CLONE_VFORK | SIGCHLD, const_cast<char*>(exe));
     int status = 0;
     ::waitpid(pid, &status, 0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) state.SkipWithError("child failed");
   }
   ::munmap(stack, stack_size);
 }
-BENCHMARK(BM_RawVforkExec)->UseRealTime();
 
-void BM_SpawnExec(benchmark::State& state) {
+// What a user would otherwise write: glibc's posix_spawn + waitpid.
+void PosixSpawnExec(benchmark::State& state, const char* exe, std::int64_t ballast_mib) {
+  KeepResident(ballast_mib);
+  char* const argv[] = {const_cast<char*>(exe), nullptr};
+  char* const envp[] = {nullptr};
+  for (auto _ : state) {
+    pid_t pid = -1;
+    int status = 0;
+    if (::posix_spawn(&pid, exe, nullptr, nullptr, argv, envp) != 0 ||
+        ::waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      state.SkipWithError("posix_spawn child failed");
+    }
+  }
+}
+
+void SpawnExec(benchmark::State& state, const char* exe, std::int64_t ballast_mib) {
+  KeepResident(ballast_mib);
   linuxns::SpawnOptions options;
-  options.argv = {kTinyTrue};
+  options.argv = {exe};
   options.env = std::vector<std::string>{};
   for (auto _ : state) {
     absl::StatusOr<linuxns::ChildProcess> child = linuxns::ChildProcess::Spawn(options);
     if (!child.ok() || !child->Wait().ok()) state.SkipWithError("spawn failed");
   }
 }
-BENCHMARK(BM_SpawnExec)->UseRealTime();
 
-// Row 3: the same spawn from a parent with `range(0)` MiB resident.
-void BM_SpawnExecFromLargeParent(benchmark::State& state) {
-  const std::size_t bytes = static_cast<std::size_t>(state.range(0)) << 20;
-  char* ballast = static_cast<char*>(::malloc(bytes));
-  for (std::size_t i = 0; i < bytes; i += 4096) ballast[i] = 1;  // resident
-  linuxns::SpawnOptions options;
-  options.argv = {kTinyTrue};
-  options.env = std::vector<std::string>{};
-  for (auto _ : state) {
-    absl::StatusOr<linuxns::ChildProcess> child = linuxns::ChildProcess::Spawn(options);
-    if (!child.ok() || !child->Wait().ok()) state.SkipWithError("spawn failed");
-  }
-  benchmark::DoNotOptimize(ballast[bytes / 2]);
-  ::free(ballast);
-}
-BENCHMARK(BM_SpawnExecFromLargeParent)->Arg(16)->Arg(1024)->UseRealTime();
+// Row 1: spawn + exec + reap, no namespaces.
+void BM_RawVforkExec(benchmark::State& state, const char* exe) { RawVforkExec(state, exe, 0); }
+void BM_PosixSpawnExec(benchmark::State& state, const char* exe) { PosixSpawnExec(state, exe, 0); }
+void BM_SpawnExec(benchmark::State& state, const char* exe) { SpawnExec(state, exe, 0); }
+BENCHMARK_CAPTURE(BM_RawVforkExec, true, kTinyTrue)->UseRealTime();
+BENCHMARK_CAPTURE(BM_PosixSpawnExec, true, kTinyTrue)->UseRealTime();
+BENCHMARK_CAPTURE(BM_SpawnExec, true, kTinyTrue)->UseRealTime();
+BENCHMARK_CAPTURE(BM_RawVforkExec, exit0, kExit0)->UseRealTime();
+BENCHMARK_CAPTURE(BM_PosixSpawnExec, exit0, kExit0)->UseRealTime();
+BENCHMARK_CAPTURE(BM_SpawnExec, exit0, kExit0)->UseRealTime();
 
 // Row 7: open + identify + compare a namespace.
 void BM_RawOpenFstat(benchmark::State& state) {
@@ -137,6 +174,31 @@ void BM_RunInNamespacesHereSocket(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_RunInNamespacesHereSocket);
+
+// Row 3: the same from a parent with `range(0)` MiB resident, 16 (every row)
+// then 1024 (every row): last in this file, the GiB stays resident until the
+// process exits.
+void BM_RawVforkExecFromLargeParent(benchmark::State& state, const char* exe) {
+  RawVforkExec(state, exe, state.range(0));
+}
+void BM_PosixSpawnExecFromLargeParent(benchmark::State& state, const char* exe) {
+  PosixSpawnExec(state, exe, state.range(0));
+}
+void BM_SpawnExecFromLargeParent(benchmark::State& state, const char* exe) {
+  SpawnExec(state, exe, state.range(0));
+}
+BENCHMARK_CAPTURE(BM_RawVforkExecFromLargeParent, true, kTinyTrue)->Arg(16)->UseRealTime();
+BENCHMARK_CAPTURE(BM_PosixSpawnExecFromLargeParent, true, kTinyTrue)->Arg(16)->UseRealTime();
+BENCHMARK_CAPTURE(BM_SpawnExecFromLargeParent, true, kTinyTrue)->Arg(16)->UseRealTime();
+BENCHMARK_CAPTURE(BM_RawVforkExecFromLargeParent, exit0, kExit0)->Arg(16)->UseRealTime();
+BENCHMARK_CAPTURE(BM_PosixSpawnExecFromLargeParent, exit0, kExit0)->Arg(16)->UseRealTime();
+BENCHMARK_CAPTURE(BM_SpawnExecFromLargeParent, exit0, kExit0)->Arg(16)->UseRealTime();
+BENCHMARK_CAPTURE(BM_RawVforkExecFromLargeParent, true, kTinyTrue)->Arg(1024)->UseRealTime();
+BENCHMARK_CAPTURE(BM_PosixSpawnExecFromLargeParent, true, kTinyTrue)->Arg(1024)->UseRealTime();
+BENCHMARK_CAPTURE(BM_SpawnExecFromLargeParent, true, kTinyTrue)->Arg(1024)->UseRealTime();
+BENCHMARK_CAPTURE(BM_RawVforkExecFromLargeParent, exit0, kExit0)->Arg(1024)->UseRealTime();
+BENCHMARK_CAPTURE(BM_PosixSpawnExecFromLargeParent, exit0, kExit0)->Arg(1024)->UseRealTime();
+BENCHMARK_CAPTURE(BM_SpawnExecFromLargeParent, exit0, kExit0)->Arg(1024)->UseRealTime();
 
 }  // namespace
 
