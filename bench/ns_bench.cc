@@ -27,7 +27,13 @@ namespace {
 using linuxns::NsType;
 using linuxns::NsTypeSet;
 
+// The two programs spawned (bench/CMakeLists.txt): `true`, a static glibc
+// program (~0.45 ms of start-up of its own here), and `exit0`, no libc,
+// _start is exit_group(0). The spawn rows are registered once per program,
+// with the program as the first part after the name: BM_SpawnUtsIpcPidExec/
+// exit0 pairs with BM_RawCloneUtsIpcPidExec/exit0.
 const char* const kTinyTrue = LINUXNS_BENCH_TINY_TRUE;
+const char* const kExit0 = LINUXNS_BENCH_EXIT0;
 constexpr std::size_t kStackSize = 64 * 1024;
 
 // A stack for clone(CLONE_VM|CLONE_VFORK) children, one per benchmark thread.
@@ -51,12 +57,15 @@ bool Reap(pid_t pid) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-[[noreturn]] void ExecTinyOrDie() {
-  char* const argv[] = {const_cast<char*>(kTinyTrue), nullptr};
+[[noreturn]] void ExecOrDie(const char* exe) {
+  char* const argv[] = {const_cast<char*>(exe), nullptr};
   char* const envp[] = {nullptr};
-  ::execve(kTinyTrue, argv, envp);
+  ::execve(exe, argv, envp);
   ::_exit(127);
 }
+
+// A clone() child function: exec `exe`.
+int ExecChild(void* exe) { ExecOrDie(static_cast<const char*>(exe)); }
 
 bool WriteFile(const char* path, const char* text) {
   int fd = ::open(path, O_WRONLY | O_CLOEXEC);
@@ -78,11 +87,45 @@ constexpr NsTypeSet kRow2Types = {NsType::kUser, NsType::kMnt, NsType::kUts, NsT
 constexpr int kRow2Flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID;
 
 // ---------------------------------------------------------------------------
+// Row 2 (uts+ipc+pid): spawn + exec + reap into new uts+ipc+pid namespaces,
+// as root, against the raw clone with the same CLONE_NEW* flags.
+
+constexpr NsTypeSet kUtsIpcPidTypes = {NsType::kUts, NsType::kIpc, NsType::kPid};
+constexpr int kUtsIpcPidFlags = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID;
+
+void BM_RawCloneUtsIpcPidExec(benchmark::State& state, const char* exe) {
+  Stack stack;
+  for (auto _ : state) {
+    pid_t pid = ::clone(ExecChild, stack.top(), CLONE_VM | CLONE_VFORK | kUtsIpcPidFlags | SIGCHLD,
+                        const_cast<char*>(exe));
+    if (!Reap(pid)) return state.SkipWithError("raw clone into uts+ipc+pid failed (root?)");
+  }
+}
+BENCHMARK_CAPTURE(BM_RawCloneUtsIpcPidExec, true, kTinyTrue)->UseRealTime();
+BENCHMARK_CAPTURE(BM_RawCloneUtsIpcPidExec, exit0, kExit0)->UseRealTime();
+
+void BM_SpawnUtsIpcPidExec(benchmark::State& state, const char* exe) {
+  linuxns::SpawnOptions options;
+  options.argv = {exe};
+  options.env = std::vector<std::string>{};
+  options.new_namespaces = kUtsIpcPidTypes;
+  for (auto _ : state) {
+    absl::StatusOr<linuxns::ChildProcess> child = linuxns::ChildProcess::Spawn(options);
+    if (!child.ok()) return state.SkipWithError(std::string(child.status().message()).c_str());
+    absl::StatusOr<linuxns::ExitStatus> status = child->Wait();
+    if (!status.ok()) return state.SkipWithError("wait failed");
+  }
+}
+BENCHMARK_CAPTURE(BM_SpawnUtsIpcPidExec, true, kTinyTrue)->UseRealTime();
+BENCHMARK_CAPTURE(BM_SpawnUtsIpcPidExec, exit0, kExit0)->UseRealTime();
+
+// ---------------------------------------------------------------------------
 // Row 2: spawn + exec + reap into user+mnt+uts+ipc+pid with a root id map.
 
 struct MapArgs {
   char uid_map[64];
   char gid_map[64];
+  const char* exe;
 };
 
 int RawUserNsChild(void* arg) {
@@ -92,12 +135,13 @@ int RawUserNsChild(void* arg) {
       !WriteFile("/proc/self/gid_map", maps->gid_map)) {
     ::_exit(126);
   }
-  ExecTinyOrDie();
+  ExecOrDie(maps->exe);
 }
 
-void BM_RawCloneUserNsExec(benchmark::State& state) {
+void BM_RawCloneUserNsExec(benchmark::State& state, const char* exe) {
   Stack stack;
   MapArgs maps;
+  maps.exe = exe;
   std::snprintf(maps.uid_map, sizeof maps.uid_map, "0 %u 1", ::geteuid());
   std::snprintf(maps.gid_map, sizeof maps.gid_map, "0 %u 1", ::getegid());
   for (auto _ : state) {
@@ -106,13 +150,14 @@ void BM_RawCloneUserNsExec(benchmark::State& state) {
     if (!Reap(pid)) return state.SkipWithError("raw clone into namespaces failed (root?)");
   }
 }
-BENCHMARK(BM_RawCloneUserNsExec)->UseRealTime();
+BENCHMARK_CAPTURE(BM_RawCloneUserNsExec, true, kTinyTrue)->UseRealTime();
+BENCHMARK_CAPTURE(BM_RawCloneUserNsExec, exit0, kExit0)->UseRealTime();
 
 // arg 0: the default propagation (MS_REC|MS_PRIVATE on /, one extra mount
 // call); arg 1: Propagation::kUnchanged, the exact work of the raw baseline.
-void BM_SpawnUserNsExec(benchmark::State& state) {
+void BM_SpawnUserNsExec(benchmark::State& state, const char* exe) {
   linuxns::SpawnOptions options;
-  options.argv = {kTinyTrue};
+  options.argv = {exe};
   options.env = std::vector<std::string>{};
   options.new_namespaces = kRow2Types;
   options.MapCurrentUserToRoot();
@@ -124,7 +169,8 @@ void BM_SpawnUserNsExec(benchmark::State& state) {
     if (!status.ok()) return state.SkipWithError("wait failed");
   }
 }
-BENCHMARK(BM_SpawnUserNsExec)->Arg(0)->Arg(1)->UseRealTime();
+BENCHMARK_CAPTURE(BM_SpawnUserNsExec, true, kTinyTrue)->Arg(0)->Arg(1)->UseRealTime();
+BENCHMARK_CAPTURE(BM_SpawnUserNsExec, exit0, kExit0)->Arg(0)->Arg(1)->UseRealTime();
 
 // ---------------------------------------------------------------------------
 // Row 4: join the seven namespaces of a target process.
@@ -180,15 +226,15 @@ struct JoinArgs {
   int then = kJoinExec;
   pid_t grandchild = -1;  // written by the child (CLONE_VM)
   void* grandchild_stack = nullptr;
+  const char* exe = kTinyTrue;
 };
 
-int ExecTiny(void*) { ExecTinyOrDie(); }
-
 [[noreturn]] void AfterJoin(JoinArgs* args) {
-  if (args->then == kJoinExec) ExecTinyOrDie();
+  if (args->then == kJoinExec) ExecOrDie(args->exe);
   if (args->then == kJoinVforkExec) {
-    args->grandchild = ::clone(ExecTiny, args->grandchild_stack,
-                               CLONE_VM | CLONE_VFORK | CLONE_PARENT | SIGCHLD, nullptr);
+    args->grandchild =
+        ::clone(ExecChild, args->grandchild_stack, CLONE_VM | CLONE_VFORK | CLONE_PARENT | SIGCHLD,
+                const_cast<char*>(args->exe));
   }
   ::_exit(0);
 }
@@ -221,12 +267,13 @@ int RawProcJoinChild(void* arg) {
 //           2 = setns(pidfd, the 6 flags without CLONE_NEWPID).
 // range(1): a JoinThen. kJoinOnly times only the join, inside a fresh
 // short-lived child (manual time); the others time spawn+exec+reap.
-void BM_RawJoin(benchmark::State& state) {
+void BM_RawJoin(benchmark::State& state, const char* exe) {
   Target target;
   if (!target.ok()) return state.SkipWithError("cannot start the target (root?)");
   Stack stack;
   Stack grandchild_stack;
   JoinArgs args;
+  args.exe = exe;
   args.pidfd = target.pidfd().get();
   if (state.range(0) == 2) args.flags = kJoinFlags & ~CLONE_NEWPID;
   args.then = static_cast<int>(state.range(1));
@@ -248,7 +295,7 @@ void BM_RawJoin(benchmark::State& state) {
                            1e-9);
   }
 }
-BENCHMARK(BM_RawJoin)
+BENCHMARK_CAPTURE(BM_RawJoin, true, kTinyTrue)
     ->ArgNames({"how", "then"})
     ->Args({0, kJoinExec})
     ->Args({1, kJoinExec})
@@ -257,14 +304,22 @@ BENCHMARK(BM_RawJoin)
     ->Args({0, kJoinOnly})
     ->Args({1, kJoinOnly})
     ->UseManualTime();
+// No join-only rows: they exec nothing.
+BENCHMARK_CAPTURE(BM_RawJoin, exit0, kExit0)
+    ->ArgNames({"how", "then"})
+    ->Args({0, kJoinExec})
+    ->Args({1, kJoinExec})
+    ->Args({0, kJoinVforkExec})
+    ->Args({2, kJoinExec})
+    ->UseManualTime();
 
 // range(0): 0 = all seven types; 1 = without pid (no pid_for_children dance
 // on a spawning thread).
-void BM_SpawnJoinProcess(benchmark::State& state) {
+void BM_SpawnJoinProcess(benchmark::State& state, const char* exe) {
   Target target;
   if (!target.ok()) return state.SkipWithError("cannot start the target (root?)");
   linuxns::SpawnOptions options;
-  options.argv = {kTinyTrue};
+  options.argv = {exe};
   options.env = std::vector<std::string>{};
   options.join_process = &target.pidfd();
   options.join_process_types = kJoinTypes;
@@ -276,7 +331,16 @@ void BM_SpawnJoinProcess(benchmark::State& state) {
     if (!status.ok()) return state.SkipWithError("wait failed");
   }
 }
-BENCHMARK(BM_SpawnJoinProcess)->ArgName("nopid")->Arg(0)->Arg(1)->UseRealTime();
+BENCHMARK_CAPTURE(BM_SpawnJoinProcess, true, kTinyTrue)
+    ->ArgName("nopid")
+    ->Arg(0)
+    ->Arg(1)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_SpawnJoinProcess, exit0, kExit0)
+    ->ArgName("nopid")
+    ->Arg(0)
+    ->Arg(1)
+    ->UseRealTime();
 
 // ---------------------------------------------------------------------------
 // Row 6: create and destroy one namespace of each type (range(0) = NsType).
@@ -336,7 +400,8 @@ BENCHMARK(BM_NamespaceCreate)->Apply(TypeArgs)->UseRealTime();
 void BM_RawVforkExecThreads(benchmark::State& state) {
   Stack stack;
   for (auto _ : state) {
-    pid_t pid = ::clone(ExecTiny, stack.top(), CLONE_VM | CLONE_VFORK | SIGCHLD, nullptr);
+    pid_t pid = ::clone(ExecChild, stack.top(), CLONE_VM | CLONE_VFORK | SIGCHLD,
+                        const_cast<char*>(kTinyTrue));
     if (!Reap(pid)) return state.SkipWithError("child failed");
   }
   state.SetItemsProcessed(state.iterations());
