@@ -1,7 +1,6 @@
 #include "linuxns/ns_list.h"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -22,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "internal/small_file.h"
 #include "linuxns/pid_fd.h"
 #include "linuxns/status.h"
 #include "linuxns/unique_fd.h"
@@ -29,23 +29,8 @@
 namespace linuxns {
 namespace {
 
-// Reads a whole (small, /proc) file; nullopt when it cannot be opened.
-std::optional<std::string> ReadSmallFile(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return std::nullopt;
-  std::string text;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof(buf));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return std::nullopt;
-    }
-    if (n == 0) break;
-    text.append(buf, static_cast<size_t>(n));
-  }
-  return text;
-}
+using internal::ReadOneLineFile;
+using internal::ReadSmallFile;
 
 // The numeric entries of a /proc directory ("/proc", "/proc/PID/fd"),
 // ascending. Empty when it cannot be read.
@@ -87,10 +72,7 @@ std::string ReadCommand(pid_t pid) {
     }
     if (!cmdline->empty()) return *cmdline;
   }
-  std::optional<std::string> comm = ReadSmallFile(absl::StrCat("/proc/", pid, "/comm"));
-  if (!comm) return "";
-  if (!comm->empty() && comm->back() == '\n') comm->pop_back();
-  return *comm;
+  return ReadOneLineFile(absl::StrCat("/proc/", pid, "/comm")).value_or("");
 }
 
 // Undoes mountinfo's octal escapes ("\040" for a space).

@@ -34,6 +34,7 @@
 #include "internal/clone.h"
 #include "internal/kernel.h"
 #include "internal/probe_util.h"
+#include "internal/small_file.h"
 #include "linuxns/pid_fd.h"
 #include "linuxns/status.h"
 #include "linuxns/subid.h"

@@ -2,8 +2,10 @@
 
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <string>
@@ -254,6 +256,26 @@ TEST_F(NsListTest, NamespaceWithTwoPinsListsBoth) {
   const NsInfo* info = FindOrFail(*listing, ns.Find(NsType::kIpc)->id());
   ASSERT_NE(info, nullptr);
   EXPECT_THAT(info->paths, ElementsAre(a, b));
+}
+
+// A process without a command line (a zombie) is named by its comm, of which
+// only the final newline is dropped.
+TEST_F(NsListTest, ZombieIsNamedByItsWholeComm) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::prctl(PR_SET_NAME, "two\nlines", 0, 0, 0);
+    ::_exit(0);
+  }
+  siginfo_t info{};
+  // Wait until it is a zombie, without reaping it.
+  ASSERT_EQ(::waitid(P_PID, static_cast<id_t>(child), &info, WEXITED | WNOWAIT), 0);
+  absl::StatusOr<NsListing> listing = ListNamespaces();
+  ASSERT_EQ(::waitpid(child, nullptr, 0), child);
+  ASSERT_OK(listing);
+  const NsProcessInfo* proc = listing->FindProcess(child);
+  ASSERT_NE(proc, nullptr);
+  EXPECT_EQ(proc->command, "two\nlines");
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "internal/probe_util.h"
+#include "internal/small_file.h"
 #include "linuxns/status.h"
 #include "linuxns/unique_fd.h"
 
@@ -70,7 +70,7 @@ absl::Status WriteProcFile(pid_t pid, const char* file, absl::string_view text) 
       // The other rule for a gid map (user_namespaces(7)): without
       // CAP_SETGID even one's own gid needs "deny" in setgroups first.
       if (absl::string_view(file) == "gid_map" &&
-          ReadSmallFile(absl::StrCat("/proc/", pid, "/setgroups").c_str()) == "allow\n") {
+          ReadOneLineFile(absl::StrCat("/proc/", pid, "/setgroups")) == "allow") {
         hint = absl::StrCat(hint,
                             "; without it, even a map of one's own gid needs \"deny\" "
                             "in /proc/",

@@ -1,6 +1,5 @@
 #include "internal/probe_util.h"
 
-#include <fcntl.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -16,40 +15,14 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "child/kernel_constants.h"
+#include "internal/small_file.h"
 #include "linuxns/status.h"
-#include "linuxns/unique_fd.h"
 
 namespace linuxns::internal {
 
 std::string ErrnoName(int err) {
   const char* name = ::strerrorname_np(err);
   return name != nullptr ? name : absl::StrCat("errno ", err);
-}
-
-// The whole of a small file (procfs, sysctl, /etc/subuid), or nullopt when it
-// cannot be read.
-std::optional<std::string> ReadSmallFile(const char* path) {
-  UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
-  if (!fd) return std::nullopt;
-  std::string text;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return std::nullopt;
-    if (n == 0) return text;
-    text.append(buf, static_cast<std::size_t>(n));
-  }
-}
-
-// A sysctl or other one-number file; nullopt when absent or unreadable.
-std::optional<long long> ReadNumberFile(const char* path) {
-  std::optional<std::string> text = ReadSmallFile(path);
-  long long value = 0;
-  if (!text || !absl::SimpleAtoi(absl::StripAsciiWhitespace(*text), &value)) {
-    return std::nullopt;
-  }
-  return value;
 }
 
 // The number after "`key`:" in /proc/self/status ("Seccomp", "Threads").

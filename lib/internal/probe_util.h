@@ -10,6 +10,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+// ReadSmallFile() and ReadNumberFile() live there now; included for the
+// files that still look for them here.
+#include "internal/small_file.h"
 #include "linuxns/pid_fd.h"
 
 namespace linuxns::internal {
@@ -19,13 +22,6 @@ inline constexpr std::size_t kProbeStackSize = std::size_t{64} * 1024;
 
 // "EPERM", or "errno N".
 std::string ErrnoName(int err);
-
-// The whole of a small file (procfs, sysctl, /etc/subuid), or nullopt when it
-// cannot be read.
-std::optional<std::string> ReadSmallFile(const char* path);
-
-// A sysctl or other one-number file; nullopt when absent or unreadable.
-std::optional<long long> ReadNumberFile(const char* path);
 
 // The number after "`key`:" in /proc/self/status ("Seccomp", "Threads").
 std::optional<long long> ProcStatusNumber(absl::string_view key);
