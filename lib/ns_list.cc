@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -21,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "internal/mountinfo.h"
 #include "internal/small_file.h"
 #include "linuxns/pid_fd.h"
 #include "linuxns/status.h"
@@ -73,40 +73,6 @@ std::string ReadCommand(pid_t pid) {
     if (!cmdline->empty()) return *cmdline;
   }
   return ReadOneLineFile(absl::StrCat("/proc/", pid, "/comm")).value_or("");
-}
-
-// Undoes mountinfo's octal escapes ("\040" for a space).
-std::string Unescape(absl::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '3') {
-      out.push_back(
-          static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0')));
-      i += 3;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
-struct NsfsMount {
-  std::string root;         // "net:[4026532301]"
-  std::string mount_point;  // unescaped
-};
-
-std::vector<NsfsMount> ReadNsfsMounts() {
-  std::vector<NsfsMount> out;
-  std::optional<std::string> text = ReadSmallFile("/proc/self/mountinfo");
-  if (!text) return out;
-  for (absl::string_view line : absl::StrSplit(*text, '\n', absl::SkipEmpty())) {
-    std::vector<absl::string_view> f = absl::StrSplit(line, ' ');
-    auto dash = std::find(f.begin(), f.end(), "-");
-    if (f.size() < 5 || dash == f.end() || std::next(dash) == f.end()) continue;
-    if (*std::next(dash) != "nsfs") continue;
-    out.push_back({Unescape(f[3]), Unescape(f[4])});
-  }
-  return out;
 }
 
 void AddUnique(std::vector<pid_t>& v, pid_t pid) {
@@ -235,7 +201,11 @@ class Scanner {
   }
 
   void ScanMounts() {
-    for (const NsfsMount& m : ReadNsfsMounts()) {
+    absl::StatusOr<std::vector<internal::MountInfo>> mounts =
+        internal::ReadMountInfo("/proc/self/mountinfo");
+    if (!mounts.ok()) return;
+    for (const internal::MountInfo& m : *mounts) {
+      if (m.fs_type != "nsfs") continue;
       // The root names the namespace ("net:[N]"); a mount whose namespace we
       // know already needs no open.
       const size_t open = m.root.find(":[");

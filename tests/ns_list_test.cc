@@ -258,6 +258,20 @@ TEST_F(NsListTest, NamespaceWithTwoPinsListsBoth) {
   EXPECT_THAT(info->paths, ElementsAre(a, b));
 }
 
+// mountinfo writes a space as \040, a tab as \011 and a backslash as \134.
+TEST_F(NsListTest, PinPathWithBlanksAndBackslashIsListedAsItIs) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  const std::string path = scratch() + "/a pin\twith \\134 in it";
+  ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create({NsType::kUts}));
+  ASSERT_OK(PinNamespace(*ns.Find(NsType::kUts), path));
+  absl::StatusOr<NsListing> listing = ListNamespaces();
+  EXPECT_OK(UnpinNamespace(path, true));
+  ASSERT_OK(listing);
+  const NsInfo* info = FindOrFail(*listing, ns.Find(NsType::kUts)->id());
+  ASSERT_NE(info, nullptr);
+  EXPECT_THAT(info->paths, ElementsAre(path));
+}
+
 // A process without a command line (a zombie) is named by its comm, of which
 // only the final newline is dropped.
 TEST_F(NsListTest, ZombieIsNamedByItsWholeComm) {

@@ -1,5 +1,7 @@
 #include "linuxns/pin.h"
 
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -7,6 +9,7 @@
 #include <fstream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "linuxns/namespace.h"
@@ -69,6 +72,42 @@ TEST_F(PinTest, UnpinOfAPathThatIsNoMountIsFine) {
   std::ofstream(path).close();
   EXPECT_OK(UnpinNamespace(path, /*remove_file=*/true));
   EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+// The mount point is found in mountinfo, where the kernel writes a space as
+// \040 and a backslash as \134: the message names it as it is.
+TEST_F(PinTest, MountNamespaceOnASharedMountNamesTheMountPointUnescaped) {
+  const std::string dir = scratch() + "/shared dir\\1";
+  ASSERT_EQ(::mkdir(dir.c_str(), 0700), 0);
+  testing::ForkedReport r = testing::RunForkedAndReport([&] {
+    // A mount namespace of this child's own, so its mounts die with it.
+    if (::unshare(CLONE_NEWNS) != 0 ||
+        ::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        ::mount("tmpfs", dir.c_str(), "tmpfs", 0, "size=64k") != 0 ||
+        ::mount(nullptr, dir.c_str(), nullptr, MS_SHARED, nullptr) != 0) {
+      return std::string("setup failed");
+    }
+    absl::StatusOr<Namespace> ns = Namespace::Create({NsType::kMnt});
+    if (!ns.ok()) return ns.status().ToString();
+    const std::string pin = dir + "/pin";
+    absl::StatusOr<bool> shared = PinNamespace(*ns->Find(NsType::kMnt), pin);
+    std::string out = shared.status().ToString();
+    // Private, the same mount takes the pin.
+    if (::mount(nullptr, dir.c_str(), nullptr, MS_PRIVATE, nullptr) != 0) return out + " | remount";
+    absl::StatusOr<bool> private_pin = PinNamespace(*ns->Find(NsType::kMnt), pin);
+    absl::StrAppend(&out, " | ", private_pin.ok() ? "pinned" : private_pin.status().ToString());
+    if (private_pin.ok()) {
+      absl::StrAppend(&out, " | ", UnpinNamespace(pin, *private_pin).ToString());
+    }
+    return out;
+  });
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.text,
+            absl::StrCat("FAILED_PRECONDITION: pin mnt namespace at ", dir, "/pin: ", dir,
+                         " is a shared mount, and a mount namespace cannot be pinned where the "
+                         "pin would propagate (the kernel says EINVAL); pin it below a private "
+                         "mount, e.g. after `mount --make-private ",
+                         dir, "` | pinned | OK"));
 }
 
 }  // namespace
