@@ -1,7 +1,9 @@
 #!/bin/bash
 # One command for every figure of bench/README.md: builds the release tree
 # with the example tools, runs both Google Benchmark suites (medians of 10
-# repetitions), builds the tools once more with shared Abseil, and compares
+# repetitions) and prints the spawn rows' ratios (spawn_rows.sh) and system
+# calls per spawn (syscall_count.sh, with strace), builds the tools once more
+# with shared Abseil, and compares
 # the tools with util-linux (and bwrap if installed). Root, idle machine.
 # Output goes to the terminal and to BUILD/bench/results/.
 #
@@ -15,12 +17,21 @@ cmake --build "$BUILD"
 OUT=$BUILD/bench/results
 mkdir -p "$OUT"
 ARGS=(--benchmark_repetitions=10 --benchmark_min_time=0.1 --benchmark_report_aggregates_only=true)
-"$BUILD/bench/spawn_bench" "${ARGS[@]}" | tee "$OUT/spawn_bench.txt"
-"$BUILD/bench/ns_bench" "${ARGS[@]}" | tee "$OUT/ns_bench.txt"
+"$BUILD/bench/spawn_bench" "${ARGS[@]}" 2>&1 | tee "$OUT/spawn_bench.txt"
+"$BUILD/bench/ns_bench" "${ARGS[@]}" 2>&1 | tee "$OUT/ns_bench.txt"
+# The table of the spawn rows (1-4) from those two runs, and system calls
+# per spawn (strace).
+TABLE_FROM="$OUT/spawn_bench.txt $OUT/ns_bench.txt" bench/spawn_rows.sh "$BUILD" |
+  tee "$OUT/spawn_rows.txt"
+if command -v strace >/dev/null; then
+  bench/syscall_count.sh "$BUILD" | tee "$OUT/syscall_count.txt"
+else
+  echo "run_all.sh: no strace, no system call counts (apt-get install -y strace)" >&2
+fi
 # Rows 2, 4 and 6 again on one CPU: no cross-CPU wake-ups (about 78 µs each
 # on these VMs), so much less noise in the ratios. Row 8 needs both CPUs.
 if command -v taskset >/dev/null; then
-  taskset -c 0 "$BUILD/bench/ns_bench" "${ARGS[@]}" --benchmark_filter='UserNs|Join|Unshare|CloneNs|NamespaceCreate' |
+  taskset -c 0 "$BUILD/bench/ns_bench" "${ARGS[@]}" --benchmark_filter='UtsIpcPid|UserNs|Join|Unshare|CloneNs|NamespaceCreate' 2>&1 |
     tee "$OUT/ns_bench_cpu0.txt"
 fi
 # The tools once more with Abseil and libstdc++ shared, to show what the
