@@ -1,10 +1,10 @@
 #!/bin/bash
 # One command for every figure of bench/README.md: builds the release tree
 # with the example tools, runs both Google Benchmark suites (medians of 10
-# repetitions) and prints the spawn rows' ratios (spawn_rows.sh) and system
+# repetitions), prints the spawn rows' ratios (spawn_rows.sh) and system
 # calls per spawn (syscall_count.sh, with strace), builds the tools once more
-# with shared Abseil, and compares
-# the tools with util-linux (and bwrap if installed). Root, idle machine.
+# with shared Abseil, and compares the tools with util-linux (and bwrap if
+# installed). Root, idle machine.
 # Output goes to the terminal and to BUILD/bench/results/.
 #
 #   bench/run_all.sh [BUILD_DIR]     (default build/bench; RUNS=N for compare_tools.sh)

@@ -111,6 +111,38 @@ BENCHMARK_CAPTURE(BM_RawVforkExec, exit0, kExit0)->UseRealTime();
 BENCHMARK_CAPTURE(BM_PosixSpawnExec, exit0, kExit0)->UseRealTime();
 BENCHMARK_CAPTURE(BM_SpawnExec, exit0, kExit0)->UseRealTime();
 
+// Row 1, one part of linuxns' cost on its own: the signal reset its child
+// makes before the exec (lib/child/spawn.cc, before the clone3 rework): one
+// rt_sigaction per signal but SIGKILL and SIGSTOP (62) and one
+// rt_sigprocmask. Here each signal gets back the action it has (the kernel's
+// struct, as read), so that this process keeps its own handlers.
+struct KernelSigaction {
+  void (*handler)(int);
+  unsigned long flags;
+  void (*restorer)();
+  unsigned long mask;
+};
+
+void BM_RawSignalReset(benchmark::State& state) {
+  KernelSigaction actions[65] = {};
+  for (int sig = 1; sig < 65; ++sig) {
+    if (sig != SIGKILL && sig != SIGSTOP) {
+      ::syscall(SYS_rt_sigaction, sig, nullptr, &actions[sig], sizeof(unsigned long));
+    }
+  }
+  unsigned long mask = 0;
+  ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, nullptr, &mask, sizeof mask);
+  for (auto _ : state) {
+    for (int sig = 1; sig < 65; ++sig) {
+      if (sig != SIGKILL && sig != SIGSTOP) {
+        ::syscall(SYS_rt_sigaction, sig, &actions[sig], nullptr, sizeof(unsigned long));
+      }
+    }
+    ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &mask, nullptr, sizeof mask);
+  }
+}
+BENCHMARK(BM_RawSignalReset);
+
 // Row 7: open + identify + compare a namespace.
 void BM_RawOpenFstat(benchmark::State& state) {
   struct stat mine;
