@@ -285,11 +285,32 @@ TEST_F(ProbeTest, RefusalWithoutVisibleCauseNamesTheSeccompFilter) {
   });
   EXPECT_EQ(r.code, 0);
   EXPECT_EQ(r.text,
-            "no: the kernel refuses to create a uts namespace and nothing the probe can "
-            "read explains it: this process runs under a seccomp filter (Seccomp: 2 in "
+            "no: the kernel refuses to create a uts namespace and nothing this process "
+            "can read explains it: this process runs under a seccomp filter (Seccomp: 2 in "
             "/proc/self/status) that may refuse clone; a security module (SELinux, "
             "AppArmor, Landlock) may refuse it, see the kernel log (dmesg) (clone: "
             "EPERM)");
+}
+
+TEST_F(ProbeTest, ErrnoWithoutVisibleCauseIsExplainedByItsMeaning) {
+  LINUXNS_SKIP_UNLESS_USERNS();
+  std::string text;
+  for (int err : {EINVAL, EACCES, EBADF}) {
+    testing::ForkedReport r = testing::RunForkedAndReport([&] {
+      if (::unshare(CLONE_NEWUSER) != 0) return SetupFailed("unshare");
+      if (!testing::FailSyscalls({SYS_clone3, SYS_clone}, err)) return std::string("no filter");
+      return Verdict(ProbeCreate({NsType::kUts}));
+    });
+    EXPECT_EQ(r.code, 0);
+    absl::StrAppend(&text, r.text, "\n");
+  }
+  EXPECT_EQ(text,
+            "no: this kernel rejects this combination of flags, or lacks one of the namespace "
+            "types (CONFIG_*_NS) (clone: EINVAL)\n"
+            "no: a security module refuses to create a uts namespace (SELinux, AppArmor or "
+            "another LSM policy; see the kernel log, dmesg or journalctl -k): allow it in the "
+            "policy (clone: EACCES)\n"
+            "no: clone: Bad file descriptor (clone: EBADF)\n");
 }
 
 TEST_F(ProbeTest, TimeNamespaceWithoutClone3NamesClone3) {

@@ -1,5 +1,7 @@
-// Private: small readers shared by the probes (lib/probe.cc,
-// lib/probe_features.cc).
+// Private: what the probes (lib/probe.cc, lib/probe_features.cc) know, for
+// them and for the rest of the library: small readers of the process's state,
+// and ExplainCreateError(), the one explanation of a refused namespace
+// creation.
 #ifndef LINUXNS_LIB_INTERNAL_PROBE_UTIL_H_
 #define LINUXNS_LIB_INTERNAL_PROBE_UTIL_H_
 
@@ -13,6 +15,7 @@
 // ReadSmallFile() and ReadNumberFile() live there now; included for the
 // files that still look for them here.
 #include "internal/small_file.h"
+#include "linuxns/ns_type.h"
 #include "linuxns/pid_fd.h"
 
 namespace linuxns::internal {
@@ -38,6 +41,19 @@ bool IdMapCovers(absl::string_view map, std::uint32_t id);
 
 // Waits for a probe child and returns its exit code.
 absl::StatusOr<int> WaitExitCode(const PidFd& child);
+
+// ExplainCreateError()
+//
+// Why creating namespaces of `types` failed with `err` (from clone, clone3 or
+// unshare) and what to do about it, as a sentence for an error message: the
+// first cause this process can read that gives `err` (a type the kernel lacks,
+// a limit of 0, CAP_SYS_ADMIN missing, an unmapped owner, the
+// unprivileged_userns_clone or AppArmor sysctls), else what `err` alone means
+// (with the seccomp mode for EPERM and the limits' values for ENOSPC), else
+// `otherwise`; followed by "; besides, " and the other readable causes that
+// would refuse it too. `types` may be empty (a clone without CLONE_NEW*).
+// Reads /proc; allocates; thread-safe.
+std::string ExplainCreateError(int err, NsTypeSet types, absl::string_view otherwise = "");
 
 }  // namespace linuxns::internal
 
