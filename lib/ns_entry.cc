@@ -1,6 +1,5 @@
 #include "linuxns/ns_entry.h"
 
-#include <cxxabi.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -143,7 +142,7 @@ absl::Status StartAndJoin(absl::Span<const NsFd* const> targets, absl::FunctionR
                           std::exception_ptr& thrown) {
   absl::Status entered;
   // An exception escaping a std::thread's function calls std::terminate, so
-  // nothing may escape this one.
+  // no C++ exception may escape this one.
   auto run = [&] {
     try {
       entered = EnterOnThisThread(targets);
@@ -153,14 +152,15 @@ absl::Status StartAndJoin(absl::Span<const NsFd* const> targets, absl::FunctionR
     if (!entered.ok()) return;
     try {
       body();
-    } catch (const abi::__forced_unwind&) {
-      // pthread_exit() or cancellation unwinds the thread with this
-      // "exception"; swallowing it would abort the process.
-      throw;
     } catch (...) {
       // The caller's exception, std::bad_alloc included: it is rethrown on
-      // the calling thread after the join.
+      // the calling thread after the join. A foreign exception has no
+      // exception_ptr and goes on unwinding: among those is the forced unwind
+      // of pthread_exit() or cancellation, which must not be swallowed (that
+      // aborts the process). Catching abi::__forced_unwind by name instead
+      // binds a reference to no object, which UBSan rightly reports.
       thrown = std::current_exception();
+      if (!thrown) throw;
     }
   };
   try {
