@@ -7,7 +7,9 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <optional>
 
+#include "linuxns/spawn_failure.h"
 #include "linuxns/status.h"
 #include "linuxns/unique_fd.h"
 
@@ -23,7 +25,8 @@ int ReportUsageError(absl::string_view tool, const absl::Status& error) {
 int ReportFailure(absl::string_view tool, const absl::Status& error) {
   std::fprintf(stderr, "%.*s: %.*s\n", static_cast<int>(tool.size()), tool.data(),
                static_cast<int>(error.message().size()), error.message().data());
-  const bool exec_failed = error.message().find("execve ") != absl::string_view::npos;
+  const std::optional<SpawnFailure> failure = SpawnFailureOf(error);
+  const bool exec_failed = failure.has_value() && failure->step == SpawnStep::kExec;
   if (exec_failed && ErrnoOf(error) == ENOENT) return kExitNotFound;
   if (exec_failed) return kExitNotExecutable;
   return kExitFailure;

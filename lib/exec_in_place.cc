@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -18,6 +19,7 @@
 #include "internal/clone.h"
 #include "internal/kernel.h"
 #include "internal/probe_util.h"
+#include "internal/spawn_parent.h"
 #include "internal/spawn_plan.h"
 #include "linuxns/status.h"
 
@@ -51,10 +53,14 @@ class ParentSideHelper {
       // The process was single-threaded: allocating here is safe.
       char byte;
       if (::read(go_read.get(), &byte, 1) != 1) ::_exit(1);
-      absl::Status written = write_maps ? internal::WriteMapsOf(target, o) : absl::OkStatus();
+      absl::Status written =
+          write_maps
+              ? internal::WriteIdMaps(target, o.uid_map ? &*o.uid_map : nullptr,
+                                      o.gid_map ? &*o.gid_map : nullptr, o.deny_setgroups, "spawn")
+              : absl::OkStatus();
       if (written.ok() && !o.pins.empty()) {
         absl::StatusOr<PidFd> us = PidFd::Open(target);
-        written = us.ok() ? internal::PinNamespacesOf(*us, o) : us.status();
+        written = us.ok() ? internal::PinNamespacesOf(*us, o).status() : us.status();
       }
       std::string text(written.message());
       (void)!::write(done_write.get(), text.data(), text.size());
@@ -103,43 +109,19 @@ absl::Status JoinCgroup(int cgroup_fd) {
   return absl::OkStatus();
 }
 
-// The signals this process ignores or catches (SigIgn | SigCgt of
-// /proc/self/status): the only ones whose action the exec must not keep or
-// that could run a handler once unblocked. Every signal when unreadable.
-unsigned long long SignalsWithAnAction() {
-  std::optional<std::string> status = internal::ReadSmallFile("/proc/self/status");
-  if (!status) return ~0ULL;
-  unsigned long long mask = 0;
-  int found = 0;
-  for (absl::string_view line : absl::StrSplit(*status, '\n')) {
-    if (!absl::ConsumePrefix(&line, "SigIgn:") && !absl::ConsumePrefix(&line, "SigCgt:")) continue;
-    unsigned long long bits = 0;
-    if (!absl::SimpleHexAtoi(absl::StripAsciiWhitespace(line), &bits)) return ~0ULL;
-    mask |= bits;
-    ++found;
-  }
-  return found == 2 ? mask : ~0ULL;
-}
-
 }  // namespace
 
 absl::Status ExecInPlace(const SpawnOptions& o) {
-  LINUXNS_RETURN_IF_ERROR(internal::ValidateSpawnOptions(o));
-  if (o.init) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(kWhat,
-                     ": init cannot run in place (this process does not become PID 1 of a new "
-                     "pid namespace); spawn a ChildProcess"));
-  }
+  LINUXNS_RETURN_IF_ERROR(internal::ValidateSpawnOptions(o, internal::SpawnTarget::kInPlace));
   LINUXNS_ASSIGN_OR_RETURN(int threads, internal::CountThreads());
   if (threads != 1) {
     return absl::FailedPreconditionError(
         absl::StrCat(kWhat, ": the process has ", threads,
                      " threads; changing its own namespaces needs a single-threaded process"));
   }
-  internal::PreparedSpawn prepared;
-  LINUXNS_RETURN_IF_ERROR(internal::PrepareSpawn(o, prepared, /*in_place=*/true));
-  prepared.plan.reset_signals = SignalsWithAnAction();
+  LINUXNS_ASSIGN_OR_RETURN(std::unique_ptr<internal::PreparedSpawn> built,
+                           internal::BuildSpawn(o, internal::SpawnTarget::kInPlace));
+  const internal::PreparedSpawn& prepared = *built;
   if (o.cgroup_fd >= 0) LINUXNS_RETURN_IF_ERROR(JoinCgroup(o.cgroup_fd));
 
   ParentSideHelper helper;
@@ -151,9 +133,14 @@ absl::Status ExecInPlace(const SpawnOptions& o) {
   }
   if (use_helper) LINUXNS_RETURN_IF_ERROR(helper.Finish());
 
-  // Returns only when a step failed.
-  child::RunSpawnSteps(prepared.plan);
-  return internal::DescribeChildFailure(prepared, o, kWhat);
+  // Returns only when a step failed. This process's handlers are its own: a
+  // signal that arrives before the exec may run one, as it could before
+  // ExecInPlace() was called.
+  child::SpawnOutcome outcome;
+  std::vector<int> move_copies(static_cast<std::size_t>(prepared.plan.move_count));
+  outcome.move_copies = move_copies.data();
+  child::RunSpawnSteps(prepared.plan, outcome, /*handlers_cleared=*/false);
+  return internal::DescribeChildFailure(prepared, outcome, kWhat);
 }
 
 }  // namespace linuxns

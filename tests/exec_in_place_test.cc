@@ -82,10 +82,22 @@ TEST_F(ExecInPlaceTest, KeepsThePidAndChangesTheNamespaces) {
 
 void CountSignal(int) {}
 
-// Like a spawned child, the command inherits no ignored signal and no
-// blocked one; only the signals with an action are reset (the others have
-// their default already), which a caught one proves by not running.
-TEST_F(ExecInPlaceTest, TheCommandInheritsNoIgnoredCaughtOrBlockedSignal) {
+// The signal mask of `out` for field ("SigIgn:" ...) of /proc/self/status.
+unsigned long long SignalField(const std::string& out, std::string_view field) {
+  const std::size_t at = out.find(field);
+  if (at == std::string::npos) return ~0ULL;
+  unsigned long long mask = 0;
+  if (!absl::SimpleHexAtoi(absl::StripAsciiWhitespace(absl::string_view(out).substr(
+                               at + field.size(), out.find('\n', at) - at - field.size())),
+                           &mask)) {
+    return ~0ULL;
+  }
+  return mask;
+}
+
+// As across execve(2) and in util-linux's unshare: an ignored signal stays
+// ignored, a caught one gets its default action, and the mask is emptied.
+TEST_F(ExecInPlaceTest, TheCommandKeepsIgnoredSignalsButNoCaughtOrBlockedOne) {
   Result r = RunInPlace([] {
     ::signal(SIGINT, SIG_IGN);
     ::signal(SIGUSR1, CountSignal);
@@ -98,17 +110,35 @@ TEST_F(ExecInPlaceTest, TheCommandInheritsNoIgnoredCaughtOrBlockedSignal) {
     return o;
   });
   EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ((SignalField(r.out, "SigIgn:") >> (SIGINT - 1)) & 1, 1u) << r.out;
+  for (const std::string_view field : {"SigBlk:", "SigCgt:"}) {
+    for (int sig : {SIGUSR1, SIGUSR2}) {
+      EXPECT_EQ((SignalField(r.out, field) >> (sig - 1)) & 1, 0u)
+          << field << " has signal " << sig << ": " << r.out;
+    }
+  }
+}
+
+// reset_ignored_signals: none of ours is left.
+TEST_F(ExecInPlaceTest, ResetIgnoredSignalsLeavesNoIgnoredCaughtOrBlockedSignal) {
+  Result r = RunInPlace([] {
+    ::signal(SIGINT, SIG_IGN);
+    ::signal(SIGUSR1, CountSignal);
+    sigset_t blocked;
+    ::sigemptyset(&blocked);
+    ::sigaddset(&blocked, SIGUSR2);
+    ::sigprocmask(SIG_BLOCK, &blocked, nullptr);
+    SpawnOptions o;
+    o.argv = {"/bin/sh", "-c", "grep -E '^Sig(Ign|Cgt|Blk)' /proc/self/status"};
+    o.reset_ignored_signals = true;
+    return o;
+  });
+  EXPECT_EQ(r.code, 0) << r.out;
   // sh itself catches or ignores a few; none of ours is left.
   for (const std::string_view field : {"SigBlk:", "SigIgn:", "SigCgt:"}) {
-    const std::size_t at = r.out.find(field);
-    ASSERT_NE(at, std::string::npos) << r.out;
-    unsigned long long mask = 0;
-    ASSERT_TRUE(
-        absl::SimpleHexAtoi(absl::StripAsciiWhitespace(absl::string_view(r.out).substr(
-                                at + field.size(), r.out.find('\n', at) - at - field.size())),
-                            &mask));
     for (int sig : {SIGINT, SIGUSR1, SIGUSR2}) {
-      EXPECT_EQ((mask >> (sig - 1)) & 1, 0u) << field << " has signal " << sig << ": " << r.out;
+      EXPECT_EQ((SignalField(r.out, field) >> (sig - 1)) & 1, 0u)
+          << field << " has signal " << sig << ": " << r.out;
     }
   }
 }

@@ -14,16 +14,28 @@
 //   absl::StatusOr<linuxns::ExitStatus> status = child->Wait();   // prints box, 1
 //
 // How: the parent validates the options and prepares everything the child
-// needs (argv, envp, map text, the PATH candidates) in its own memory, blocks
-// every signal, and clones a child with CLONE_VM|CLONE_VFORK on a stack of its
-// own, so the cost does not grow with the parent's size (no page tables are
-// copied) and the parent sleeps until the child has exec'd or failed. The
-// child runs a fixed program of raw system calls (no allocation, no lock, no
-// thread-local storage: safe in a multi-threaded host whose other threads hold
-// malloc's locks) and reports a failed step as (step, errno) in the shared
-// memory. Only when the parent must act first (writing id maps that are not
-// just the caller's own id) does the child run without CLONE_VFORK and wait
-// for the parent on a pipe.
+// needs (argv, envp, map text, the PATH candidates, every descriptor) in its
+// own memory, blocks every signal, and clones a child with
+// CLONE_VM|CLONE_VFORK on a stack of its own, so the cost does not grow with
+// the parent's size (no page tables are copied) and the parent sleeps until
+// the child has exec'd or failed. The child runs a fixed program of raw system
+// calls (no allocation, no lock, no thread-local storage: safe in a
+// multi-threaded host whose other threads hold malloc's locks) and reports a
+// failed step as (step, errno). A few options need another launch, decided
+// once per spawn (docs/design.md, "Launch modes"): the parent acts first
+// (id maps beyond the caller's own id, pins), the child does not share our
+// memory (joining a time namespace), the child joins a pid namespace and
+// clones the process that execs there, or the child is cloned by the
+// library's spawner thread (kill_on_parent_death). Whatever the mode, the
+// child starts in the namespaces, root, working directory, umask and
+// credentials of the thread that called Spawn(), exactly as in the direct
+// path.
+//
+// Signals: every caught signal has its default action in the child from the
+// clone on (clone3's CLONE_CLEAR_SIGHAND; a reset in the child where the
+// kernel lacks it), so no handler of the host ever runs there; ignored ones
+// stay ignored across the exec, as with fork+exec and posix_spawn(3), unless
+// SpawnOptions::reset_ignored_signals; the signal mask is emptied.
 //
 // PATH: a program name without '/' is searched in the PATH of the child's
 // environment (or "/usr/local/bin:/usr/bin:/bin"). The parent searches it
@@ -47,6 +59,12 @@
 // When the child is PID 1 of a new pid namespace, killing it kills every
 // process of that namespace; otherwise its own children are not affected and
 // are reparented as usual.
+//
+// fork(): a fork of the process that spawned a child inherits copies of its
+// ChildProcess objects. They are the parent's: in the fork, destroying one
+// does nothing (the child is neither killed nor reaped), and Wait(),
+// WaitFor() and Signal() are FailedPrecondition. A fork may spawn children of
+// its own at once, even while other threads of the parent were spawning.
 //
 // Thread-safety: Spawn() may be called from any thread, concurrently. One
 // ChildProcess may be used from several threads: Wait() on one thread while
@@ -72,10 +90,6 @@
 #include "linuxns/spawn_options.h"
 
 namespace linuxns {
-
-namespace internal {
-struct PreparedSpawn;
-}
 
 // ChildProcess: a spawned child, held by its pidfd until it is waited for,
 // killed by the destructor or detached.
@@ -122,7 +136,7 @@ class LINUXNS_EXPORT ChildProcess {
   // Signal()
   //
   // Sends `sig` through the pidfd. NotFound (ESRCH) once the child is reaped.
-  absl::Status Signal(int sig) const { return pidfd_.SendSignal(sig); }
+  absl::Status Signal(int sig) const;
 
   // OpenNamespace()
   //
@@ -149,13 +163,6 @@ class LINUXNS_EXPORT ChildProcess {
  private:
   struct State;
   ChildProcess(PidFd pidfd, std::unique_ptr<State> state);
-  // Launch() on a thread that has entered prepared.pid_join, if any, for
-  // the child to be born in that pid namespace.
-  static absl::StatusOr<ChildProcess> LaunchInPidNamespace(const SpawnOptions& options,
-                                                           internal::PreparedSpawn& prepared);
-  // The clone and the parent's side of the protocol, on the calling thread.
-  static absl::StatusOr<ChildProcess> Launch(const SpawnOptions& options,
-                                             internal::PreparedSpawn& prepared);
   void KillAndReapIfRunning();
 
   PidFd pidfd_;

@@ -14,47 +14,51 @@
 //   LINUXNS_ASSIGN_OR_RETURN(linuxns::ChildProcess child,
 //                            linuxns::ChildProcess::Spawn(options));
 //
-// What each field does, in the order the child applies them:
+// What each field does, in the order the child applies them (the order of
+// kSpawnStepOrder in lib/child/spawn.h, which a test holds this list to):
 //   1. new_namespaces are created by the clone itself (clone3; all at once, a
 //      new user namespace first and the others owned by it);
 //   2. uid_map / gid_map of the new user namespace (setgroups "deny" first when
 //      deny_setgroups): written by the child itself when each map is the single
 //      line of the caller's own id (no round trip), otherwise by the parent
-//      while the child waits (needs CAP_SETUID/CAP_SETGID);
-//   3. join: setns into each given namespace (a user namespace first when it
+//      while the child waits (needs CAP_SETUID/CAP_SETGID, or newuidmap and
+//      newgidmap with /etc/subuid and /etc/subgid ranges);
+//   3. time_offsets: the child unshares the time namespace and writes them;
+//   4. join: setns into each given namespace (a user namespace first when it
 //      lies below the caller's, last when it is an ancestor; namespaces the
-//      child is already in are skipped); join_process: the namespaces of
-//      another process, all in one setns(pidfd) call (Linux 5.8), which
-//      orders them itself. A pid namespace to join is different: setns
-//      moves only the caller's future children, so the child makes the joins
-//      (user first, which gives an ordinary user CAP_SYS_ADMIN over a pid
-//      namespace of its own user namespace) and then clones, with
+//      calling thread is already in are skipped); join_process: the
+//      namespaces of another process, all in one setns(pidfd) call (Linux
+//      5.8), which orders them itself. A pid namespace to join is different:
+//      setns moves only the caller's future children, so the child makes the
+//      joins (user first, which gives an ordinary user CAP_SYS_ADMIN over a
+//      pid namespace of its own user namespace) and then clones, with
 //      CLONE_PARENT, the process that runs the later steps and execs: it is
 //      born in the joined pid namespace and is the caller's child all the
 //      same. When the parent must write id maps or pins, a time namespace is
-//      joined too, or clone3 is missing, the child is instead cloned from the
-//      library's spawner thread after it has entered the pid namespace,
-//      which then needs CAP_SYS_ADMIN in the caller's user namespace;
-//   4. propagation of "/" when the mount namespace is new (private by default);
-//      then the new root's mounts: `root` is bind-mounted onto itself, each
-//      of `mounts` is made under it (targets resolved inside it without
-//      following any symbolic link, RELIABILITY rule 6), then /proc and /sys
-//      (below), then pivot_root into it with the old root detached (or
-//      chroot, with RootChange::kChroot);
-//   5. hostname and domainname (need a new or joined uts namespace);
-//   6. mount_proc: a fresh procfs on /proc (needs a new mnt namespace, and
-//      with a new pid namespace it shows that one; refuses a /proc that is a
-//      symlink);
-//   7. mount_sys: a fresh sysfs on /sys, so that /sys/class/net shows the
-//      network namespace's links (needs a new mnt namespace);
-//      loopback_up: bring "lo" up (needs a new or joined network namespace);
-//   8. cwd, umask, new_session, rlimits;
-//   9. credentials: groups, gid, uid (in that order), then keep_capabilities
-//      and no_new_privs; then kill_on_parent_death;
-//   10. descriptors: each `fds` entry is duplicated onto its target number;
+//      joined too, or clone3 is missing, the library's spawner thread enters
+//      the pid namespace and clones the child instead, which then needs
+//      CAP_SYS_ADMIN in the caller's user namespace;
+//   5. propagation of "/" when the mount namespace is new (private by default);
+//   6. hostname and domainname (need a new or joined uts namespace);
+//   7. the new root's mounts: `root` is bind-mounted onto itself, each of
+//      `mounts` is made under it (targets resolved inside it without
+//      following any symbolic link, RELIABILITY rule 6), then mount_proc (a
+//      fresh procfs on mount_proc_at; needs a new mnt namespace, shows a new
+//      pid namespace, refuses a /proc that is a symlink) and mount_sys (a
+//      fresh sysfs on /sys, so that /sys/class/net shows the network
+//      namespace's links), then chroot or pivot_root into it with the old
+//      root detached (RootChange);
+//   8. loopback_up: bring "lo" up (needs a new or joined network namespace);
+//   9. cwd, umask, new_session, rlimits;
+//   10. credentials: drop_bounding_capabilities, groups, gid, uid (in that
+//       order), then keep_capabilities and no_new_privs; then
+//       kill_on_parent_death;
+//   11. descriptors: each `fds` entry is duplicated onto its target number;
 //       every other descriptor above 2 is closed unless inherit_fds;
-//   11. signal dispositions reset to default and the signal mask emptied;
-//   12. execve of argv[0] (searched in PATH when it has no '/'; see
+//   12. signals: caught ones have their default action from the clone on;
+//       with reset_ignored_signals the ignored ones get it too; the signal
+//       mask is emptied;
+//   13. execve of argv[0] (searched in PATH when it has no '/'; see
 //       ChildProcess for where the search happens) with env.
 //
 // Thread-safety: a value; nothing here makes a system call.
@@ -264,6 +268,13 @@ struct LINUXNS_EXPORT SpawnOptions {
   // target at most once, and a target 0..2 only when that stream's mode is
   // kInherit (InvalidArgument otherwise).
   std::vector<FdMapping> fds;
+  // Give the signals the caller ignores their default action in the child
+  // too (SIGPIPE, for one, that a program which writes to a pipe expects).
+  // Off by default: ignored signals stay ignored across the exec, as with
+  // fork+exec, posix_spawn(3) and util-linux's unshare(1); on, it costs a
+  // system call per signal (about 62). Caught ones are always reset.
+  bool reset_ignored_signals = false;
+
   // Keep every inherited descriptor (those not close-on-exec), as exec
   // wrappers such as unshare(1) and nsenter(1) do. Off by default: the child
   // then sees only 0, 1, 2 and the `fds` targets.

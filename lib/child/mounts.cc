@@ -107,10 +107,10 @@ unsigned long KeptFlags(long fd) {
   return flags;
 }
 
-bool ApplyMount(SpawnPlan& plan, int root_fd, int i) {
+bool ApplyMount(const SpawnPlan& plan, SpawnOutcome& outcome, int root_fd, int i) {
   const MountStep& m = plan.mounts[i];
   long target = OpenInRoot(root_fd, m.target);
-  if (target < 0) return Fail(plan, SpawnStep::kOpenTarget, target, i);
+  if (target < 0) return Fail(plan, outcome, SpawnStep::kOpenTarget, target, i);
   char target_path[32];
   FdPath(target_path, target);
   long r;
@@ -118,50 +118,50 @@ bool ApplyMount(SpawnPlan& plan, int root_fd, int i) {
     r = RawSyscall(SYS_mount, Arg("tmpfs"), Arg(target_path), Arg("tmpfs"), MS_NOSUID | MS_NODEV,
                    Arg(m.options));
     RawSyscall(SYS_close, target);
-    if (r < 0) return Fail(plan, SpawnStep::kMountTmpfs, r, i);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kMountTmpfs, r, i);
     return true;
   }
   long source = RawSyscall(SYS_openat, AT_FDCWD, Arg(m.source), O_PATH | O_CLOEXEC);
   if (source < 0) {
     RawSyscall(SYS_close, target);
-    return Fail(plan, SpawnStep::kOpenSource, source, i);
+    return Fail(plan, outcome, SpawnStep::kOpenSource, source, i);
   }
   char source_path[32];
   r = RawSyscall(SYS_mount, Arg(FdPath(source_path, source)), Arg(target_path), 0, MS_BIND | MS_REC,
                  0);
   RawSyscall(SYS_close, source);
   RawSyscall(SYS_close, target);
-  if (r < 0) return Fail(plan, SpawnStep::kBindMount, r, i);
+  if (r < 0) return Fail(plan, outcome, SpawnStep::kBindMount, r, i);
   if (!m.read_only) return true;
   // Opened again, the target is now the bind mount itself.
   long mounted = OpenInRoot(root_fd, m.target);
-  if (mounted < 0) return Fail(plan, SpawnStep::kRemountReadOnly, mounted, i);
+  if (mounted < 0) return Fail(plan, outcome, SpawnStep::kRemountReadOnly, mounted, i);
   char mounted_path[32];
   r = RawSyscall(SYS_mount, 0, Arg(FdPath(mounted_path, mounted)), 0,
                  static_cast<long>(MS_REMOUNT | MS_BIND | MS_RDONLY | KeptFlags(mounted)), 0);
   RawSyscall(SYS_close, mounted);
-  if (r < 0) return Fail(plan, SpawnStep::kRemountReadOnly, r, i);
+  if (r < 0) return Fail(plan, outcome, SpawnStep::kRemountReadOnly, r, i);
   return true;
 }
 
-bool MountKernelFs(SpawnPlan& plan, int root_fd, const char* where, const char* fstype,
-                   SpawnStep step) {
+bool MountKernelFs(const SpawnPlan& plan, SpawnOutcome& outcome, int root_fd, const char* where,
+                   const char* fstype, SpawnStep step) {
   long target = OpenInRoot(root_fd, where);
   if (target == -ELOOP && step == SpawnStep::kMountProc) {
-    return Fail(plan, SpawnStep::kProcIsSymlink, target);
+    return Fail(plan, outcome, SpawnStep::kProcIsSymlink, target);
   }
-  if (target < 0) return Fail(plan, step, target);
+  if (target < 0) return Fail(plan, outcome, step, target);
   char path[32];
   long r = RawSyscall(SYS_mount, Arg(fstype), Arg(FdPath(path, target)), Arg(fstype),
                       MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
   RawSyscall(SYS_close, target);
-  if (r < 0) return Fail(plan, step, r);
+  if (r < 0) return Fail(plan, outcome, step, r);
   return true;
 }
 
 }  // namespace
 
-bool ApplyMounts(SpawnPlan& plan) {
+bool ApplyMounts(const SpawnPlan& plan, SpawnOutcome& outcome) {
   if (plan.root == nullptr && plan.mount_count == 0 && !plan.mount_proc && !plan.mount_sys) {
     return true;
   }
@@ -169,32 +169,33 @@ bool ApplyMounts(SpawnPlan& plan) {
   if (plan.root != nullptr && !plan.chroot) {
     // pivot_root wants the new root to be a mount point.
     r = RawSyscall(SYS_mount, Arg(plan.root), Arg(plan.root), 0, MS_BIND | MS_REC, 0);
-    if (r < 0) return Fail(plan, SpawnStep::kRootBind, r);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kRootBind, r);
   }
   long root_fd = RawSyscall(SYS_openat, AT_FDCWD, Arg(plan.root ? plan.root : "/"),
                             O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root_fd < 0) return Fail(plan, SpawnStep::kOpenRoot, root_fd);
+  if (root_fd < 0) return Fail(plan, outcome, SpawnStep::kOpenRoot, root_fd);
   const int root = static_cast<int>(root_fd);
   bool ok = true;
-  for (int i = 0; ok && i < plan.mount_count; ++i) ok = ApplyMount(plan, root, i);
+  for (int i = 0; ok && i < plan.mount_count; ++i) ok = ApplyMount(plan, outcome, root, i);
   if (ok && plan.mount_proc)
-    ok = MountKernelFs(plan, root, plan.proc_target, "proc", SpawnStep::kMountProc);
-  if (ok && plan.mount_sys) ok = MountKernelFs(plan, root, "/sys", "sysfs", SpawnStep::kMountSys);
+    ok = MountKernelFs(plan, outcome, root, plan.proc_target, "proc", SpawnStep::kMountProc);
+  if (ok && plan.mount_sys)
+    ok = MountKernelFs(plan, outcome, root, "/sys", "sysfs", SpawnStep::kMountSys);
   if (ok && plan.root != nullptr && plan.chroot) {
     r = RawSyscall(SYS_fchdir, root);
     if (r == 0) r = RawSyscall(SYS_chroot, Arg("."));
     if (r == 0) r = RawSyscall(SYS_chdir, Arg("/"));
-    if (r < 0) ok = Fail(plan, SpawnStep::kChroot, r);
+    if (r < 0) ok = Fail(plan, outcome, SpawnStep::kChroot, r);
   } else if (ok && plan.root != nullptr) {
     // The old root is stacked under the new one, then detached.
     r = RawSyscall(SYS_fchdir, root);
     if (r == 0) r = RawSyscall(SYS_pivot_root, Arg("."), Arg("."));
     if (r < 0) {
-      ok = Fail(plan, SpawnStep::kPivotRoot, r);
+      ok = Fail(plan, outcome, SpawnStep::kPivotRoot, r);
     } else {
       r = RawSyscall(SYS_umount2, Arg("."), MNT_DETACH);
       if (r == 0) r = RawSyscall(SYS_chdir, Arg("/"));
-      if (r < 0) ok = Fail(plan, SpawnStep::kUmountOldRoot, r);
+      if (r < 0) ok = Fail(plan, outcome, SpawnStep::kUmountOldRoot, r);
     }
   }
   RawSyscall(SYS_close, root);

@@ -21,12 +21,12 @@
 
 namespace linuxns::child {
 
-bool Fail(SpawnPlan& plan, SpawnStep step, long result, int index) {
-  plan.failed_step = step;
-  plan.failed_index = index;
-  plan.failed_errno = static_cast<int>(-result);
+bool Fail(const SpawnPlan& plan, SpawnOutcome& outcome, SpawnStep step, long result, int index) {
+  outcome.failed_step = step;
+  outcome.failed_index = index;
+  outcome.failed_errno = static_cast<int>(-result);
   if (plan.report_fd >= 0) {
-    SpawnReport report{step, index, plan.failed_errno};
+    SpawnReport report{step, index, outcome.failed_errno};
     RawSyscall(SYS_write, plan.report_fd, Arg(&report), sizeof report);
   }
   return false;
@@ -88,10 +88,11 @@ long KeepCapabilities(int last_cap) {
 }
 
 // The steps after the namespace joins, up to execve.
-bool RunStepsAfterJoins(SpawnPlan& plan);
+bool RunStepsAfterJoins(const SpawnPlan& plan, SpawnOutcome& outcome, bool handlers_cleared);
 
-int AfterJoinsMain(void* plan) {
-  RunStepsAfterJoins(*static_cast<SpawnPlan*>(plan));
+int AfterJoinsMain(void* arg) {
+  const SpawnRun& run = *static_cast<const SpawnRun*>(arg);
+  RunStepsAfterJoins(*run.plan, *run.outcome, run.handlers_cleared);
   RawExit(127);
 }
 
@@ -100,25 +101,71 @@ struct CloneArgs {
   unsigned long long flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
 };
 
-// The joiner's clone into the joined pid namespace (see SpawnPlan).
-bool CloneAfterJoins(SpawnPlan& plan) {
+// The joiner's clone into the joined pid namespace (see SpawnPlan). The
+// joiner's handlers are cleared already (it was cloned with them cleared),
+// and the clone copies them.
+bool CloneAfterJoins(const SpawnPlan& plan, SpawnOutcome& outcome) {
   CloneArgs args{};
   args.flags = CLONE_PARENT | CLONE_VM | CLONE_VFORK | CLONE_PIDFD;
-  args.pidfd = reinterpret_cast<unsigned long long>(&plan.after_joins_pidfd);
+  args.pidfd = reinterpret_cast<unsigned long long>(&outcome.after_joins_pidfd);
   args.stack =
       reinterpret_cast<unsigned long long>(plan.after_joins_stack) - plan.after_joins_stack_size;
   args.stack_size = plan.after_joins_stack_size;
-  const long pid = linuxns_clone3_run(&args, sizeof args, &AfterJoinsMain, &plan);
-  if (pid < 0) return Fail(plan, SpawnStep::kCloneIntoPidNamespace, pid);
+  SpawnRun run{&plan, &outcome, true};
+  const long pid = linuxns_clone3_run(&args, sizeof args, &AfterJoinsMain, &run);
+  if (pid < 0) return Fail(plan, outcome, SpawnStep::kCloneIntoPidNamespace, pid);
   // Here once the clone has exec'd or exited; a failure of its steps is in
-  // the plan already.
-  plan.after_joins_pid = pid;
+  // the outcome already.
+  outcome.after_joins_pid = pid;
   return true;
+}
+
+// The calling thread's credentials (SpawnPlan::caller_uid), when the thread
+// that cloned us has others.
+long TakeCallerCredentials(const SpawnPlan& plan) {
+  long r = 0;
+  if (plan.caller_group_count >= 0) {
+    r = RawSyscall(SYS_setgroups, plan.caller_group_count, Arg(plan.caller_groups));
+    if (r < 0) return r;
+  }
+  if (plan.caller_gid[0] >= 0) {
+    r = RawSyscall(SYS_setresgid, plan.caller_gid[0], plan.caller_gid[1], plan.caller_gid[2]);
+    if (r < 0) return r;
+  }
+  if (plan.caller_uid[0] >= 0) {
+    r = RawSyscall(SYS_setresuid, plan.caller_uid[0], plan.caller_uid[1], plan.caller_uid[2]);
+  }
+  return r;
+}
+
+// Gives the signals of plan.reset_signals their default action and, in a
+// CLONE_VM child whose handlers the clone could not clear, every caught one,
+// so that no handler of the host can run here; the command inherits the
+// ignored ones otherwise, as across execve(2).
+long ResetSignals(const SpawnPlan& plan, bool handlers_cleared, int& failed_signal) {
+  const bool query = plan.must_clear_handlers && !handlers_cleared;
+  if (plan.reset_signals == 0 && !query) return 0;
+  KernelSigaction dfl{SIG_DFL, 0, nullptr, 0};
+  for (int sig = 1; sig < 65; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    if (((plan.reset_signals >> (sig - 1)) & 1) == 0) {
+      if (!query) continue;
+      KernelSigaction old{SIG_DFL, 0, nullptr, 0};
+      long q = RawSyscall(SYS_rt_sigaction, sig, 0, Arg(&old), sizeof(unsigned long));
+      if (q < 0 || old.handler == SIG_DFL || old.handler == SIG_IGN) continue;
+    }
+    long r = RawSyscall(SYS_rt_sigaction, sig, Arg(&dfl), 0, sizeof(unsigned long));
+    if (r < 0 && r != -EINVAL) {
+      failed_signal = sig;
+      return r;
+    }
+  }
+  return 0;
 }
 
 }  // namespace
 
-bool RunSpawnSteps(SpawnPlan& plan) {
+bool RunSpawnSteps(const SpawnPlan& plan, SpawnOutcome& outcome, bool handlers_cleared) {
   long r;
 
   if (plan.wait_fd >= 0) {
@@ -126,75 +173,77 @@ bool RunSpawnSteps(SpawnPlan& plan) {
     do {
       r = RawSyscall(SYS_read, plan.wait_fd, Arg(&go), 1);
     } while (r == -EINTR);
-    if (r != 1) return Fail(plan, SpawnStep::kWaitForParent, r < 0 ? r : -EPIPE);
+    if (r != 1) return Fail(plan, outcome, SpawnStep::kWaitForParent, r < 0 ? r : -EPIPE);
   }
+  r = TakeCallerCredentials(plan);
+  if (r < 0) return Fail(plan, outcome, SpawnStep::kCallerCredentials, r);
 
   if (plan.write_setgroups_deny) {
     r = WriteFile("/proc/self/setgroups", "deny", 4);
-    if (r < 0) return Fail(plan, SpawnStep::kWriteSetgroups, r);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kWriteSetgroups, r);
   }
   if (plan.uid_map != nullptr) {
     r = WriteFile("/proc/self/uid_map", plan.uid_map, plan.uid_map_len);
-    if (r < 0) return Fail(plan, SpawnStep::kWriteUidMap, r);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kWriteUidMap, r);
   }
   if (plan.gid_map != nullptr) {
     r = WriteFile("/proc/self/gid_map", plan.gid_map, plan.gid_map_len);
-    if (r < 0) return Fail(plan, SpawnStep::kWriteGidMap, r);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kWriteGidMap, r);
   }
 
   if (plan.unshare_time) {
     // The exec moves us into time_for_children, which has our offsets.
     r = RawSyscall(SYS_unshare, CLONE_NEWTIME);
-    if (r < 0) return Fail(plan, SpawnStep::kUnshareTime, r);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kUnshareTime, r);
   }
   if (plan.timens_offsets != nullptr) {
     r = WriteFile("/proc/self/timens_offsets", plan.timens_offsets, plan.timens_offsets_len);
-    if (r < 0) return Fail(plan, SpawnStep::kWriteTimensOffsets, r);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kWriteTimensOffsets, r);
   }
 
   for (int i = 0; i < plan.join_count; ++i) {
     r = RawSyscall(SYS_setns, plan.join_fds[i], plan.join_types[i]);
-    if (r < 0) return Fail(plan, SpawnStep::kSetns, r, i);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kSetns, r, i);
   }
 
   if (plan.join_pidfd >= 0) {
     r = RawSyscall(SYS_setns, plan.join_pidfd, plan.join_pidfd_flags);
-    if (r < 0) return Fail(plan, SpawnStep::kSetnsProcess, r);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kSetnsProcess, r);
   }
 
-  if (plan.after_joins_stack != nullptr) return CloneAfterJoins(plan);
-  return RunStepsAfterJoins(plan);
+  if (plan.after_joins_stack != nullptr) return CloneAfterJoins(plan, outcome);
+  return RunStepsAfterJoins(plan, outcome, handlers_cleared);
 }
 
 namespace {
 
-bool RunStepsAfterJoins(SpawnPlan& plan) {
+bool RunStepsAfterJoins(const SpawnPlan& plan, SpawnOutcome& outcome, bool handlers_cleared) {
   long r;
   if (plan.propagation != 0) {
     r = RawSyscall(SYS_mount, 0, Arg("/"), 0, static_cast<long>(plan.propagation), 0);
-    if (r < 0) return Fail(plan, SpawnStep::kPropagation, r);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kPropagation, r);
   }
   if (plan.hostname != nullptr) {
     r = RawSyscall(SYS_sethostname, Arg(plan.hostname), static_cast<long>(plan.hostname_len));
-    if (r < 0) return Fail(plan, SpawnStep::kSethostname, r);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kSethostname, r);
   }
   if (plan.domainname != nullptr) {
     r = RawSyscall(SYS_setdomainname, Arg(plan.domainname), static_cast<long>(plan.domainname_len));
-    if (r < 0) return Fail(plan, SpawnStep::kSetdomainname, r);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kSetdomainname, r);
   }
-  if (!ApplyMounts(plan)) return false;
+  if (!ApplyMounts(plan, outcome)) return false;
   if (plan.loopback_up) {
     r = BringLoopbackUp();
-    if (r < 0) return Fail(plan, SpawnStep::kLoopback, r);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kLoopback, r);
   }
   if (plan.cwd != nullptr) {
     r = RawSyscall(SYS_chdir, Arg(plan.cwd));
-    if (r < 0) return Fail(plan, SpawnStep::kChdir, r);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kChdir, r);
   }
   if (plan.umask >= 0) RawSyscall(SYS_umask, plan.umask);
   if (plan.new_session) {
     r = RawSyscall(SYS_setsid);
-    if (r < 0) return Fail(plan, SpawnStep::kSetsid, r);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kSetsid, r);
   }
 
   for (int i = 0; i < plan.rlimit_count; ++i) {
@@ -203,76 +252,69 @@ bool RunStepsAfterJoins(SpawnPlan& plan) {
       unsigned long long cur, max;
     } value{l.soft, l.hard};
     r = RawSyscall(SYS_prlimit64, 0, l.resource, Arg(&value), 0);
-    if (r < 0) return Fail(plan, SpawnStep::kRlimit, r, i);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kRlimit, r, i);
   }
   // Before the uid change, which drops CAP_SETPCAP.
   for (int i = 0; i < plan.drop_bounding_count; ++i) {
     r = RawSyscall(SYS_prctl, PR_CAPBSET_DROP, plan.drop_bounding[i], 0, 0, 0);
-    if (r < 0) return Fail(plan, SpawnStep::kDropBounding, r, i);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kDropBounding, r, i);
   }
   if (plan.group_count >= 0) {
     r = RawSyscall(SYS_setgroups, plan.group_count, Arg(plan.groups));
-    if (r < 0) return Fail(plan, SpawnStep::kSetgroups, r);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kSetgroups, r);
   }
   if (plan.gid >= 0) {
     r = RawSyscall(SYS_setresgid, plan.gid, plan.gid, plan.gid);
-    if (r < 0) return Fail(plan, SpawnStep::kSetgid, r);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kSetgid, r);
   }
   if (plan.uid >= 0) {
     // Keep the permitted set across the uid change when the caps are to be
     // kept: it is what they are raised from below.
     if (plan.keep_capabilities) RawSyscall(SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0);
     r = RawSyscall(SYS_setresuid, plan.uid, plan.uid, plan.uid);
-    if (r < 0) return Fail(plan, SpawnStep::kSetuid, r);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kSetuid, r);
   }
   if (plan.keep_capabilities) {
     r = KeepCapabilities(plan.cap_last_cap);
-    if (r < 0) return Fail(plan, SpawnStep::kCapabilities, r);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kCapabilities, r);
   }
   if (plan.no_new_privs) {
     r = RawSyscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-    if (r < 0) return Fail(plan, SpawnStep::kNoNewPrivs, r);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kNoNewPrivs, r);
   }
   if (plan.parent_pidfd >= 0) {
     // After the credential changes, which clear the death signal.
     r = RawSyscall(SYS_prctl, PR_SET_PDEATHSIG, plan.parent_death_signal, 0, 0, 0);
-    if (r < 0) return Fail(plan, SpawnStep::kParentDeathSignal, r);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kParentDeathSignal, r);
     // The parent may have died before the prctl: then nobody will signal us.
     pollfd p{plan.parent_pidfd, POLLIN, 0};
     timespec zero{0, 0};
     if (RawSyscall(SYS_ppoll, Arg(&p), 1, Arg(&zero), 0, 0) > 0) {
-      return Fail(plan, SpawnStep::kParentGone, -ESRCH);
+      return Fail(plan, outcome, SpawnStep::kParentGone, -ESRCH);
     }
   }
 
   // Two phases, so that a target number that is also another move's source
-  // is not overwritten before it is copied.
+  // is not overwritten before it is copied. The copies go to the outcome's
+  // scratch space: the plan is read-only.
   for (int i = 0; i < plan.move_count; ++i) {
     r = RawSyscall(SYS_fcntl, plan.moves[i].source, F_DUPFD_CLOEXEC, plan.move_floor);
-    if (r < 0) return Fail(plan, SpawnStep::kDupFd, r, i);
-    // Remember the copy in place of the source: the plan is ours to edit.
-    const_cast<FdMove*>(plan.moves)[i].source = static_cast<int>(r);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kDupFd, r, i);
+    outcome.move_copies[i] = static_cast<int>(r);
   }
   for (int i = 0; i < plan.move_count; ++i) {
-    r = RawSyscall(SYS_dup3, plan.moves[i].source, plan.moves[i].target, 0);
-    if (r < 0) return Fail(plan, SpawnStep::kDupFd, r, i);
+    r = RawSyscall(SYS_dup3, outcome.move_copies[i], plan.moves[i].target, 0);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kDupFd, r, i);
   }
   if (!plan.inherit_fds) {
     r = CloseFdsFrom(3, plan.keep, plan.keep_count);
-    if (r < 0) return Fail(plan, SpawnStep::kCloseFds, r);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kCloseFds, r);
   }
 
-  // Every signal is blocked (the parent blocked them around the clone): give
-  // each its default action, so that no handler of the host can run here and
-  // the command inherits no ignored signal, then unblock them all.
-  KernelSigaction dfl{SIG_DFL, 0, nullptr, 0};
-  for (int sig = 1; sig < 65; ++sig) {
-    if (sig == SIGKILL || sig == SIGSTOP || ((plan.reset_signals >> (sig - 1)) & 1) == 0) {
-      continue;
-    }
-    r = RawSyscall(SYS_rt_sigaction, sig, Arg(&dfl), 0, sizeof(unsigned long));
-    if (r < 0 && r != -EINVAL) return Fail(plan, SpawnStep::kResetSignals, r, sig);
-  }
+  // Every signal is blocked (the parent blocked them around the clone).
+  int failed_signal = 0;
+  r = ResetSignals(plan, handlers_cleared, failed_signal);
+  if (r < 0) return Fail(plan, outcome, SpawnStep::kResetSignals, r, failed_signal);
   unsigned long empty = 0;
   RawSyscall(SYS_rt_sigprocmask, SIG_SETMASK, Arg(&empty), 0, sizeof empty);
 
@@ -283,7 +325,7 @@ bool RunStepsAfterJoins(SpawnPlan& plan) {
       r = RawSyscall(SYS_execveat, plan.exec_fd, Arg(""), Arg(plan.argv), Arg(plan.envp),
                      AT_EMPTY_PATH);
     }
-    return Fail(plan, SpawnStep::kExec, r, -1);
+    return Fail(plan, outcome, SpawnStep::kExec, r, -1);
   }
   long first_error = -ENOENT;
   int first_index = 0;
@@ -301,14 +343,15 @@ bool RunStepsAfterJoins(SpawnPlan& plan) {
     break;
   }
   if (eacces && first_error == -ENOENT) first_error = -EACCES;
-  return Fail(plan, SpawnStep::kExec, first_error, first_index);
+  return Fail(plan, outcome, SpawnStep::kExec, first_error, first_index);
 }
 
 }  // namespace
 
-int SpawnMain(void* plan) {
+int SpawnMain(void* arg) {
+  const SpawnRun& run = *static_cast<const SpawnRun*>(arg);
   // True only for a joiner whose clone has run.
-  if (RunSpawnSteps(*static_cast<SpawnPlan*>(plan))) RawExit(0);
+  if (RunSpawnSteps(*run.plan, *run.outcome, run.handlers_cleared)) RawExit(0);
   RawExit(127);
 }
 

@@ -3,11 +3,12 @@
 //
 // The parent renders SpawnOptions into a SpawnPlan (plain pointers and
 // numbers into memory it keeps alive), clones a CLONE_VM child on its own
-// stack, and the child runs SpawnMain() over the plan: raw system calls only
-// (see raw_syscall.h), in a fixed order. A failing step stores (step, index,
-// errno) in the plan's result fields, which the parent reads once the child
-// has exited (the memory is shared), or writes them to report_fd when there
-// is one, and the child exits with 127.
+// stack, and the child runs SpawnMain() over a SpawnRun: the plan, which it
+// only reads, and a SpawnOutcome, the one record it writes. Raw system calls
+// only (see raw_syscall.h), in the fixed order of kSpawnStepOrder below. A
+// failing step stores (step, index, errno) in the outcome, which the parent
+// reads once the child has exited or exec'd (the memory is shared), and
+// writes it to report_fd when there is one; the child exits with 127.
 #ifndef LINUXNS_LIB_CHILD_SPAWN_H_
 #define LINUXNS_LIB_CHILD_SPAWN_H_
 
@@ -56,11 +57,61 @@ enum class SpawnStep : std::int32_t {
   kWriteTimensOffsets = 38,
   kChroot = 39,
   kCloneIntoPidNamespace = 40,
+  kCallerCredentials = 41,
   kParentGone = 32,
   kDupFd = 33,
   kCloseFds = 34,
   kResetSignals = 35,
   kExec = 100,
+};
+
+// The order in which RunSpawnSteps() applies the steps (kExec last): the one
+// statement of it. tests/child_process_test.cc checks that the documented
+// order (linuxns/spawn_options.h) follows it, and the child's code follows
+// this list top to bottom.
+inline constexpr SpawnStep kSpawnStepOrder[] = {
+    SpawnStep::kWaitForParent,
+    SpawnStep::kCallerCredentials,
+    SpawnStep::kWriteSetgroups,
+    SpawnStep::kWriteUidMap,
+    SpawnStep::kWriteGidMap,
+    SpawnStep::kUnshareTime,
+    SpawnStep::kWriteTimensOffsets,
+    SpawnStep::kSetns,
+    SpawnStep::kSetnsProcess,
+    SpawnStep::kCloneIntoPidNamespace,
+    SpawnStep::kPropagation,
+    SpawnStep::kSethostname,
+    SpawnStep::kSetdomainname,
+    SpawnStep::kRootBind,
+    SpawnStep::kOpenRoot,
+    SpawnStep::kOpenTarget,
+    SpawnStep::kOpenSource,
+    SpawnStep::kBindMount,
+    SpawnStep::kRemountReadOnly,
+    SpawnStep::kMountTmpfs,
+    SpawnStep::kProcIsSymlink,
+    SpawnStep::kMountProc,
+    SpawnStep::kMountSys,
+    SpawnStep::kChroot,
+    SpawnStep::kPivotRoot,
+    SpawnStep::kUmountOldRoot,
+    SpawnStep::kLoopback,
+    SpawnStep::kChdir,
+    SpawnStep::kSetsid,
+    SpawnStep::kRlimit,
+    SpawnStep::kDropBounding,
+    SpawnStep::kSetgroups,
+    SpawnStep::kSetgid,
+    SpawnStep::kSetuid,
+    SpawnStep::kCapabilities,
+    SpawnStep::kNoNewPrivs,
+    SpawnStep::kParentDeathSignal,
+    SpawnStep::kParentGone,
+    SpawnStep::kDupFd,
+    SpawnStep::kCloseFds,
+    SpawnStep::kResetSignals,
+    SpawnStep::kExec,
 };
 
 // What the child writes to report_fd when a step fails.
@@ -83,6 +134,7 @@ struct FdMove {
   int target;
 };
 
+// Everything the child does, prepared by the parent; the child only reads it.
 struct SpawnPlan {
   // Set when the parent acts first (writes id maps): read one byte from it.
   int wait_fd = -1;
@@ -90,6 +142,14 @@ struct SpawnPlan {
   // is also written here as a SpawnReport, since without CLONE_VM the parent
   // cannot see this process's memory.
   int report_fd = -1;
+
+  // The credentials of the thread that asked for the spawn, when the thread
+  // that clones has others (the library's spawner thread, see
+  // internal/caller_context.h): the child takes them first. -1: keep.
+  long caller_uid[3] = {-1, -1, -1};  // real, effective, saved
+  long caller_gid[3] = {-1, -1, -1};
+  const unsigned* caller_groups = nullptr;
+  int caller_group_count = -1;
 
   // Id maps the child writes itself (own id only), or null.
   const char* uid_map = nullptr;
@@ -116,11 +176,10 @@ struct SpawnPlan {
   // descriptor table) stops after the joins above and clones the process
   // that runs every later step: with CLONE_PARENT, so that it is the spawning
   // thread's child, and CLONE_VM|CLONE_VFORK on the stack whose top is
-  // `after_joins_stack`. The joiner then exits. Its pidfd and pid land here.
+  // `after_joins_stack`. The joiner then exits. The clone's pidfd and pid go
+  // to the outcome.
   void* after_joins_stack = nullptr;  // null: no such clone
   std::size_t after_joins_stack_size = 0;
-  int after_joins_pidfd = -1;
-  long after_joins_pid = 0;
 
   unsigned long propagation = 0;  // MS_* flags for "/", 0 to leave it
   const char* root = nullptr;     // new root (pivot_root), or null
@@ -154,10 +213,16 @@ struct SpawnPlan {
   bool no_new_privs = false;
   const int* drop_bounding = nullptr;  // CAP_* numbers
   int drop_bounding_count = 0;
-  // Which signals get their default action before exec: bit N-1 for signal
-  // N. All of them in a spawned child, which must never run a host's
-  // handler; in place, only those ignored or caught (the others have it).
-  unsigned long long reset_signals = ~0ULL;
+  // Which signals get their default action before exec, bit N-1 for signal
+  // N: every one with SpawnOptions::reset_ignored_signals, else none in a
+  // spawned child (clone3's CLONE_CLEAR_SIGHAND resets every caught one in
+  // the kernel, and ignored ones stay ignored, as across execve(2)); in
+  // place, those ignored when reset_ignored_signals.
+  unsigned long long reset_signals = 0;
+  // A CLONE_VM child, in which no handler of the host may ever run: when the
+  // clone could not clear the handlers (SpawnRun::handlers_cleared false),
+  // every caught signal outside reset_signals is reset too (a query each).
+  bool must_clear_handlers = false;
   // kill_on_parent_death: a pidfd of the parent process, or -1.
   int parent_pidfd = -1;
   int parent_death_signal = 9;  // SIGKILL
@@ -181,29 +246,51 @@ struct SpawnPlan {
   // Execute this descriptor (execveat AT_EMPTY_PATH) instead of the
   // candidates, with report_fd left open across the exec: linuxns-init.
   int exec_fd = -1;
+};
 
-  // Result, written by the child on failure.
+// What the child writes: the failed step, and the joiner's clone. The parent
+// reads it once the child has exec'd or exited (shared memory), or from
+// report_fd (the SpawnReport part).
+struct SpawnOutcome {
   SpawnStep failed_step = SpawnStep::kNone;
   int failed_index = 0;  // which join, move or candidate
   int failed_errno = 0;
+  // The joiner's clone (plan.after_joins_stack): its pidfd and pid.
+  int after_joins_pidfd = -1;
+  long after_joins_pid = 0;
+  // Scratch for the descriptor moves: plan.move_count entries, where the
+  // child keeps the temporary copy of each source.
+  int* move_copies = nullptr;
+};
+
+// What SpawnMain() runs over.
+struct SpawnRun {
+  const SpawnPlan* plan;
+  SpawnOutcome* outcome;
+  // Set by the clone (internal::CloneSpec::handlers_cleared): the kernel has
+  // reset every caught signal to its default (CLONE_CLEAR_SIGHAND).
+  bool handlers_cleared = false;
 };
 
 // The mount steps: new root, mounts, /proc, /sys, pivot_root (mounts.cc).
 // Returns false after Fail() on error.
-bool ApplyMounts(SpawnPlan& plan);
+bool ApplyMounts(const SpawnPlan& plan, SpawnOutcome& outcome);
 
-// Records the failed step (and sends it to report_fd, if any); returns false.
-bool Fail(SpawnPlan& plan, SpawnStep step, long result, int index = 0);
+// Records the failed step in `outcome` (and sends it to plan.report_fd, if
+// any); returns false.
+bool Fail(const SpawnPlan& plan, SpawnOutcome& outcome, SpawnStep step, long result, int index = 0);
 
-// Runs every step of `plan` in the calling process, ending with execve.
-// Returns only on failure (false), with the plan's result fields set. With
+// Runs every step of `plan` in the calling process, ending with execve
+// (`handlers_cleared`: see SpawnRun).
+// Returns only on failure (false), with the outcome's failure set. With
 // plan.after_joins_stack set, the steps after the joins run in a clone (see
 // SpawnPlan), and this returns true once that clone has exec'd or failed.
-bool RunSpawnSteps(SpawnPlan& plan);
+bool RunSpawnSteps(const SpawnPlan& plan, SpawnOutcome& outcome, bool handlers_cleared);
 
-// The child's main function, for linuxns_clone3_run() / clone(2):
-// RunSpawnSteps(), then exit 127 on failure, 0 for a joiner whose clone ran.
-int SpawnMain(void* plan);
+// The child's main function, for linuxns_clone3_run() / clone(2), over a
+// SpawnRun: RunSpawnSteps(), then exit 127 on failure, 0 for a joiner whose
+// clone ran.
+int SpawnMain(void* run);
 
 }  // namespace linuxns::child
 

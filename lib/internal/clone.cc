@@ -1,6 +1,7 @@
 #include "internal/clone.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -16,6 +17,7 @@
 #include "child/clone_trampoline.h"
 #include "child/kernel_constants.h"
 #include "internal/kernel.h"
+#include "internal/probe_util.h"
 #include "linuxns/ns_type.h"
 #include "linuxns/status.h"
 #include "linuxns/unique_fd.h"
@@ -43,43 +45,8 @@ constexpr std::size_t kGuardSize = 4096;
 
 // Set once clone3 has answered ENOSYS; every later clone goes to clone(2).
 std::atomic<bool> clone3_missing{false};
-
-// The first line of a small /proc file, or "" when it cannot be read.
-std::string ReadProcLine(const char* path) {
-  UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
-  char buf[64] = {};
-  if (!fd || ::read(fd.get(), buf, sizeof buf - 1) <= 0) return "";
-  std::string line(buf);
-  return line.substr(0, line.find('\n'));
-}
-
-// Why creating a user namespace says EPERM: the sysctls that exist here and
-// refuse it, else the usual suspects.
-std::string UserNamespaceRefusal() {
-  if (ReadProcLine("/proc/sys/kernel/unprivileged_userns_clone") == "0" && ::geteuid() != 0) {
-    return "unprivileged user namespaces are disabled: sysctl "
-           "kernel.unprivileged_userns_clone=1 enables them";
-  }
-  if (ReadProcLine("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == "1") {
-    return "AppArmor restricts unprivileged user namespaces: sysctl "
-           "kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor profile "
-           "that allows them";
-  }
-  return "user namespaces cannot be created from a chroot, and a seccomp filter or a "
-         "security module may refuse them (see Seccomp: in /proc/self/status)";
-}
-
-// The limits files for the types in `flags`, for ENOSPC's message.
-std::string LimitFiles(std::uint64_t ns_flags) {
-  std::string files;
-  absl::StatusOr<NsTypeSet> types = NsTypeSet::FromCloneFlags(ns_flags);
-  if (!types.ok()) return files;
-  for (NsType t : *types) {
-    absl::StrAppend(&files, files.empty() ? "" : ", ", "/proc/sys/user/max_", NsTypeName(t),
-                    "_namespaces");
-  }
-  return files;
-}
+// Set once clone3 has refused CLONE_CLEAR_SIGHAND (EINVAL, before Linux 5.5).
+std::atomic<bool> clear_sighand_missing{false};
 
 }  // namespace
 
@@ -133,7 +100,19 @@ absl::StatusOr<PidFd> CloneVm(const CloneSpec& spec) {
     args.stack = reinterpret_cast<std::uintptr_t>(spec.stack->base());
     args.stack_size = spec.stack->size();
     args.cgroup = spec.cgroup_fd >= 0 ? static_cast<std::uint64_t>(spec.cgroup_fd) : 0;
+    const bool clear =
+        spec.clear_signal_handlers && !clear_sighand_missing.load(std::memory_order_relaxed);
+    if (clear) args.flags |= CLONE_CLEAR_SIGHAND;
+    if (spec.handlers_cleared != nullptr) *spec.handlers_cleared = clear;
     pid = linuxns_clone3_run(&args, sizeof args, spec.fn, spec.arg);
+    if (pid == -EINVAL && clear) {
+      // Linux 5.3 and 5.4 know clone3 but not this flag: ask once more
+      // without it, and the child resets the handlers itself.
+      args.flags &= ~std::uint64_t{CLONE_CLEAR_SIGHAND};
+      if (spec.handlers_cleared != nullptr) *spec.handlers_cleared = false;
+      pid = linuxns_clone3_run(&args, sizeof args, spec.fn, spec.arg);
+      if (pid != -EINVAL) clear_sighand_missing.store(true, std::memory_order_relaxed);
+    }
     if (pid == -ENOSYS) clone3_missing.store(true, std::memory_order_relaxed);
   }
   if (pid == -ENOSYS) {
@@ -145,6 +124,7 @@ absl::StatusOr<PidFd> CloneVm(const CloneSpec& spec) {
                         "clone: a new time namespace or CLONE_INTO_CGROUP needs "
                         "clone3 (Linux 5.3), which this system refuses");
     }
+    if (spec.handlers_cleared != nullptr) *spec.handlers_cleared = false;
     pid = ::clone(spec.fn, spec.stack->top(), static_cast<int>(flags), spec.arg, &pidfd);
     if (pid < 0) pid = -errno;
   }
@@ -173,7 +153,18 @@ absl::Status Reap(const PidFd& child) {
   while (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(child.get()), &info,
                   WEXITED | __WALL) != 0) {
     const int err = errno;
-    if (err != EINTR) return ErrnoError(err, absl::StrCat("waitid pid ", child.pid()));
+    if (err == EINTR) continue;
+    if (err != ECHILD) return ErrnoError(err, absl::StrCat("waitid pid ", child.pid()));
+    // Reaped by another thread of this process (a waitpid(-1, ..., __WALL)
+    // loop): gone, once the pidfd says it exited; a process that is not our
+    // child at all never turns readable here.
+    pollfd p{child.get(), POLLIN, 0};
+    int ready;
+    while ((ready = ::poll(&p, 1, 1000)) < 0 && errno == EINTR) {
+    }
+    if (ready == 1) return absl::OkStatus();
+    return ErrnoError(ECHILD, absl::StrCat("waitid pid ", child.pid()),
+                      "not a child of this process, and still running");
   }
   return absl::OkStatus();
 }
@@ -221,46 +212,10 @@ absl::StatusOr<ExitStatus> ExitStatusFromPidfd(const PidFd& child) {
 }
 
 absl::Status DescribeCloneError(int err, std::uint64_t ns_flags, absl::string_view what) {
-  const bool user = (ns_flags & CloneFlag(NsType::kUser)) != 0;
-  std::string hint;
-  switch (err) {
-    case EPERM:
-      hint = !user ? "creating these namespaces needs CAP_SYS_ADMIN: run as root, or create "
-                     "a user namespace along with them"
-                   : UserNamespaceRefusal();
-      break;
-    case ENOSPC:
-      hint = absl::StrCat("a namespace limit was reached: see ", LimitFiles(ns_flags),
-                          " (user and pid namespaces also nest at most 32 deep)");
-      break;
-    case EUSERS:
-      hint = "user namespaces nest at most 32 deep (EUSERS before Linux 4.9)";
-      break;
-    case EINVAL:
-      hint =
-          "this kernel rejects this combination of flags, or lacks one of the "
-          "namespace types (CONFIG_*_NS)";
-      break;
-    case EAGAIN:
-      hint = "too many processes: RLIMIT_NPROC, or kernel.threads-max / pid_max";
-      break;
-    case ENOMEM:
-      hint =
-          "out of memory, or the pid namespace to create the process in has no "
-          "init anymore (its PID 1 exited)";
-      break;
-    case EACCES:
-      hint = "refused by a security module (AppArmor, SELinux or another LSM policy)";
-      break;
-    default:
-      break;
-  }
+  const NsTypeSet types = NsTypeSet::FromCloneFlags(ns_flags).value_or(NsTypeSet());
   std::string message(what);
-  if (ns_flags != 0) {
-    absl::StrAppend(&message, " with new ", NsTypeSet::FromCloneFlags(ns_flags)->ToString(),
-                    " namespaces");
-  }
-  return ErrnoError(err, message, hint);
+  if (!types.empty()) absl::StrAppend(&message, " with new ", types.ToString(), " namespaces");
+  return ErrnoError(err, message, ExplainCreateError(err, types));
 }
 
 void ResetCloneFallbackForTesting() { clone3_missing.store(false); }

@@ -5,8 +5,10 @@
 // tables are copied). The child must then run only code from lib/child/. Every
 // signal is blocked in the parent around the clone, so the child starts with
 // all signals blocked and no handler of the host can ever run in it. The
-// child's exit signal is 0: only waitid(P_PIDFD, ..., __WALL) reaps it, and a
-// host's own waitpid(-1) reaper cannot steal it.
+// child's exit signal is 0, so a host's SIGCHLD handling never sees it and
+// waitpid(-1) without __WALL never takes it; a host reaper that passes
+// __WALL does take it, and after the library's own SIGKILL an ECHILD then
+// means the child is gone (Reap(), KillAndReap()).
 #ifndef LINUXNS_LIB_INTERNAL_CLONE_H_
 #define LINUXNS_LIB_INTERNAL_CLONE_H_
 
@@ -54,6 +56,13 @@ struct CloneSpec {
   bool share_files = false;
   // CLONE_INTO_CGROUP this cgroup v2 directory fd, or -1.
   int cgroup_fd = -1;
+  // Ask clone3 for CLONE_CLEAR_SIGHAND (Linux 5.5): every caught signal
+  // starts with its default action in the child, so no handler of the host
+  // can ever run in a CLONE_VM child. Whether the kernel did is stored in
+  // *handlers_cleared before the child starts (false after clone(2), or
+  // before 5.5): the child must then reset them itself.
+  bool clear_signal_handlers = false;
+  bool* handlers_cleared = nullptr;
   int (*fn)(void*) = nullptr;
   void* arg = nullptr;
   const ChildStack* stack = nullptr;
@@ -73,10 +82,12 @@ absl::StatusOr<PidFd> CloneVm(const CloneSpec& spec);
 bool Clone3Available();
 
 // Kills (SIGKILL) and reaps a child cloned by CloneVm(). Returns once it is
-// gone.
+// gone (also when a host's waitpid(-1, ..., __WALL) reaped it first).
 absl::Status KillAndReap(const PidFd& child);
 
-// Reaps a child cloned by CloneVm() that has exited or is exiting.
+// Reaps a child cloned by CloneVm() that has exited or is exiting. A child
+// that someone else in this process reaped (ECHILD) is gone all the same:
+// OK once its pidfd says it exited.
 absl::Status Reap(const PidFd& child);
 
 // The exit status of a child that someone else reaped, from its pidfd

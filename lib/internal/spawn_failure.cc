@@ -1,25 +1,202 @@
 // Private: the Status for a step a spawned child reported as failed, with the
 // errno, the step named in the caller's terms (which mount, which map, which
 // descriptor) and, where one exists, what to do about it (RELIABILITY rule 10).
+#include "linuxns/spawn_failure.h"
+
 #include <cerrno>
 #include <string>
 #include <vector>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "internal/spawn_plan.h"
 #include "linuxns/status.h"
 
-namespace linuxns::internal {
+namespace linuxns {
+namespace {
+
+constexpr absl::string_view kSpawnFailurePayload = "linuxns/spawn-failure";
+
+// The public numbers are the child's (and linuxns-init's).
+#define LINUXNS_SAME_STEP(name) \
+  static_assert(static_cast<int>(SpawnStep::name) == static_cast<int>(child::SpawnStep::name))
+LINUXNS_SAME_STEP(kWaitForParent);
+LINUXNS_SAME_STEP(kCallerCredentials);
+LINUXNS_SAME_STEP(kWriteSetgroups);
+LINUXNS_SAME_STEP(kWriteUidMap);
+LINUXNS_SAME_STEP(kWriteGidMap);
+LINUXNS_SAME_STEP(kUnshareTime);
+LINUXNS_SAME_STEP(kWriteTimensOffsets);
+LINUXNS_SAME_STEP(kSetns);
+LINUXNS_SAME_STEP(kSetnsProcess);
+LINUXNS_SAME_STEP(kCloneIntoPidNamespace);
+LINUXNS_SAME_STEP(kPropagation);
+LINUXNS_SAME_STEP(kSethostname);
+LINUXNS_SAME_STEP(kSetdomainname);
+LINUXNS_SAME_STEP(kRootBind);
+LINUXNS_SAME_STEP(kOpenRoot);
+LINUXNS_SAME_STEP(kOpenTarget);
+LINUXNS_SAME_STEP(kOpenSource);
+LINUXNS_SAME_STEP(kBindMount);
+LINUXNS_SAME_STEP(kRemountReadOnly);
+LINUXNS_SAME_STEP(kMountTmpfs);
+LINUXNS_SAME_STEP(kProcIsSymlink);
+LINUXNS_SAME_STEP(kMountProc);
+LINUXNS_SAME_STEP(kMountSys);
+LINUXNS_SAME_STEP(kChroot);
+LINUXNS_SAME_STEP(kPivotRoot);
+LINUXNS_SAME_STEP(kUmountOldRoot);
+LINUXNS_SAME_STEP(kLoopback);
+LINUXNS_SAME_STEP(kChdir);
+LINUXNS_SAME_STEP(kSetsid);
+LINUXNS_SAME_STEP(kRlimit);
+LINUXNS_SAME_STEP(kDropBounding);
+LINUXNS_SAME_STEP(kSetgroups);
+LINUXNS_SAME_STEP(kSetgid);
+LINUXNS_SAME_STEP(kSetuid);
+LINUXNS_SAME_STEP(kCapabilities);
+LINUXNS_SAME_STEP(kNoNewPrivs);
+LINUXNS_SAME_STEP(kParentDeathSignal);
+LINUXNS_SAME_STEP(kParentGone);
+LINUXNS_SAME_STEP(kDupFd);
+LINUXNS_SAME_STEP(kCloseFds);
+LINUXNS_SAME_STEP(kResetSignals);
+LINUXNS_SAME_STEP(kExec);
+#undef LINUXNS_SAME_STEP
+
+}  // namespace
+
+std::optional<SpawnFailure> SpawnFailureOf(const absl::Status& status) {
+  auto payload = status.GetPayload(kSpawnFailurePayload);
+  if (!payload) return std::nullopt;
+  std::vector<std::string> parts = absl::StrSplit(std::string(*payload), ' ');
+  int step = 0;
+  int index = 0;
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &step) ||
+      !absl::SimpleAtoi(parts[1], &index)) {
+    return std::nullopt;
+  }
+  return SpawnFailure{static_cast<SpawnStep>(step), index};
+}
+
+const char* SpawnStepName(SpawnStep step) {
+  switch (step) {
+    case SpawnStep::kWaitForParent:
+      return "wait for the parent";
+    case SpawnStep::kCallerCredentials:
+      return "take the caller's credentials";
+    case SpawnStep::kWriteSetgroups:
+      return "write setgroups";
+    case SpawnStep::kWriteUidMap:
+      return "write uid_map";
+    case SpawnStep::kWriteGidMap:
+      return "write gid_map";
+    case SpawnStep::kUnshareTime:
+      return "unshare time";
+    case SpawnStep::kWriteTimensOffsets:
+      return "write timens_offsets";
+    case SpawnStep::kSetns:
+      return "setns";
+    case SpawnStep::kSetnsProcess:
+      return "setns into a process's namespaces";
+    case SpawnStep::kCloneIntoPidNamespace:
+      return "clone into the joined pid namespace";
+    case SpawnStep::kPropagation:
+      return "propagation";
+    case SpawnStep::kSethostname:
+      return "sethostname";
+    case SpawnStep::kSetdomainname:
+      return "setdomainname";
+    case SpawnStep::kRootBind:
+      return "bind the new root";
+    case SpawnStep::kOpenRoot:
+      return "open the root";
+    case SpawnStep::kOpenTarget:
+      return "open a mount target";
+    case SpawnStep::kOpenSource:
+      return "open a bind source";
+    case SpawnStep::kBindMount:
+      return "bind mount";
+    case SpawnStep::kRemountReadOnly:
+      return "remount read-only";
+    case SpawnStep::kMountTmpfs:
+      return "mount tmpfs";
+    case SpawnStep::kProcIsSymlink:
+      return "check /proc";
+    case SpawnStep::kMountProc:
+      return "mount proc";
+    case SpawnStep::kMountSys:
+      return "mount sysfs";
+    case SpawnStep::kChroot:
+      return "chroot";
+    case SpawnStep::kPivotRoot:
+      return "pivot_root";
+    case SpawnStep::kUmountOldRoot:
+      return "detach the old root";
+    case SpawnStep::kLoopback:
+      return "bring up lo";
+    case SpawnStep::kChdir:
+      return "chdir";
+    case SpawnStep::kSetsid:
+      return "setsid";
+    case SpawnStep::kRlimit:
+      return "setrlimit";
+    case SpawnStep::kDropBounding:
+      return "drop a bounding capability";
+    case SpawnStep::kSetgroups:
+      return "setgroups";
+    case SpawnStep::kSetgid:
+      return "setresgid";
+    case SpawnStep::kSetuid:
+      return "setresuid";
+    case SpawnStep::kCapabilities:
+      return "keep capabilities";
+    case SpawnStep::kNoNewPrivs:
+      return "no_new_privs";
+    case SpawnStep::kParentDeathSignal:
+      return "parent-death signal";
+    case SpawnStep::kParentGone:
+      return "check the parent";
+    case SpawnStep::kDupFd:
+      return "dup a descriptor";
+    case SpawnStep::kCloseFds:
+      return "close descriptors";
+    case SpawnStep::kResetSignals:
+      return "reset a signal";
+    case SpawnStep::kExec:
+      return "exec";
+  }
+  return "unknown step";
+}
+
+namespace internal {
 namespace {
 
 std::string Quote(absl::string_view s) { return absl::StrCat("\"", absl::CHexEscape(s), "\""); }
 
 }  // namespace
 
-absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOptions& o,
-                                  absl::string_view who) {
-  const child::SpawnPlan& plan = prepared.plan;
+absl::Status WithSpawnFailure(absl::Status status, child::SpawnStep step, int index) {
+  status.SetPayload(kSpawnFailurePayload,
+                    absl::Cord(absl::StrCat(static_cast<int>(step), " ", index)));
+  return status;
+}
+
+absl::Status ExecError(int err, const std::string& program, int index) {
+  const char* hint = err == ENOENT && !absl::StrContains(program, '/') ? "not found in PATH" : "";
+  return WithSpawnFailure(ErrnoError(err, absl::StrCat("spawn: execve ", program), hint),
+                          child::SpawnStep::kExec, index);
+}
+
+namespace {
+
+absl::Status DescribeStep(const PreparedSpawn& prepared, const child::SpawnOutcome& plan,
+                          absl::string_view who) {
+  const SpawnOptions& o = *prepared.options;
   const std::vector<const NsFd*>& joins = prepared.joins;
   const std::vector<std::string>& candidates = prepared.candidates;
   const std::string& uid_map = prepared.uid_map;
@@ -32,11 +209,15 @@ absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOpti
     case SpawnStep::kExec:
       if (plan.failed_index < 0) return ErrnoError(err, "spawn: child: execveat linuxns-init");
       return ExecError(err,
-                       candidates.size() == 1 ? candidates[0] : o.executable.value_or(o.argv[0]));
+                       candidates.size() == 1 ? candidates[0] : o.executable.value_or(o.argv[0]),
+                       plan.failed_index);
     case SpawnStep::kNone:
       return absl::InternalError("spawn: child failed without a reason");
     case SpawnStep::kWaitForParent:
       what = "wait for the parent";
+      break;
+    case SpawnStep::kCallerCredentials:
+      what = "take the calling thread's credentials";
       break;
     case SpawnStep::kWriteSetgroups:
       what = "write \"deny\" to /proc/self/setgroups";
@@ -202,4 +383,14 @@ absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const SpawnOpti
   return ErrnoError(err, absl::StrCat(who, ": ", what), hint);
 }
 
-}  // namespace linuxns::internal
+}  // namespace
+
+absl::Status DescribeChildFailure(const PreparedSpawn& prepared, const child::SpawnOutcome& plan,
+                                  absl::string_view who) {
+  absl::Status described = DescribeStep(prepared, plan, who);
+  if (plan.failed_step == child::SpawnStep::kNone) return described;
+  return WithSpawnFailure(described, plan.failed_step, plan.failed_index);
+}
+
+}  // namespace internal
+}  // namespace linuxns

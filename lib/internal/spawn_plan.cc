@@ -1,7 +1,9 @@
+// Private: BuildSpawn(), the plan of the spawn corridor (spawn_plan.h).
 #include "internal/spawn_plan.h"
 
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,13 +13,12 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "internal/caller_context.h"
+#include "internal/init_image.h"
 #include "internal/kernel.h"
-#include "linuxns/child_process.h"
-#include "linuxns/probe.h"
 #include "linuxns/status.h"
 
 extern char** environ;
@@ -25,137 +26,38 @@ extern char** environ;
 namespace linuxns::internal {
 namespace {
 
-constexpr std::size_t kMaxNameLength = 64;  // HOST_NAME_MAX, __NEW_UTS_LEN
-constexpr char kDefaultPath[] = "/usr/local/bin:/usr/bin:/bin";
+constexpr std::size_t kSpawnStackSize = std::size_t{64} * 1024;
 
-absl::Status Invalid(absl::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat("spawn: ", what));
+// Two stacks per thread, reused for CLONE_VFORK children: the thread that
+// clones sleeps while such a child runs on one, and wakes when it has exec'd
+// or exited. The second is for the process a joiner clones (it runs while
+// the joiner sleeps on the first). A child cloned without CLONE_VFORK runs
+// while the parent works (a newuidmap helper could be spawned meanwhile): it
+// gets a stack of its own.
+absl::StatusOr<ChildStack*> ThreadStack(int which) {
+  thread_local std::optional<ChildStack> stacks[2];
+  std::optional<ChildStack>& stack = stacks[which];
+  if (!stack.has_value()) {
+    LINUXNS_ASSIGN_OR_RETURN(ChildStack s, ChildStack::Allocate(kSpawnStackSize));
+    stack.emplace(std::move(s));
+  }
+  return &*stack;
 }
 
-bool HasNul(const std::string& s) { return s.find('\0') != std::string::npos; }
-
-absl::Status CheckName(const char* field, const std::optional<std::string>& name) {
-  if (!name.has_value()) return absl::OkStatus();
-  if (name->size() > kMaxNameLength) {
-    return Invalid(absl::StrCat(field, " is ", name->size(), " bytes long; at most ",
-                                kMaxNameLength, " are allowed"));
-  }
-  if (HasNul(*name)) return Invalid(absl::StrCat(field, " contains a NUL byte"));
+absl::Status MakePipe(UniqueFd& read_end, UniqueFd& write_end) {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) return ErrnoError(errno, "spawn: pipe2");
+  read_end.reset(p[0]);
+  write_end.reset(p[1]);
   return absl::OkStatus();
 }
 
-// Everything the options must satisfy, checked before any system call.
-absl::Status ValidateImpl(const SpawnOptions& o) {
-  if (o.argv.empty() || o.argv[0].empty()) return Invalid("argv is empty");
-  if (o.executable && (o.executable->empty() || HasNul(*o.executable))) {
-    return Invalid("executable is empty or has a NUL");
-  }
-  for (const std::string& a : o.argv) {
-    if (HasNul(a)) return Invalid("an argv string contains a NUL byte");
-  }
-  if (o.env.has_value()) {
-    for (const std::string& e : *o.env) {
-      if (HasNul(e)) return Invalid("an env string contains a NUL byte");
-    }
-  }
-  NsTypeSet joined;
-  for (const NsFd* ns : o.join) {
-    if (ns == nullptr) return Invalid("null namespace in join");
-    if (joined.Contains(ns->type())) {
-      return Invalid(absl::StrCat("two ", NsTypeName(ns->type()), " namespaces in join"));
-    }
-    if (o.new_namespaces.Contains(ns->type())) {
-      return Invalid(
-          absl::StrCat("a ", NsTypeName(ns->type()), " namespace is both new and joined"));
-    }
-    joined.Add(ns->type());
-  }
-  if (o.join_process != nullptr) {
-    if (!o.join_process->valid()) return Invalid("join_process is an empty PidFd");
-    if (o.join_process_types.empty()) return Invalid("join_process without join_process_types");
-    if (!(o.join_process_types & (joined | o.new_namespaces)).empty()) {
-      return Invalid("a namespace type is both in join_process_types and new or joined");
-    }
-    joined = joined | o.join_process_types;
-  } else if (!o.join_process_types.empty()) {
-    return Invalid("join_process_types without join_process");
-  }
-  const NsTypeSet own = o.new_namespaces | joined;
-  if ((o.uid_map || o.gid_map) && !o.new_namespaces.Contains(NsType::kUser)) {
-    return Invalid("uid_map/gid_map need a new user namespace");
-  }
-  LINUXNS_RETURN_IF_ERROR(CheckName("hostname", o.hostname));
-  LINUXNS_RETURN_IF_ERROR(CheckName("domainname", o.domainname));
-  if ((o.hostname || o.domainname) && !own.Contains(NsType::kUts)) {
-    return Invalid(
-        "hostname/domainname need a new or joined uts namespace (they "
-        "would change the host's)");
-  }
-  if (o.mount_proc && !o.new_namespaces.Contains(NsType::kMnt)) {
-    return Invalid("mount_proc needs a new mnt namespace (it would cover the host's /proc)");
-  }
-  for (const NsPin& pin : o.pins) {
-    if (pin.path.empty() || HasNul(pin.path)) return Invalid("a pin path is empty or has a NUL");
-    if (pin.type == NsType::kTime && o.time_offsets) {
-      return Invalid("a time namespace with time_offsets cannot be pinned before the exec");
-    }
-  }
-  if (o.mount_proc_at.empty() || HasNul(o.mount_proc_at)) {
-    return Invalid("mount_proc_at is empty or has a NUL");
-  }
-  if (o.time_offsets && !o.new_namespaces.Contains(NsType::kTime)) {
-    return Invalid("time_offsets need a new time namespace");
-  }
-  if (o.init && !o.new_namespaces.Contains(NsType::kPid)) {
-    return Invalid("init needs a new pid namespace");
-  }
-  const bool pivot = o.root && o.root_change == RootChange::kPivotRoot;
-  if ((pivot || !o.mounts.empty()) && !o.new_namespaces.Contains(NsType::kMnt)) {
-    return Invalid("mounts and pivot_root need a new mnt namespace (they would change the host's)");
-  }
-  if (o.root && (o.root->empty() || HasNul(*o.root))) return Invalid("root is empty or has a NUL");
-  for (const MountSpec& m : o.mounts) {
-    if (m.target.empty() || HasNul(m.target) || HasNul(m.source) || HasNul(m.options)) {
-      return Invalid("a mount has an empty target or a NUL byte");
-    }
-    if (!m.tmpfs && m.source.empty()) return Invalid("a bind mount has no source");
-  }
-  if (o.mount_sys && !o.new_namespaces.Contains(NsType::kMnt)) {
-    return Invalid("mount_sys needs a new mnt namespace (it would cover the host's /sys)");
-  }
-  if (o.loopback_up && !own.Contains(NsType::kNet)) {
-    return Invalid("loopback_up needs a new or joined network namespace");
-  }
-  if (o.cwd.has_value() && (o.cwd->empty() || HasNul(*o.cwd))) {
-    return Invalid("cwd is empty or contains a NUL byte");
-  }
-  if (o.umask.has_value() && (*o.umask & ~mode_t{0777}) != 0) {
-    return Invalid("umask has bits outside 0777");
-  }
-  if (o.keep_capabilities && !o.uid) {
-    return Invalid("keep_capabilities needs uid (capabilities survive exec as root anyway)");
-  }
-  if (o.cgroup_fd >= 0 && ::fcntl(o.cgroup_fd, F_GETFD) < 0) {
-    return Invalid(absl::StrCat("cgroup_fd ", o.cgroup_fd, " is not an open descriptor"));
-  }
-  std::vector<int> targets;
-  const Stdio modes[3] = {o.stdin_mode, o.stdout_mode, o.stderr_mode};
-  for (const FdMapping& m : o.fds) {
-    if (m.target >= 0 && m.target <= 2 && modes[m.target] != Stdio::kInherit) {
-      return Invalid(absl::StrCat("fd target ", m.target, " is also set by a Stdio mode"));
-    }
-  }
-  for (const FdMapping& m : o.fds) {
-    if (m.target < 0) return Invalid(absl::StrCat("fd target ", m.target, " is negative"));
-    if (std::find(targets.begin(), targets.end(), m.target) != targets.end()) {
-      return Invalid(absl::StrCat("fd target ", m.target, " given twice"));
-    }
-    if (::fcntl(m.source, F_GETFD) < 0) {
-      return Invalid(absl::StrCat("fd source ", m.source, " is not an open descriptor"));
-    }
-    targets.push_back(m.target);
-  }
-  return absl::OkStatus();
+// A copy of `fd` above every descriptor number the child's moves target, so
+// that no move overwrites it.
+absl::StatusOr<UniqueFd> CopyAbove(const UniqueFd& fd, int floor) {
+  UniqueFd copy(::fcntl(fd.get(), F_DUPFD_CLOEXEC, floor));
+  if (!copy) return ErrnoError(errno, "spawn: fcntl F_DUPFD_CLOEXEC");
+  return copy;
 }
 
 unsigned long PropagationFlags(const SpawnOptions& o) {
@@ -212,6 +114,7 @@ std::vector<const NsFd*> JoinOrder(const SpawnOptions& o) {
 
 // PATH candidates for argv[0].
 std::vector<std::string> Candidates(const SpawnOptions& o) {
+  constexpr char kDefaultPath[] = "/usr/local/bin:/usr/bin:/bin";
   const std::string& program = o.executable ? *o.executable : o.argv[0];
   if (absl::StrContains(program, '/')) return {program};
   std::string path = kDefaultPath;
@@ -239,7 +142,7 @@ absl::StatusOr<std::string> ResolveInParent(const std::vector<std::string>& cand
     if (::faccessat(AT_FDCWD, c.c_str(), X_OK, AT_EACCESS) == 0) return c;
     found_not_executable = true;
   }
-  return ExecError(found_not_executable ? EACCES : ENOENT, program);
+  return ExecError(found_not_executable ? EACCES : ENOENT, program, -2);
 }
 
 // /proc/sys/kernel/cap_last_cap, or CAP_LAST_CAP of these headers.
@@ -272,80 +175,9 @@ std::vector<char*> CStrings(const std::vector<std::string>& strings) {
   return out;
 }
 
-// Runs newuidmap/newgidmap PID INNER OUTER COUNT... and waits for it.
-absl::Status RunMapHelper(const std::string& helper, pid_t pid, const IdMap& map) {
-  SpawnOptions run;
-  run.argv = {helper, absl::StrCat(pid)};
-  for (const IdMapEntry& e : map.entries()) {
-    absl::StrAppend(&run.argv.emplace_back(), e.inner);
-    absl::StrAppend(&run.argv.emplace_back(), e.outer);
-    absl::StrAppend(&run.argv.emplace_back(), e.count);
-  }
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) return ErrnoError(errno, "pipe2");
-  UniqueFd err_read(p[0]), err_write(p[1]);
-  run.fds = {{err_write.get(), 2}};
-  LINUXNS_ASSIGN_OR_RETURN(ChildProcess child, ChildProcess::Spawn(run));
-  err_write.reset();
-  std::string said;
-  char buf[512];
-  ssize_t n;
-  while ((n = ::read(err_read.get(), buf, sizeof buf)) > 0)
-    said.append(buf, static_cast<std::size_t>(n));
-  LINUXNS_ASSIGN_OR_RETURN(ExitStatus status, child.Wait());
-  if (status.success()) return absl::OkStatus();
-  return absl::PermissionDeniedError(absl::StrCat("spawn: ", helper, " ", status.ToString(), ": ",
-                                                  absl::StripTrailingAsciiWhitespace(said)));
-}
-
-// Writes a map from the parent; when that is refused for lack of privilege,
-// through the set-user-ID helper (newuidmap/newgidmap), which maps the
-// ranges /etc/subuid and /etc/subgid give the caller.
-absl::Status WriteMap(pid_t pid, const char* file, const char* helper_name, const IdMap& map) {
-  absl::Status direct = WithContext(WriteProcFile(pid, file, map.ToString()), "spawn");
-  if (direct.ok() || ErrnoOf(direct) != EPERM) return direct;
-  std::optional<std::string> helper = FindHelper(helper_name);
-  if (!helper) {
-    return WithContext(direct, absl::StrCat(helper_name,
-                                            " (package uidmap) is not installed, "
-                                            "and without it"));
-  }
-  return RunMapHelper(*helper, pid, map);
-}
-
-}  // namespace
-
-absl::Status ExecError(int err, const std::string& program) {
-  const char* hint = err == ENOENT && !absl::StrContains(program, '/') ? "not found in PATH" : "";
-  return ErrnoError(err, absl::StrCat("spawn: execve ", program), hint);
-}
-
-absl::Status ValidateSpawnOptions(const SpawnOptions& options) { return ValidateImpl(options); }
-
-void AddMove(PreparedSpawn& p, int source, int target) {
-  p.moves.push_back(child::FdMove{source, target});
-  p.plan.moves = p.moves.data();
-  p.plan.move_count = static_cast<int>(p.moves.size());
-}
-
-void KeepFdInChild(PreparedSpawn& p, int fd) {
-  p.keep.push_back(fd);
-  std::sort(p.keep.begin(), p.keep.end());
-  p.plan.keep = p.keep.data();
-  p.plan.keep_count = static_cast<int>(p.keep.size());
-}
-
-void UseInit(PreparedSpawn& p, const SpawnOptions& o, int image_fd, int report_fd) {
-  p.init_args = {"linuxns-init", absl::StrCat("--report-fd=", report_fd), "--"};
-  p.init_args.insert(p.init_args.end(), o.argv.begin(), o.argv.end());
-  // The parent's PATH search, when it made one, stands.
-  if (p.candidates.size() == 1) p.init_args[3] = p.candidates[0];
-  p.init_argv = CStrings(p.init_args);
-  p.plan.argv = p.init_argv.data();
-  p.plan.exec_fd = image_fd;
-}
-
-absl::Status PrepareSpawn(const SpawnOptions& o, PreparedSpawn& p, bool in_place) {
+// The new namespaces, the joins (a pid join set apart for the launch, unless
+// in place), a time namespace's offsets.
+absl::Status RenderNamespaces(const SpawnOptions& o, PreparedSpawn& p, SpawnTarget target) {
   child::SpawnPlan& plan = p.plan;
   p.clone_types = o.new_namespaces;
   if (o.time_offsets) {
@@ -358,9 +190,8 @@ absl::Status PrepareSpawn(const SpawnOptions& o, PreparedSpawn& p, bool in_place
     plan.timens_offsets_len = p.timens_offsets.size();
   }
   p.joins = JoinOrder(o);
-  if (!in_place) {
-    // setns into a pid namespace moves only the caller's future children:
-    // the child must be cloned from a thread that is in it (pid_join).
+  if (target == SpawnTarget::kChild) {
+    // setns into a pid namespace moves only the caller's future children.
     auto pid = std::find_if(p.joins.begin(), p.joins.end(),
                             [](const NsFd* ns) { return ns->type() == NsType::kPid; });
     if (pid != p.joins.end()) {
@@ -368,17 +199,9 @@ absl::Status PrepareSpawn(const SpawnOptions& o, PreparedSpawn& p, bool in_place
       p.joins.erase(pid);
     }
   }
-  for (const NsFd* ns : p.joins) {
-    p.join_fds.push_back(ns->get());
-    p.join_types.push_back(static_cast<int>(CloneFlag(ns->type())));
-    if (ns->type() == NsType::kTime) p.joins_time = true;
-  }
-  plan.join_fds = p.join_fds.data();
-  plan.join_types = p.join_types.data();
-  plan.join_count = static_cast<int>(p.join_fds.size());
   if (o.join_process != nullptr) {
     LINUXNS_ASSIGN_OR_RETURN(std::uint64_t flags, ProcessJoinFlags(o));
-    if (!in_place && (flags & CloneFlag(NsType::kPid)) != 0) {
+    if (target == SpawnTarget::kChild && (flags & CloneFlag(NsType::kPid)) != 0) {
       flags &= ~CloneFlag(NsType::kPid);
       LINUXNS_ASSIGN_OR_RETURN(NsFd target_pid, NsFd::FromPidFd(*o.join_process, NsType::kPid));
       p.pid_join_owned.emplace(std::move(target_pid));
@@ -388,29 +211,41 @@ absl::Status PrepareSpawn(const SpawnOptions& o, PreparedSpawn& p, bool in_place
       plan.join_pidfd = o.join_process->get();
       plan.join_pidfd_flags = static_cast<int>(flags);
     }
-    if ((flags & CloneFlag(NsType::kTime)) != 0) p.joins_time = true;
   }
+  return absl::OkStatus();
+}
 
+bool JoinsTime(const PreparedSpawn& p) {
+  return std::any_of(p.joins.begin(), p.joins.end(),
+                     [](const NsFd* ns) { return ns->type() == NsType::kTime; }) ||
+         (p.plan.join_pidfd_flags & static_cast<int>(CloneFlag(NsType::kTime))) != 0;
+}
+
+// The child may write a map itself only when it is the caller's own id.
+void RenderMaps(const SpawnOptions& o, PreparedSpawn& p) {
+  child::SpawnPlan& plan = p.plan;
   const bool new_user = o.new_namespaces.Contains(NsType::kUser);
   p.uid_map = o.uid_map ? o.uid_map->ToString() : "";
   p.gid_map = o.gid_map ? o.gid_map->ToString() : "";
-  // The child may write a map itself only when it is the caller's own id.
   const bool child_writes_maps =
       (!o.uid_map || o.uid_map->MapsOnlyOwnId(::geteuid())) &&
       (!o.gid_map || (o.gid_map->MapsOnlyOwnId(::getegid()) && o.deny_setgroups));
   p.parent_writes_maps = new_user && !child_writes_maps;
-  if (new_user && child_writes_maps) {
-    plan.write_setgroups_deny = o.deny_setgroups;
-    if (o.uid_map) {
-      plan.uid_map = p.uid_map.c_str();
-      plan.uid_map_len = p.uid_map.size();
-    }
-    if (o.gid_map) {
-      plan.gid_map = p.gid_map.c_str();
-      plan.gid_map_len = p.gid_map.size();
-    }
+  if (!new_user || !child_writes_maps) return;
+  plan.write_setgroups_deny = o.deny_setgroups;
+  if (o.uid_map) {
+    plan.uid_map = p.uid_map.c_str();
+    plan.uid_map_len = p.uid_map.size();
   }
+  if (o.gid_map) {
+    plan.gid_map = p.gid_map.c_str();
+    plan.gid_map_len = p.gid_map.size();
+  }
+}
 
+// The program: PATH candidates (one, when searched here), argv, envp.
+absl::Status RenderCommand(const SpawnOptions& o, PreparedSpawn& p) {
+  child::SpawnPlan& plan = p.plan;
   p.candidates = Candidates(o);
   const bool same_files = !o.new_namespaces.Contains(NsType::kMnt) &&
                           std::none_of(o.join.begin(), o.join.end(),
@@ -434,20 +269,13 @@ absl::Status PrepareSpawn(const SpawnOptions& o, PreparedSpawn& p, bool in_place
   } else {
     plan.envp = environ;
   }
+  return absl::OkStatus();
+}
 
-  for (const FdMapping& m : o.fds) {
-    p.moves.push_back(child::FdMove{m.source, m.target});
-    p.max_target = std::max(p.max_target, m.target);
-    if (m.target > 2) p.keep.push_back(m.target);
-  }
-  std::sort(p.keep.begin(), p.keep.end());
-  plan.moves = p.moves.data();
-  plan.move_count = static_cast<int>(p.moves.size());
-  plan.move_floor = std::max(p.max_target + 1, 3);
-  plan.keep = p.keep.data();
-  plan.keep_count = static_cast<int>(p.keep.size());
-  plan.inherit_fds = o.inherit_fds;
-
+// Everything between the joins and the descriptors: mounts, names, cwd,
+// limits, credentials, signals.
+void RenderSetup(const SpawnOptions& o, PreparedSpawn& p, SpawnTarget target) {
+  child::SpawnPlan& plan = p.plan;
   plan.propagation = PropagationFlags(o);
   if (o.hostname) {
     plan.hostname = o.hostname->c_str();
@@ -492,52 +320,182 @@ absl::Status PrepareSpawn(const SpawnOptions& o, PreparedSpawn& p, bool in_place
   plan.parent_death_signal = o.parent_death_signal;
   plan.drop_bounding = o.drop_bounding_capabilities.data();
   plan.drop_bounding_count = static_cast<int>(o.drop_bounding_capabilities.size());
-  return absl::OkStatus();
-}
-
-absl::Status PinNamespacesOf(const PidFd& child, const SpawnOptions& o) {
-  std::vector<std::pair<std::string, bool>> made;
-  for (const NsPin& pin : o.pins) {
-    absl::StatusOr<NsFd> ns = pin.type == NsType::kTime || pin.type == NsType::kPid
-                                  ? NsFd::FromPidFdForChildren(child, pin.type)
-                                  : NsFd::FromPidFd(child, pin.type);
-    absl::StatusOr<bool> created =
-        ns.ok() ? PinNamespace(*ns, pin.path) : absl::StatusOr<bool>(ns.status());
-    if (!created.ok()) {
-      for (const auto& [path, file] : made) static_cast<void>(UnpinNamespace(path, file));
-      return WithContext(created.status(), "spawn");
-    }
-    made.emplace_back(pin.path, *created);
-  }
-  return absl::OkStatus();
-}
-
-absl::Status WriteMapsOf(pid_t pid, const SpawnOptions& o) {
-  if (o.deny_setgroups) {
-    LINUXNS_RETURN_IF_ERROR(WithContext(WriteProcFile(pid, "setgroups", "deny"), "spawn"));
-  }
-  if (o.uid_map) LINUXNS_RETURN_IF_ERROR(WriteMap(pid, "uid_map", "newuidmap", *o.uid_map));
-  if (o.gid_map) LINUXNS_RETURN_IF_ERROR(WriteMap(pid, "gid_map", "newgidmap", *o.gid_map));
-  return absl::OkStatus();
-}
-
-void JoinPidInChild(PreparedSpawn& p, const SpawnOptions& o) {
-  child::SpawnPlan& plan = p.plan;
-  if (p.pid_join_owned.has_value()) {
-    // From join_process: the same setns(pidfd) as the other types, which the
-    // kernel orders (user first, so that the pid join is allowed there).
-    plan.join_pidfd = o.join_process->get();
-    plan.join_pidfd_flags |= static_cast<int>(CloneFlag(NsType::kPid));
+  if (target == SpawnTarget::kChild) {
+    plan.must_clear_handlers = true;
+    plan.reset_signals = o.reset_ignored_signals ? ~0ULL : 0;
   } else {
-    // From `join`: after the others, whose order puts user first.
-    p.joins.push_back(p.pid_join);
-    p.join_fds.push_back(p.pid_join->get());
-    p.join_types.push_back(static_cast<int>(CloneFlag(NsType::kPid)));
-    plan.join_fds = p.join_fds.data();
-    plan.join_types = p.join_types.data();
-    plan.join_count = static_cast<int>(p.join_fds.size());
+    plan.reset_signals = o.reset_ignored_signals ? IgnoredSignals() : 0;
   }
-  p.pid_join = nullptr;
+}
+
+// The launch mode and the thread that clones (spawn_plan.h, LaunchMode).
+void DecideLaunch(const SpawnOptions& o, PreparedSpawn& p) {
+  p.parent_pins = !o.pins.empty();
+  const bool parent_acts = p.parent_writes_maps || p.parent_pins;
+  if (JoinsTime(p)) {
+    p.mode = LaunchMode::kOwnMemory;
+  } else if (parent_acts) {
+    p.mode = LaunchMode::kParentActsFirst;
+  } else if (p.pid_join != nullptr && Clone3Available()) {
+    p.mode = LaunchMode::kVforkJoiner;
+  } else {
+    p.mode = LaunchMode::kVfork;
+  }
+  if (p.mode == LaunchMode::kVforkJoiner) {
+    child::SpawnPlan& plan = p.plan;
+    if (p.pid_join_owned.has_value()) {
+      // From join_process: the same setns(pidfd) as the other types, which
+      // the kernel orders (user first, so that the pid join is allowed).
+      plan.join_pidfd = o.join_process->get();
+      plan.join_pidfd_flags |= static_cast<int>(CloneFlag(NsType::kPid));
+    } else {
+      // From `join`: after the others, whose order puts user first.
+      p.joins.push_back(p.pid_join);
+    }
+    p.pid_join = nullptr;
+  }
+  p.on_spawner_thread = o.kill_on_parent_death || p.pid_join != nullptr;
+}
+
+// The joins' descriptors and types, once the list is final.
+void FinishJoins(PreparedSpawn& p) {
+  for (const NsFd* ns : p.joins) {
+    p.join_fds.push_back(ns->get());
+    p.join_types.push_back(static_cast<int>(CloneFlag(ns->type())));
+  }
+  p.plan.join_fds = p.join_fds.data();
+  p.plan.join_types = p.join_types.data();
+  p.plan.join_count = static_cast<int>(p.join_fds.size());
+}
+
+// Stdio modes become moves onto 0, 1, 2; the parent keeps pipes' far ends.
+absl::Status MakeStdio(const SpawnOptions& o, PreparedSpawn& p) {
+  const Stdio modes[3] = {o.stdin_mode, o.stdout_mode, o.stderr_mode};
+  for (int i = 0; i < 3; ++i) {
+    if (modes[i] == Stdio::kNull) {
+      p.child_ends[i].reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
+      if (!p.child_ends[i]) return ErrnoError(errno, "spawn: open /dev/null");
+    } else if (modes[i] == Stdio::kPipe) {
+      UniqueFd read_end, write_end;
+      LINUXNS_RETURN_IF_ERROR(MakePipe(read_end, write_end));
+      p.child_ends[i] = std::move(i == 0 ? read_end : write_end);
+      p.parent_ends[i] = std::move(i == 0 ? write_end : read_end);
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The descriptors and the stack of the launch, each decided by the mode.
+absl::Status MakeLaunchResources(const SpawnOptions& o, PreparedSpawn& p) {
+  child::SpawnPlan& plan = p.plan;
+  const int floor = p.max_target + 1;
+  const bool vfork = p.mode == LaunchMode::kVfork || p.mode == LaunchMode::kVforkJoiner;
+  if (!vfork && (p.parent_writes_maps || p.parent_pins)) {
+    // A socket, not a pipe: the parent's send() to a child that someone else
+    // killed must fail with EPIPE, never raise SIGPIPE in the host.
+    int s[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s) != 0) {
+      return ErrnoError(errno, "spawn: socketpair");
+    }
+    p.go_parent.reset(s[0]);
+    p.go_child.reset(s[1]);
+    plan.wait_fd = p.go_child.get();
+  }
+  if (!vfork || o.init) {
+    // The outcome comes on this pipe: a SpawnReport, or end-of-file at exec.
+    UniqueFd low_write;
+    LINUXNS_RETURN_IF_ERROR(MakePipe(p.report_read, low_write));
+    LINUXNS_ASSIGN_OR_RETURN(p.report_write, CopyAbove(low_write, floor));
+    p.keep.push_back(p.report_write.get());
+    plan.report_fd = p.report_write.get();
+  }
+  if (o.init) {
+    LINUXNS_ASSIGN_OR_RETURN(int image, InitImageFd());
+    p.init_image.reset(::fcntl(image, F_DUPFD_CLOEXEC, floor));
+    if (!p.init_image) return ErrnoError(errno, "spawn: fcntl F_DUPFD_CLOEXEC");
+    p.keep.push_back(p.init_image.get());
+    p.init_args = {"linuxns-init", absl::StrCat("--report-fd=", plan.report_fd), "--"};
+    p.init_args.insert(p.init_args.end(), o.argv.begin(), o.argv.end());
+    // The parent's PATH search, when it made one, stands.
+    if (p.candidates.size() == 1) p.init_args[3] = p.candidates[0];
+    p.init_argv = CStrings(p.init_args);
+    plan.argv = p.init_argv.data();
+    plan.exec_fd = p.init_image.get();
+  }
+  if (vfork) {
+    LINUXNS_ASSIGN_OR_RETURN(p.stack, ThreadStack(0));
+  } else {
+    LINUXNS_ASSIGN_OR_RETURN(p.own_stack, ChildStack::Allocate(kSpawnStackSize));
+    p.stack = &*p.own_stack;
+  }
+  if (p.mode == LaunchMode::kVforkJoiner) {
+    LINUXNS_ASSIGN_OR_RETURN(ChildStack * after, ThreadStack(1));
+    plan.after_joins_stack = after->top();
+    plan.after_joins_stack_size = after->size();
+  }
+  if (o.kill_on_parent_death) {
+    LINUXNS_ASSIGN_OR_RETURN(PidFd self, PidFd::Self());
+    p.self = std::make_unique<PidFd>(std::move(self));
+    plan.parent_pidfd = p.self->get();
+  }
+  if (p.on_spawner_thread) LINUXNS_RETURN_IF_ERROR(TakeCallerIdentity(p));
+  return absl::OkStatus();
+}
+
+// The descriptor moves (o.fds, then the stdio modes' own) and the sorted
+// list of those the child keeps.
+void FinishDescriptors(const SpawnOptions& o, PreparedSpawn& p) {
+  child::SpawnPlan& plan = p.plan;
+  for (const FdMapping& m : o.fds) {
+    if (m.target > 2) p.keep.push_back(m.target);
+  }
+  for (int i = 0; i < 3; ++i) {
+    if (p.child_ends[i]) p.moves.push_back(child::FdMove{p.child_ends[i].get(), i});
+  }
+  std::sort(p.keep.begin(), p.keep.end());
+  plan.moves = p.moves.data();
+  plan.move_count = static_cast<int>(p.moves.size());
+  plan.move_floor = std::max(p.max_target + 1, 3);
+  plan.keep = p.keep.data();
+  plan.keep_count = static_cast<int>(p.keep.size());
+  plan.inherit_fds = o.inherit_fds;
+}
+
+}  // namespace
+
+const char* LaunchModeName(LaunchMode mode) {
+  switch (mode) {
+    case LaunchMode::kVfork:
+      return "vfork";
+    case LaunchMode::kVforkJoiner:
+      return "vfork-joiner";
+    case LaunchMode::kParentActsFirst:
+      return "parent-acts-first";
+    case LaunchMode::kOwnMemory:
+      return "own-memory";
+  }
+  return "?";
+}
+
+absl::StatusOr<std::unique_ptr<PreparedSpawn>> BuildSpawn(const SpawnOptions& o,
+                                                          SpawnTarget target) {
+  LINUXNS_RETURN_IF_ERROR(ValidateSpawnOptions(o, target));
+  auto p = std::make_unique<PreparedSpawn>();
+  p->options = &o;
+  for (const FdMapping& m : o.fds) {
+    p->moves.push_back(child::FdMove{m.source, m.target});
+    p->max_target = std::max(p->max_target, m.target);
+  }
+  LINUXNS_RETURN_IF_ERROR(RenderNamespaces(o, *p, target));
+  RenderMaps(o, *p);
+  LINUXNS_RETURN_IF_ERROR(RenderCommand(o, *p));
+  RenderSetup(o, *p, target);
+  if (target == SpawnTarget::kChild) DecideLaunch(o, *p);
+  FinishJoins(*p);
+  LINUXNS_RETURN_IF_ERROR(MakeStdio(o, *p));
+  if (target == SpawnTarget::kChild) LINUXNS_RETURN_IF_ERROR(MakeLaunchResources(o, *p));
+  FinishDescriptors(o, *p);
+  return p;
 }
 
 }  // namespace linuxns::internal

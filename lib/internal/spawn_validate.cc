@@ -1,0 +1,166 @@
+// Private: ValidateSpawnOptions(), the first step of the spawn corridor
+// (spawn_plan.h): every field of SpawnOptions, before any system call.
+#include <fcntl.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "internal/spawn_plan.h"
+#include "linuxns/status.h"
+
+namespace linuxns::internal {
+namespace {
+
+constexpr std::size_t kMaxNameLength = 64;  // HOST_NAME_MAX, __NEW_UTS_LEN
+
+absl::Status Invalid(absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat("spawn: ", what));
+}
+
+bool HasNul(const std::string& s) { return s.find('\0') != std::string::npos; }
+
+absl::Status CheckName(const char* field, const std::optional<std::string>& name) {
+  if (!name.has_value()) return absl::OkStatus();
+  if (name->size() > kMaxNameLength) {
+    return Invalid(absl::StrCat(field, " is ", name->size(), " bytes long; at most ",
+                                kMaxNameLength, " are allowed"));
+  }
+  if (HasNul(*name)) return Invalid(absl::StrCat(field, " contains a NUL byte"));
+  return absl::OkStatus();
+}
+
+// Everything the options must satisfy, checked before any system call.
+absl::Status ValidateImpl(const SpawnOptions& o, SpawnTarget target) {
+  if (o.argv.empty() || o.argv[0].empty()) return Invalid("argv is empty");
+  if (o.executable && (o.executable->empty() || HasNul(*o.executable))) {
+    return Invalid("executable is empty or has a NUL");
+  }
+  for (const std::string& a : o.argv) {
+    if (HasNul(a)) return Invalid("an argv string contains a NUL byte");
+  }
+  if (o.env.has_value()) {
+    for (const std::string& e : *o.env) {
+      if (HasNul(e)) return Invalid("an env string contains a NUL byte");
+    }
+  }
+  NsTypeSet joined;
+  for (const NsFd* ns : o.join) {
+    if (ns == nullptr) return Invalid("null namespace in join");
+    if (joined.Contains(ns->type())) {
+      return Invalid(absl::StrCat("two ", NsTypeName(ns->type()), " namespaces in join"));
+    }
+    if (o.new_namespaces.Contains(ns->type())) {
+      return Invalid(
+          absl::StrCat("a ", NsTypeName(ns->type()), " namespace is both new and joined"));
+    }
+    joined.Add(ns->type());
+  }
+  if (o.join_process != nullptr) {
+    if (!o.join_process->valid()) return Invalid("join_process is an empty PidFd");
+    if (o.join_process_types.empty()) return Invalid("join_process without join_process_types");
+    if (!(o.join_process_types & (joined | o.new_namespaces)).empty()) {
+      return Invalid("a namespace type is both in join_process_types and new or joined");
+    }
+    joined = joined | o.join_process_types;
+  } else if (!o.join_process_types.empty()) {
+    return Invalid("join_process_types without join_process");
+  }
+  const NsTypeSet own = o.new_namespaces | joined;
+  if ((o.uid_map || o.gid_map) && !o.new_namespaces.Contains(NsType::kUser)) {
+    return Invalid("uid_map/gid_map need a new user namespace");
+  }
+  LINUXNS_RETURN_IF_ERROR(CheckName("hostname", o.hostname));
+  LINUXNS_RETURN_IF_ERROR(CheckName("domainname", o.domainname));
+  if ((o.hostname || o.domainname) && !own.Contains(NsType::kUts)) {
+    return Invalid(
+        "hostname/domainname need a new or joined uts namespace (they "
+        "would change the host's)");
+  }
+  if (o.mount_proc && !o.new_namespaces.Contains(NsType::kMnt)) {
+    return Invalid("mount_proc needs a new mnt namespace (it would cover the host's /proc)");
+  }
+  for (const NsPin& pin : o.pins) {
+    if (pin.path.empty() || HasNul(pin.path)) return Invalid("a pin path is empty or has a NUL");
+    if (pin.type == NsType::kTime && o.time_offsets) {
+      return Invalid("a time namespace with time_offsets cannot be pinned before the exec");
+    }
+  }
+  if (o.mount_proc_at.empty() || HasNul(o.mount_proc_at)) {
+    return Invalid("mount_proc_at is empty or has a NUL");
+  }
+  if (o.time_offsets && !o.new_namespaces.Contains(NsType::kTime)) {
+    return Invalid("time_offsets need a new time namespace");
+  }
+  if (o.init && !o.new_namespaces.Contains(NsType::kPid)) {
+    return Invalid("init needs a new pid namespace");
+  }
+  const bool pivot = o.root && o.root_change == RootChange::kPivotRoot;
+  if ((pivot || !o.mounts.empty()) && !o.new_namespaces.Contains(NsType::kMnt)) {
+    return Invalid("mounts and pivot_root need a new mnt namespace (they would change the host's)");
+  }
+  if (o.root && (o.root->empty() || HasNul(*o.root))) return Invalid("root is empty or has a NUL");
+  for (const MountSpec& m : o.mounts) {
+    if (m.target.empty() || HasNul(m.target) || HasNul(m.source) || HasNul(m.options)) {
+      return Invalid("a mount has an empty target or a NUL byte");
+    }
+    if (!m.tmpfs && m.source.empty()) return Invalid("a bind mount has no source");
+  }
+  if (o.mount_sys && !o.new_namespaces.Contains(NsType::kMnt)) {
+    return Invalid("mount_sys needs a new mnt namespace (it would cover the host's /sys)");
+  }
+  if (o.loopback_up && !own.Contains(NsType::kNet)) {
+    return Invalid("loopback_up needs a new or joined network namespace");
+  }
+  if (o.cwd.has_value() && (o.cwd->empty() || HasNul(*o.cwd))) {
+    return Invalid("cwd is empty or contains a NUL byte");
+  }
+  if (o.umask.has_value() && (*o.umask & ~mode_t{0777}) != 0) {
+    return Invalid("umask has bits outside 0777");
+  }
+  if (o.keep_capabilities && !o.uid) {
+    return Invalid("keep_capabilities needs uid (capabilities survive exec as root anyway)");
+  }
+  if (o.cgroup_fd >= 0 && ::fcntl(o.cgroup_fd, F_GETFD) < 0) {
+    return Invalid(absl::StrCat("cgroup_fd ", o.cgroup_fd, " is not an open descriptor"));
+  }
+  if (target == SpawnTarget::kInPlace) {
+    if (o.init) {
+      return Invalid(
+          "init cannot run in place (this process does not become PID 1 of a new pid "
+          "namespace); spawn a ChildProcess");
+    }
+    if (o.kill_on_parent_death) return Invalid("kill_on_parent_death needs a spawned child");
+    if (o.stdin_mode == Stdio::kPipe || o.stdout_mode == Stdio::kPipe ||
+        o.stderr_mode == Stdio::kPipe) {
+      return Invalid("a Stdio::kPipe stream needs a spawned child (nobody holds the other end)");
+    }
+  }
+  std::vector<int> targets;
+  const Stdio modes[3] = {o.stdin_mode, o.stdout_mode, o.stderr_mode};
+  for (const FdMapping& m : o.fds) {
+    if (m.target >= 0 && m.target <= 2 && modes[m.target] != Stdio::kInherit) {
+      return Invalid(absl::StrCat("fd target ", m.target, " is also set by a Stdio mode"));
+    }
+  }
+  for (const FdMapping& m : o.fds) {
+    if (m.target < 0) return Invalid(absl::StrCat("fd target ", m.target, " is negative"));
+    if (std::find(targets.begin(), targets.end(), m.target) != targets.end()) {
+      return Invalid(absl::StrCat("fd target ", m.target, " given twice"));
+    }
+    if (::fcntl(m.source, F_GETFD) < 0) {
+      return Invalid(absl::StrCat("fd source ", m.source, " is not an open descriptor"));
+    }
+    targets.push_back(m.target);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateSpawnOptions(const SpawnOptions& options, SpawnTarget target) {
+  return ValidateImpl(options, target);
+}
+
+}  // namespace linuxns::internal
