@@ -68,8 +68,10 @@ awk -v modes="${MODES[*]}" '
   { v[$1 "|" $2] = $3; names[$2] = 1 }
   END {
     m = split(modes, mode, " ")
-    printf "%-18s", "syscall"
-    for (i = 1; i <= m; ++i) printf " %14s %8s", mode[i], "(caller)"
+    printf "%-18s", ""
+    for (i = 1; i <= m; ++i) printf " %23s", mode[i]
+    printf "\n%-18s", "syscall"
+    for (i = 1; i <= m; ++i) printf " %14s %8s", "all", "caller"
     printf "\n"
     for (name in names) {
       line = sprintf("%-18s", name)
