@@ -100,6 +100,8 @@ TEST_F(LaunchModesTest, AnExplicitJoinOfTheCallersOwnNamespaceIsKeptOnTheSpawner
   const NsFd& net = *ns.Find(NsType::kNet);
   SpawnOptions o = Printing("readlink /proc/self/ns/net /proc/self/ns/uts");
   o.join = {ns.Find(NsType::kNet), ns.Find(NsType::kUts)};
+  // The spawner thread starts here, at home.
+  EXPECT_EQ(OutputOrError(Printing("true")), "");
   absl::StatusOr<std::string> inside =
       RunInNamespacesHere({&net}, [&] { return OutputOrError(o); });
   ASSERT_OK(inside.status());
@@ -128,15 +130,23 @@ TEST_F(LaunchModesTest, PidJoinWithPinsStartsInTheCallingThreadsNetNamespace) {
 }
 
 // A later chdir() and umask() of the host reach the spawner thread's
-// children, as they reach the direct path's.
+// children, as they reach the direct path's, even when the spawner thread
+// was started by a thread with a filesystem context of its own (one inside
+// RunInNamespacesOnThread with a mount namespace).
 TEST_F(LaunchModesTest, KillOnParentDeathChildTakesTheCurrentDirectoryAndUmask) {
+  LINUXNS_SKIP_UNLESS_ROOT();
   testing::ForkedReport r = testing::RunForkedAndReport([] {
     const std::string a = absl::StrCat("/tmp/launch-modes-a-", ::getpid());
     const std::string b = absl::StrCat("/tmp/launch-modes-b-", ::getpid());
     ::mkdir(a.c_str(), 0755);
     ::mkdir(b.c_str(), 0755);
-    std::string seen;
     const SpawnOptions o = Printing("pwd; umask");
+    absl::StatusOr<NsFd> mnt = NsFd::OpenCurrent(NsType::kMnt);
+    if (!mnt.ok()) return mnt.status().ToString();
+    absl::StatusOr<std::string> first =
+        RunInNamespacesOnThread({&*mnt}, [&] { return OutputOrError(o); });
+    if (!first.ok()) return first.status().ToString();
+    std::string seen;
     if (::chdir(a.c_str()) != 0) return std::string("chdir a failed");
     ::umask(027);
     absl::StrAppend(&seen, OutputOrError(o));
