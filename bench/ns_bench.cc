@@ -16,6 +16,7 @@
 #include <string>
 
 #include "benchmark/benchmark.h"
+#include "child_cpu.h"
 #include "linuxns/child_process.h"
 #include "linuxns/namespace.h"
 #include "linuxns/ns_type.h"
@@ -95,11 +96,13 @@ constexpr int kUtsIpcPidFlags = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID;
 
 void BM_RawCloneUtsIpcPidExec(benchmark::State& state, const char* exe) {
   Stack stack;
+  linuxns_bench::ChildCpu child_cpu;
   for (auto _ : state) {
     pid_t pid = ::clone(ExecChild, stack.top(), CLONE_VM | CLONE_VFORK | kUtsIpcPidFlags | SIGCHLD,
                         const_cast<char*>(exe));
     if (!Reap(pid)) return state.SkipWithError("raw clone into uts+ipc+pid failed (root?)");
   }
+  child_cpu.Report(state);
 }
 BENCHMARK_CAPTURE(BM_RawCloneUtsIpcPidExec, true, kTinyTrue)->UseRealTime();
 BENCHMARK_CAPTURE(BM_RawCloneUtsIpcPidExec, exit0, kExit0)->UseRealTime();
@@ -109,12 +112,14 @@ void BM_SpawnUtsIpcPidExec(benchmark::State& state, const char* exe) {
   options.argv = {exe};
   options.env = std::vector<std::string>{};
   options.new_namespaces = kUtsIpcPidTypes;
+  linuxns_bench::ChildCpu child_cpu;
   for (auto _ : state) {
     absl::StatusOr<linuxns::ChildProcess> child = linuxns::ChildProcess::Spawn(options);
     if (!child.ok()) return state.SkipWithError(std::string(child.status().message()).c_str());
     absl::StatusOr<linuxns::ExitStatus> status = child->Wait();
     if (!status.ok()) return state.SkipWithError("wait failed");
   }
+  child_cpu.Report(state);
 }
 BENCHMARK_CAPTURE(BM_SpawnUtsIpcPidExec, true, kTinyTrue)->UseRealTime();
 BENCHMARK_CAPTURE(BM_SpawnUtsIpcPidExec, exit0, kExit0)->UseRealTime();
@@ -144,11 +149,13 @@ void BM_RawCloneUserNsExec(benchmark::State& state, const char* exe) {
   maps.exe = exe;
   std::snprintf(maps.uid_map, sizeof maps.uid_map, "0 %u 1", ::geteuid());
   std::snprintf(maps.gid_map, sizeof maps.gid_map, "0 %u 1", ::getegid());
+  linuxns_bench::ChildCpu child_cpu;
   for (auto _ : state) {
     pid_t pid =
         ::clone(RawUserNsChild, stack.top(), CLONE_VM | CLONE_VFORK | kRow2Flags | SIGCHLD, &maps);
     if (!Reap(pid)) return state.SkipWithError("raw clone into namespaces failed (root?)");
   }
+  child_cpu.Report(state);
 }
 BENCHMARK_CAPTURE(BM_RawCloneUserNsExec, true, kTinyTrue)->UseRealTime();
 BENCHMARK_CAPTURE(BM_RawCloneUserNsExec, exit0, kExit0)->UseRealTime();
@@ -162,12 +169,14 @@ void BM_SpawnUserNsExec(benchmark::State& state, const char* exe) {
   options.new_namespaces = kRow2Types;
   options.MapCurrentUserToRoot();
   if (state.range(0) == 1) options.propagation = linuxns::Propagation::kUnchanged;
+  linuxns_bench::ChildCpu child_cpu;
   for (auto _ : state) {
     absl::StatusOr<linuxns::ChildProcess> child = linuxns::ChildProcess::Spawn(options);
     if (!child.ok()) return state.SkipWithError(std::string(child.status().message()).c_str());
     absl::StatusOr<linuxns::ExitStatus> status = child->Wait();
     if (!status.ok()) return state.SkipWithError("wait failed");
   }
+  child_cpu.Report(state);
 }
 BENCHMARK_CAPTURE(BM_SpawnUserNsExec, true, kTinyTrue)->Arg(0)->Arg(1)->UseRealTime();
 BENCHMARK_CAPTURE(BM_SpawnUserNsExec, exit0, kExit0)->Arg(0)->Arg(1)->UseRealTime();
@@ -283,6 +292,7 @@ void BM_RawJoin(benchmark::State& state, const char* exe) {
                   static_cast<int>(target.pid()), kJoinNames[i]);
   }
   int (*const fn)(void*) = state.range(0) == 1 ? RawProcJoinChild : RawPidfdJoinChild;
+  linuxns_bench::ChildCpu child_cpu;
   for (auto _ : state) {
     const std::int64_t start = NowNs();
     pid_t pid = ::clone(fn, stack.top(), CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
@@ -294,6 +304,7 @@ void BM_RawJoin(benchmark::State& state, const char* exe) {
     state.SetIterationTime(static_cast<double>(args.then == kJoinOnly ? args.elapsed_ns : total) *
                            1e-9);
   }
+  child_cpu.Report(state);
 }
 BENCHMARK_CAPTURE(BM_RawJoin, true, kTinyTrue)
     ->ArgNames({"how", "then"})
@@ -324,12 +335,14 @@ void BM_SpawnJoinProcess(benchmark::State& state, const char* exe) {
   options.join_process = &target.pidfd();
   options.join_process_types = kJoinTypes;
   if (state.range(0) == 1) options.join_process_types.Remove(NsType::kPid);
+  linuxns_bench::ChildCpu child_cpu;
   for (auto _ : state) {
     absl::StatusOr<linuxns::ChildProcess> child = linuxns::ChildProcess::Spawn(options);
     if (!child.ok()) return state.SkipWithError(std::string(child.status().message()).c_str());
     absl::StatusOr<linuxns::ExitStatus> status = child->Wait();
     if (!status.ok()) return state.SkipWithError("wait failed");
   }
+  child_cpu.Report(state);
 }
 BENCHMARK_CAPTURE(BM_SpawnJoinProcess, true, kTinyTrue)
     ->ArgName("nopid")

@@ -15,6 +15,7 @@
 #include <cstdlib>
 
 #include "benchmark/benchmark.h"
+#include "child_cpu.h"
 #include "linuxns/child_process.h"
 #include "linuxns/namespace.h"
 #include "linuxns/ns_entry.h"
@@ -65,12 +66,14 @@ void RawVforkExec(benchmark::State& state, const char* exe, std::int64_t ballast
   void* stack = ::mmap(nullptr, stack_size, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   char* top = static_cast<char*>(stack) + stack_size;
+  linuxns_bench::ChildCpu child_cpu;
   for (auto _ : state) {
     pid_t pid = ::clone(ExecChild, top, CLONE_VM | CLONE_VFORK | SIGCHLD, const_cast<char*>(exe));
     int status = 0;
     ::waitpid(pid, &status, 0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) state.SkipWithError("child failed");
   }
+  child_cpu.Report(state);
   ::munmap(stack, stack_size);
 }
 
@@ -79,6 +82,7 @@ void PosixSpawnExec(benchmark::State& state, const char* exe, std::int64_t balla
   KeepResident(ballast_mib);
   char* const argv[] = {const_cast<char*>(exe), nullptr};
   char* const envp[] = {nullptr};
+  linuxns_bench::ChildCpu child_cpu;
   for (auto _ : state) {
     pid_t pid = -1;
     int status = 0;
@@ -87,6 +91,7 @@ void PosixSpawnExec(benchmark::State& state, const char* exe, std::int64_t balla
       state.SkipWithError("posix_spawn child failed");
     }
   }
+  child_cpu.Report(state);
 }
 
 void SpawnExec(benchmark::State& state, const char* exe, std::int64_t ballast_mib) {
@@ -94,10 +99,12 @@ void SpawnExec(benchmark::State& state, const char* exe, std::int64_t ballast_mi
   linuxns::SpawnOptions options;
   options.argv = {exe};
   options.env = std::vector<std::string>{};
+  linuxns_bench::ChildCpu child_cpu;
   for (auto _ : state) {
     absl::StatusOr<linuxns::ChildProcess> child = linuxns::ChildProcess::Spawn(options);
     if (!child.ok() || !child->Wait().ok()) state.SkipWithError("spawn failed");
   }
+  child_cpu.Report(state);
 }
 
 // Row 1: spawn + exec + reap, no namespaces.

@@ -64,28 +64,44 @@ echo
 LOADS=$(grep -h '^Load Average' "${FILES[@]}" | sed 's/Load Average: //' | paste -sd';' | sed 's/;/; /g')
 echo "Spawn rows, $(date -u -r "${FILES[0]}" '+%F %H:%M UTC'), $(uname -r), $(nproc) CPUs," \
   "load average at the start of each suite: $LOADS${PIN:+, $PIN}:"
-echo "medians of 10 repetitions, µs; ratio = linuxns / baseline; Δ = linuxns - baseline"
+echo "medians of 10 repetitions; wall time; ratio = linuxns / baseline; Δ = linuxns - baseline;" \
+  "CPU = the spawning process's CPU time + its children's (user + system), per spawn"
 echo
 cat "${FILES[@]}" | awk -v pairs="$PAIRS" '
-  # "BM_X/exit0/real_time_median   123 ns   45 ns   10" -> med["BM_X/exit0"] in µs
+  # "BM_X/exit0/real_time_median  123 ns  45 ns  10 child_cpu_us=1.2k"
+  #   -> med["BM_X/exit0"] (wall, µs), cpu["BM_X/exit0"] (this process + children, µs)
+  function us(t, unit) {
+    if (unit == "ns") return t / 1000
+    if (unit == "ms") return t * 1000
+    if (unit == "s") return t * 1e6
+    return t
+  }
+  function si(v,   m) {  # Google Benchmark counter format: 1.2k, 950.3, 3.4m
+    m = 1
+    if (v ~ /k$/) m = 1e3; else if (v ~ /M$/) m = 1e6; else if (v ~ /m$/) m = 1e-3; else if (v ~ /u$/) m = 1e-6
+    sub(/[kMmu]$/, "", v)
+    return v * m
+  }
   $1 ~ /_median$/ {
     name = $1; sub(/_median$/, "", name); sub(/\/(real|manual)_time$/, "", name)
-    t = $2; unit = $3
-    if (unit == "ns") t /= 1000; else if (unit == "ms") t *= 1000; else if (unit == "s") t *= 1e6
-    med[name] = t
+    med[name] = us($2, $3)
+    for (i = 6; i <= NF; ++i) {
+      if ($i ~ /^child_cpu_us=/) { v = $i; sub(/^child_cpu_us=/, "", v); cpu[name] = us($4, $5) + si(v) }
+    }
   }
   END {
-    print "| row | linuxns | baseline | ratio | Δ µs | target |"
-    print "|---|---|---|---|---|---|"
+    print "| row | linuxns µs | baseline µs | ratio | Δ µs | CPU µs, linuxns / baseline | CPU ratio | target |"
+    print "|---|---|---|---|---|---|---|---|"
     n = split(pairs, line, "\n")
     for (i = 1; i <= n; ++i) {
       split(line[i], f, "|")
       a = f[2]; b = f[3]
-      if (!(a in med) || !(b in med)) { printf "| %s | (not run: %s or %s) | | | | %s |\n", f[1], a, b, f[4]; continue }
+      if (!(a in med) || !(b in med)) { printf "| %s | (not run: %s or %s) | | | | | | %s |\n", f[1], a, b, f[4]; continue }
       r = med[a] / med[b]
       mark = ""
       if (f[4] ~ /^<=/) { lim = f[4]; sub(/^<= */, "", lim); mark = r <= lim + 0 ? " ✔" : " ✘" }
-      printf "| %s | %.1f | %.1f | %.2f× | %+.1f | %s%s |\n", f[1], med[a], med[b], r, med[a] - med[b],
+      c = (a in cpu && b in cpu) ? sprintf("%.0f / %.0f | %.2f×", cpu[a], cpu[b], cpu[a] / cpu[b]) : "— | —"
+      printf "| %s | %.1f | %.1f | %.2f× | %+.1f | %s | %s%s |\n", f[1], med[a], med[b], r, med[a] - med[b], c,
              f[4] == "" ? "(report)" : f[4] "×", mark
     }
     if ("BM_RawSignalReset" in med) {
