@@ -121,6 +121,8 @@ TEST_F(LaunchModesTest, PidJoinWithPinsStartsInTheCallingThreadsNetNamespace) {
   o.join = {target.Find(NsType::kPid)};
   o.new_namespaces = {NsType::kUts};
   o.pins = {NsPin{NsType::kUts, pin}};
+  // The spawner thread starts here, at home.
+  EXPECT_EQ(OutputOrError(Printing("true")), "");
   absl::StatusOr<std::string> inside =
       RunInNamespacesHere({&net}, [&] { return OutputOrError(o); });
   ASSERT_OK(inside.status());
