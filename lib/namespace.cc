@@ -99,6 +99,7 @@ Namespace& Namespace::operator=(Namespace&& other) noexcept {
     pins_ = std::exchange(other.pins_, {});
     holder_ = std::move(other.holder_);
     holder_stack_ = std::move(other.holder_stack_);
+    creator_pid_ = std::exchange(other.creator_pid_, 0);
   }
   return *this;
 }
@@ -106,6 +107,20 @@ Namespace& Namespace::operator=(Namespace&& other) noexcept {
 Namespace::~Namespace() { Reset(); }
 
 void Namespace::Reset() {
+  if (creator_pid_ != 0 && creator_pid_ != ::getpid()) {
+    // A fork child's copy: the holder, the pins and the holder's stack (in
+    // the creator's memory; ours is a private copy of it) belong to the
+    // creator. Close our descriptors only. Killing the holder from here would
+    // empty the creator's pid namespace, and unpinning (in the mount
+    // namespace we usually still share with it) would remove its pins.
+    for (auto& fd : fds_) fd.reset();
+    pins_.clear();
+    holder_ = PidFd();
+    holder_stack_.reset();
+    types_ = NsTypeSet();
+    creator_pid_ = 0;
+    return;
+  }
   while (!pins_.empty()) {
     // Best effort: the destructor cannot report. Drop the record either way.
     std::string path = pins_.back().path;
@@ -119,6 +134,7 @@ void Namespace::Reset() {
     holder_ = PidFd();
   }
   types_ = NsTypeSet();
+  creator_pid_ = 0;
 }
 
 absl::StatusOr<Namespace> Namespace::Create(NsTypeSet types, const NamespaceOptions& options) {
@@ -178,6 +194,7 @@ absl::StatusOr<Namespace> Namespace::Create(NsTypeSet types, const NamespaceOpti
     ns.fds_[static_cast<std::size_t>(t)] = std::move(*fd);
   }
   ns.types_ = types;
+  ns.creator_pid_ = ::getpid();
   if (pid_init) {
     keep_holder = true;
     ns.holder_ = std::move(holder);
@@ -228,6 +245,7 @@ void Namespace::Release() {
   holder_stack_.reset();
   holder_ = PidFd();
   types_ = NsTypeSet();
+  creator_pid_ = 0;
 }
 
 }  // namespace linuxns

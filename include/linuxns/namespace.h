@@ -46,6 +46,12 @@
 // /proc/sys/user/max_*_namespaces limit). Nothing is left behind on error: no
 // process, no descriptor, no mount.
 //
+// fork(): a Namespace belongs to the process that created it. A fork child
+// inherits a copy whose destruction (or replacement by move assignment) only
+// closes the child's descriptors: it neither kills the holder (the parent's
+// pid namespace lives on) nor unmounts the parent's pins. Unpin() called
+// explicitly in the child still acts, in the child's mount namespace.
+//
 // Thread-safety: Create() may be called from any thread of a multi-threaded
 // program. One Namespace object needs external synchronization for Pin(),
 // Unpin() and Release(); its const methods may run concurrently. Needs Linux
@@ -53,6 +59,8 @@
 // time namespaces; /proc must be mounted.
 #ifndef LINUXNS_NAMESPACE_H_
 #define LINUXNS_NAMESPACE_H_
+
+#include <sys/types.h>
 
 #include <array>
 #include <memory>
@@ -113,7 +121,8 @@ class LINUXNS_EXPORT Namespace {
   // Unpins every pin this object made (umount, and removal of the files it
   // created for them), closes its descriptors and, for a pid namespace, kills
   // and reaps the holder (and so every process in the namespace). Failures
-  // here cannot be reported; call Unpin() first to see them.
+  // here cannot be reported; call Unpin() first to see them. In a process
+  // other than the creator (a fork child), only closes the descriptors.
   ~Namespace();
 
   // The types held (empty after Release() or a move).
@@ -180,6 +189,9 @@ class LINUXNS_EXPORT Namespace {
   // The holder's stack, allocated in Create(); owned here while the holder
   // lives (it shares our memory).
   std::unique_ptr<internal::ChildStack> holder_stack_;
+  // The process that created the namespaces (0 when empty): only that one
+  // kills the holder and removes the pins.
+  pid_t creator_pid_ = 0;
 };
 
 }  // namespace linuxns

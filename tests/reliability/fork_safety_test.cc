@@ -2,7 +2,8 @@
 // host that forks while its other threads spawn gets a fork child that can
 // spawn too (no lock is inherited held); the spawner thread never stays in the
 // namespaces or working directory of the host thread that started it; an
-// exception on it is a Status.
+// exception on it is a Status; and objects a fork child inherits stay the
+// parent's.
 //
 // A fork child that would hang is bounded: it runs under alarm() and its
 // parent polls its pidfd with a deadline, so a deadlock fails the test instead
@@ -28,6 +29,7 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iterator>
 #include <mutex>
 #include <new>
@@ -55,6 +57,8 @@ namespace {
 
 using testing::Describe;
 using ::testing::IsEmpty;
+using testing::IsOkAndHolds;
+using ::testing::MatchesRegex;
 using testing::Outcome;
 using testing::WithNewNamespaces;
 
@@ -173,6 +177,15 @@ int ThreadsWith(const char* link, const std::string& path) {
     }
   }
   return n;
+}
+
+bool IsMountPoint(const std::string& path) {
+  std::ifstream in("/proc/self/mountinfo");
+  std::string id, parent, dev, root, mount_point, rest;
+  while (in >> id >> parent >> dev >> root >> mount_point && std::getline(in, rest)) {
+    if (mount_point == path) return true;
+  }
+  return false;
 }
 
 // The main thread forks again and again while four threads spawn
@@ -415,6 +428,39 @@ TEST_F(ForkSafetyTest, ExceptionOnTheSpawnerThreadIsAStatus) {
             "std::exception\n"
             "next job: OK ran=1\n"
             "spawn: => exited with code 0\n");
+}
+
+// A fork child's copy of a Namespace is the parent's: destroying it in the
+// fork child neither kills the holder (the parent's pid namespace lives on)
+// nor removes the parent's pin.
+TEST_F(ForkSafetyTest, NamespaceDestroyedInAForkChildStaysTheParents) {
+  const bool root = testing::IsRoot();
+  NsTypeSet types = {NsType::kPid, NsType::kNet};
+  if (!root) types = types | NsTypeSet{NsType::kUser};
+  ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create(types));
+  const std::string pin = scratch() + "/net";
+  if (root) {
+    ASSERT_OK(ns.Pin(NsType::kNet, pin));
+  }
+
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::alarm(kForkChildSeconds);
+    { Namespace copy = std::move(ns); }
+    ::_exit(0);
+  }
+  ASSERT_GT(pid, 0) << std::strerror(errno);
+  EXPECT_EQ(AwaitForkChild(pid, kForkChildSeconds + 5), "exited with code 0");
+
+  EXPECT_THAT(ns.init()->HasExited(), IsOkAndHolds(false));
+  if (root) {
+    EXPECT_TRUE(IsMountPoint(pin)) << pin;
+  }
+  SpawnOptions o;
+  o.argv = {"/bin/sh", "-c", "echo $$"};
+  o.join = {ns.Find(NsType::kPid)};
+  if (!root) o.join.insert(o.join.begin(), ns.Find(NsType::kUser));
+  EXPECT_THAT(Outcome(o), MatchesRegex("[0-9]+\n=> exited with code 0"));
 }
 
 }  // namespace
