@@ -204,9 +204,12 @@ TEST_F(NamespaceTest, UnprivilegedWithoutUserNamespaceIsPermissionDeniedWithHint
     if (ns.status().code() != absl::StatusCode::kPermissionDenied) return 4;
     if (ErrnoOf(ns.status()) != EPERM) return 5;
     if (ns.status().message() !=
-        "clone with new net namespaces: Operation not permitted (creating these "
-        "namespaces needs CAP_SYS_ADMIN: run as root, or create a user namespace "
-        "along with them)") {
+        absl::StrCat("clone with new net namespaces: Operation not permitted (creating a net "
+                     "namespace needs CAP_SYS_ADMIN in this process's user namespace, which this "
+                     "process (euid ",
+                     ::geteuid(),
+                     ") does not have: run it as root, or create a user namespace along with it "
+                     "(add NsType::kUser, as `unshare --user --map-root-user` does))")) {
       std::fprintf(stderr, "%s\n", std::string(ns.status().message()).c_str());
       return 6;
     }
