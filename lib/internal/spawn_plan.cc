@@ -410,9 +410,7 @@ absl::Status MakeLaunchResources(const SpawnOptions& o, PreparedSpawn& p) {
     plan.report_fd = p.report_write.get();
   }
   if (o.init) {
-    LINUXNS_ASSIGN_OR_RETURN(int image, InitImageFd());
-    p.init_image.reset(::fcntl(image, F_DUPFD_CLOEXEC, floor));
-    if (!p.init_image) return ErrnoError(errno, "spawn: fcntl F_DUPFD_CLOEXEC");
+    LINUXNS_ASSIGN_OR_RETURN(p.init_image, InitImageCopy(floor));
     p.keep.push_back(p.init_image.get());
     p.init_args = {"linuxns-init", absl::StrCat("--report-fd=", plan.report_fd), "--"};
     p.init_args.insert(p.init_args.end(), o.argv.begin(), o.argv.end());
