@@ -21,10 +21,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "child/kernel_constants.h"
 #include "child/probe_child.h"
@@ -195,20 +193,7 @@ absl::StatusOr<EnterProbe> ProbeEnter(const NsFd& target) {
   return probe;
 }
 
-std::optional<std::string> FindHelper(absl::string_view name) {
-  if (name.empty() || absl::StrContains(name, '/')) return std::nullopt;
-  const char* path_env = std::getenv("PATH");
-  const std::string path = path_env != nullptr ? path_env : "/bin:/usr/bin";
-  for (absl::string_view dir : absl::StrSplit(path, ':', absl::SkipEmpty())) {
-    std::string candidate = absl::StrCat(dir, absl::EndsWith(dir, "/") ? "" : "/", name);
-    struct stat st;
-    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-        ::faccessat(AT_FDCWD, candidate.c_str(), X_OK, AT_EACCESS) == 0) {
-      return candidate;
-    }
-  }
-  return std::nullopt;
-}
+std::optional<std::string> FindHelper(absl::string_view name) { return internal::FindHelper(name); }
 
 IdMapHelpers ProbeIdMapHelpers() {
   IdMapHelpers helpers;

@@ -1,11 +1,14 @@
 #include "internal/probe_util.h"
 
+#include <fcntl.h>
 #include <linux/capability.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -13,6 +16,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -80,6 +84,21 @@ absl::StatusOr<int> WaitExitCode(const PidFd& child) {
   if (info.si_code == CLD_EXITED) return info.si_status;
   return absl::InternalError(
       absl::StrCat("probe child pid ", child.pid(), " was killed by signal ", info.si_status));
+}
+
+std::optional<std::string> FindHelper(absl::string_view name) {
+  if (name.empty() || absl::StrContains(name, '/')) return std::nullopt;
+  const char* path_env = std::getenv("PATH");
+  const std::string path = path_env != nullptr ? path_env : "/bin:/usr/bin";
+  for (absl::string_view dir : absl::StrSplit(path, ':', absl::SkipEmpty())) {
+    std::string candidate = absl::StrCat(dir, absl::EndsWith(dir, "/") ? "" : "/", name);
+    struct stat st;
+    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        ::faccessat(AT_FDCWD, candidate.c_str(), X_OK, AT_EACCESS) == 0) {
+      return candidate;
+    }
+  }
+  return std::nullopt;
 }
 
 // ---------------------------------------------------------------------------

@@ -42,6 +42,15 @@ bool IdMapCovers(absl::string_view map, std::uint32_t id);
 // Waits for a probe child and returns its exit code.
 absl::StatusOr<int> WaitExitCode(const PidFd& child);
 
+// FindHelper()
+//
+// The first regular, executable file `name` in the directories of $PATH
+// (/bin:/usr/bin when unset); nullopt for an empty name or one with a '/'.
+// linuxns::FindHelper() (linuxns/probe.h) is this function; it lives here so
+// that the spawn corridor finds newuidmap/newgidmap without calling up into
+// the public API. Thread-safe unless the environment changes meanwhile.
+std::optional<std::string> FindHelper(absl::string_view name);
+
 // ExplainCreateError()
 //
 // Why creating namespaces of `types` failed with `err` (from clone, clone3 or

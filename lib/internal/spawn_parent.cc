@@ -12,10 +12,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "internal/kernel.h"
+#include "internal/probe_util.h"
 #include "internal/spawn_launch.h"
 #include "internal/spawn_plan.h"
 #include "linuxns/pin.h"
-#include "linuxns/probe.h"
 #include "linuxns/status.h"
 
 namespace linuxns::internal {
