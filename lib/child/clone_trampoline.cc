@@ -1,4 +1,4 @@
-#include "child/clone_trampoline.h"
+#include "clone_trampoline.h"
 
 #include <sys/syscall.h>
 

@@ -1,4 +1,4 @@
-#include "child/holder.h"
+#include "holder.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,8 +8,8 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 
-#include "child/kernel_constants.h"
-#include "child/raw_syscall.h"
+#include "kernel_constants.h"
+#include "raw_syscall.h"
 
 namespace linuxns::child {
 

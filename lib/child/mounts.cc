@@ -14,9 +14,9 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 
-#include "child/kernel_constants.h"
-#include "child/raw_syscall.h"
-#include "child/spawn.h"
+#include "kernel_constants.h"
+#include "raw_syscall.h"
+#include "spawn.h"
 
 namespace linuxns::child {
 namespace {

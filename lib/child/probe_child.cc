@@ -1,8 +1,8 @@
-#include "child/probe_child.h"
+#include "probe_child.h"
 
 #include <sys/syscall.h>
 
-#include "child/raw_syscall.h"
+#include "raw_syscall.h"
 
 namespace linuxns::child {
 

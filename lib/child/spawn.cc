@@ -1,4 +1,4 @@
-#include "child/spawn.h"
+#include "spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,10 +14,10 @@
 #include <sys/syscall.h>
 #include <time.h>
 
-#include "child/clone_trampoline.h"
-#include "child/holder.h"
-#include "child/kernel_constants.h"
-#include "child/raw_syscall.h"
+#include "clone_trampoline.h"
+#include "holder.h"
+#include "kernel_constants.h"
+#include "raw_syscall.h"
 
 namespace linuxns::child {
 
