@@ -15,6 +15,7 @@
 #include "child/holder.h"
 #include "internal/clone.h"
 #include "internal/kernel.h"
+#include "internal/spawn_parent.h"
 #include "linuxns/pin.h"
 #include "linuxns/status.h"
 
@@ -23,20 +24,27 @@ namespace {
 
 constexpr std::size_t kHolderStackSize = std::size_t{32} * 1024;
 
-absl::Status WriteUserMaps(pid_t pid, UserNsMapping mapping) {
-  if (mapping == UserNsMapping::kNone) return absl::OkStatus();
-  const uid_t uid = ::geteuid();
-  const gid_t gid = ::getegid();
-  const uid_t inner_uid = mapping == UserNsMapping::kCurrentUserToRoot ? 0 : uid;
-  const gid_t inner_gid = mapping == UserNsMapping::kCurrentUserToRoot ? 0 : gid;
-  LINUXNS_RETURN_IF_ERROR(
-      internal::WriteProcFile(pid, "uid_map", absl::StrCat(inner_uid, " ", uid, " 1\n")));
-  // An unprivileged writer may write gid_map only after denying setgroups.
-  LINUXNS_RETURN_IF_ERROR(internal::WriteProcFile(pid, "setgroups", "deny"));
-  return internal::WriteProcFile(pid, "gid_map", absl::StrCat(inner_gid, " ", gid, " 1\n"));
+// The maps of options: explicit ones, else those of user_mapping. Written
+// by the one id-map writer of the spawn path (internal/spawn_parent.h), so a
+// map this process may not write goes through newuidmap/newgidmap.
+absl::Status WriteUserMaps(pid_t pid, const NamespaceOptions& options) {
+  std::optional<IdMap> uid_map = options.uid_map;
+  std::optional<IdMap> gid_map = options.gid_map;
+  if (options.user_mapping != UserNsMapping::kNone) {
+    const uid_t uid = ::geteuid();
+    const gid_t gid = ::getegid();
+    const bool root = options.user_mapping == UserNsMapping::kCurrentUserToRoot;
+    if (!uid_map) uid_map = IdMap::Single(root ? 0 : uid, uid);
+    if (!gid_map) gid_map = IdMap::Single(root ? 0 : gid, gid);
+  }
+  if (!uid_map && !gid_map) return absl::OkStatus();
+  return internal::WriteIdMaps(pid, uid_map ? &*uid_map : nullptr, gid_map ? &*gid_map : nullptr,
+                               /*deny_setgroups=*/true, "writing the new user namespace's maps");
 }
 
-absl::Status HolderFailure(child::HolderStep step, int err) {
+// `in_new_user`: the holder made a user namespace too, in which it has
+// every capability; the explanation must not blame the caller's.
+absl::Status HolderFailure(child::HolderStep step, int err, bool in_new_user) {
   const char* what = "namespace holder";
   switch (step) {
     case child::HolderStep::kCloseFds:
@@ -58,13 +66,14 @@ absl::Status HolderFailure(child::HolderStep step, int err) {
       break;
   }
   if (step == child::HolderStep::kUnshareTime) {
-    return internal::DescribeCloneError(err, CloneFlag(NsType::kTime), what);
+    return internal::DescribeCloneError(
+        err, CloneFlag(NsType::kTime) | (in_new_user ? CloneFlag(NsType::kUser) : 0), what);
   }
   return ErrnoError(err, what);
 }
 
 // Waits for the holder's one report.
-absl::Status ReadHolderReport(const UniqueFd& pipe) {
+absl::Status ReadHolderReport(const UniqueFd& pipe, bool in_new_user) {
   child::HolderReport report{};
   ssize_t n;
   do {
@@ -75,7 +84,7 @@ absl::Status ReadHolderReport(const UniqueFd& pipe) {
     return absl::InternalError("namespace holder exited without reporting");
   }
   if (report.step != child::HolderStep::kReady) {
-    return HolderFailure(report.step, report.err);
+    return HolderFailure(report.step, report.err, in_new_user);
   }
   // Wait for end-of-file too: the holder has then closed its last descriptor
   // but the parent's pidfd.
@@ -145,6 +154,10 @@ absl::StatusOr<Namespace> Namespace::Create(NsTypeSet types, const NamespaceOpti
     return absl::InvalidArgumentError(
         "Namespace::Create: time offsets given without a time namespace");
   }
+  if ((options.uid_map || options.gid_map) && !types.Contains(NsType::kUser)) {
+    return absl::InvalidArgumentError(
+        "Namespace::Create: uid_map/gid_map given without a user namespace");
+  }
 
   // Everything the holder needs is prepared here, before the clone.
   const bool pid_init = types.Contains(NsType::kPid);
@@ -179,12 +192,12 @@ absl::StatusOr<Namespace> Namespace::Create(NsTypeSet types, const NamespaceOpti
   };
 
   if (types.Contains(NsType::kUser)) {
-    absl::Status maps = WriteUserMaps(holder.pid(), options.user_mapping);
-    if (!maps.ok()) return WithContext(maps, "writing the new user namespace's maps");
+    LINUXNS_RETURN_IF_ERROR(WriteUserMaps(holder.pid(), options));
   }
   // The holder reads `plan` and `offsets` only until it reports; wait when it
   // has work to do (and, as PID 1, until it reaps orphans).
-  if (pid_init || unshare_time) LINUXNS_RETURN_IF_ERROR(ReadHolderReport(report_read));
+  if (pid_init || unshare_time)
+    LINUXNS_RETURN_IF_ERROR(ReadHolderReport(report_read, types.Contains(NsType::kUser)));
 
   Namespace ns;
   for (NsType t : types) {

@@ -21,7 +21,9 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "linuxns/child_process.h"
 #include "linuxns/ns_entry.h"
+#include "linuxns/probe.h"
 #include "support/status_matchers.h"
 #include "support/test_util.h"
 
@@ -194,6 +196,67 @@ TEST_F(NamespaceTest, UnprivilegedUserGetsEveryTypeWithAUserNamespace) {
     return ns->types() == NsTypeSet::All() ? 0 : 4;
   });
   EXPECT_EQ(code, 0);
+}
+
+// The uid_map of user namespace `user`, read by a child that joins it.
+std::string UidMapOf(const NsFd& user) {
+  SpawnOptions o;
+  o.argv = {"/bin/cat", "/proc/self/uid_map"};
+  o.join = {&user};
+  o.stdout_mode = Stdio::kPipe;
+  absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(o);
+  if (!child.ok()) return child.status().ToString();
+  UniqueFd out = child->TakeStdout();
+  std::string text;
+  char buf[256];
+  ssize_t n;
+  while ((n = ::read(out.get(), buf, sizeof buf)) > 0)
+    text.append(buf, static_cast<std::size_t>(n));
+  static_cast<void>(child->Wait());
+  // "         0     100000       1000" -> "0 100000 1000"
+  std::istringstream fields(text);
+  std::string word, joined;
+  while (fields >> word) absl::StrAppend(&joined, joined.empty() ? "" : " ", word);
+  return joined;
+}
+
+TEST_F(NamespaceTest, ExplicitMapsAreWrittenAsGiven) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  NamespaceOptions options;
+  ASSERT_OK_AND_ASSIGN(options.uid_map, IdMap::Parse("0 100000 1000"));
+  ASSERT_OK_AND_ASSIGN(options.gid_map, IdMap::Parse("0 100000 1000"));
+  ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create({NsType::kUser}, options));
+  EXPECT_EQ(UidMapOf(*ns.Find(NsType::kUser)), "0 100000 1000");
+}
+
+// An ordinary user's subordinate ids go through newuidmap/newgidmap, as a
+// spawned child's do (CI gives nobody 100000:65536 in /etc/subuid and
+// /etc/subgid).
+TEST_F(NamespaceTest, AnOrdinaryUsersSubordinateRangesGoThroughNewuidmap) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  if (!FindHelper("newuidmap") || !FindHelper("newgidmap")) GTEST_SKIP() << "no newuidmap";
+  if (ReadFile("/etc/subuid").find("nobody:100000:65536") == std::string::npos ||
+      ReadFile("/etc/subgid").find("nobody:100000:65536") == std::string::npos) {
+    GTEST_SKIP() << "no nobody:100000:65536 in /etc/subuid and /etc/subgid (.ci/run adds it)";
+  }
+  testing::ForkedReport r = testing::RunForkedAndReport([] {
+    if (!testing::DropToNobody()) return std::string("drop failed");
+    NamespaceOptions options;
+    options.uid_map = IdMap::Parse("0 65534 1\n1 100000 1000").value();
+    options.gid_map = IdMap::Parse("0 65534 1\n1 100000 1000").value();
+    absl::StatusOr<Namespace> ns = Namespace::Create({NsType::kUser}, options);
+    if (!ns.ok()) return ns.status().ToString();
+    return UidMapOf(*ns->Find(NsType::kUser));
+  });
+  ASSERT_EQ(r.code, 0) << r.text;
+  EXPECT_EQ(r.text, "0 65534 1 1 100000 1000");
+}
+
+TEST_F(NamespaceTest, MapsWithoutAUserNamespaceAreInvalid) {
+  NamespaceOptions options;
+  options.uid_map = IdMap::Single(0, ::geteuid());
+  EXPECT_THAT(Namespace::Create({NsType::kUts}, options),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("without a user namespace")));
 }
 
 TEST_F(NamespaceTest, UnprivilegedWithoutUserNamespaceIsPermissionDeniedWithHint) {

@@ -72,6 +72,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "linuxns/export.h"
+#include "linuxns/id_map.h"
 #include "linuxns/ns_fd.h"
 #include "linuxns/ns_type.h"
 #include "linuxns/pid_fd.h"
@@ -97,6 +98,14 @@ enum class UserNsMapping {
 struct LINUXNS_EXPORT NamespaceOptions {
   // The id maps of a new user namespace (only with NsType::kUser in the set).
   UserNsMapping user_mapping = UserNsMapping::kCurrentUserToRoot;
+  // Explicit maps (only with NsType::kUser), each in place of the one
+  // user_mapping gives: several ranges, or the ranges /etc/subuid and
+  // /etc/subgid give an ordinary user. Written from this process, and where
+  // that is refused (EPERM), through newuidmap/newgidmap (package uidmap),
+  // as SpawnOptions' maps are; setgroups is set to "deny" first.
+  std::optional<IdMap> uid_map;
+  // See uid_map.
+  std::optional<IdMap> gid_map;
   // Only with NsType::kTime in the set.
   std::optional<TimeOffsets> time_offsets;
 };
