@@ -139,7 +139,7 @@ absl::Status ExecInPlace(const SpawnOptions& o) {
   child::SpawnOutcome outcome;
   std::vector<int> move_copies(static_cast<std::size_t>(prepared.plan.move_count));
   outcome.move_copies = move_copies.data();
-  child::RunSpawnSteps(prepared.plan, outcome, /*handlers_cleared=*/false);
+  child::RunSpawnSteps(child::SpawnRun{&prepared.plan, &outcome});
   return internal::DescribeChildFailure(prepared, outcome, kWhat);
 }
 

@@ -25,6 +25,9 @@
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
+#ifndef PIDFD_THREAD  // pidfd_open(2) flag, Linux 6.9: a pidfd of one thread (O_EXCL)
+#define PIDFD_THREAD 00000200
+#endif
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
 #endif

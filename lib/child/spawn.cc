@@ -88,11 +88,10 @@ long KeepCapabilities(int last_cap) {
 }
 
 // The steps after the namespace joins, up to execve.
-bool RunStepsAfterJoins(const SpawnPlan& plan, SpawnOutcome& outcome, bool handlers_cleared);
+bool RunStepsAfterJoins(const SpawnRun& run);
 
 int AfterJoinsMain(void* arg) {
-  const SpawnRun& run = *static_cast<const SpawnRun*>(arg);
-  RunStepsAfterJoins(*run.plan, *run.outcome, run.handlers_cleared);
+  RunStepsAfterJoins(*static_cast<const SpawnRun*>(arg));
   RawExit(127);
 }
 
@@ -104,14 +103,17 @@ struct CloneArgs {
 // The joiner's clone into the joined pid namespace (see SpawnPlan). The
 // joiner's handlers are cleared already (it was cloned with them cleared),
 // and the clone copies them.
-bool CloneAfterJoins(const SpawnPlan& plan, SpawnOutcome& outcome) {
+bool CloneAfterJoins(const SpawnRun& parent_run) {
+  const SpawnPlan& plan = *parent_run.plan;
+  SpawnOutcome& outcome = *parent_run.outcome;
   CloneArgs args{};
   args.flags = CLONE_PARENT | CLONE_VM | CLONE_VFORK | CLONE_PIDFD;
   args.pidfd = reinterpret_cast<unsigned long long>(&outcome.after_joins_pidfd);
   args.stack =
       reinterpret_cast<unsigned long long>(plan.after_joins_stack) - plan.after_joins_stack_size;
   args.stack_size = plan.after_joins_stack_size;
-  SpawnRun run{&plan, &outcome, true};
+  SpawnRun run = parent_run;
+  run.handlers_cleared = true;
   const long pid = linuxns_clone3_run(&args, sizeof args, &AfterJoinsMain, &run);
   if (pid < 0) return Fail(plan, outcome, SpawnStep::kCloneIntoPidNamespace, pid);
   // Here once the clone has exec'd or exited; a failure of its steps is in
@@ -165,7 +167,9 @@ long ResetSignals(const SpawnPlan& plan, bool handlers_cleared, int& failed_sign
 
 }  // namespace
 
-bool RunSpawnSteps(const SpawnPlan& plan, SpawnOutcome& outcome, bool handlers_cleared) {
+bool RunSpawnSteps(const SpawnRun& run) {
+  const SpawnPlan& plan = *run.plan;
+  SpawnOutcome& outcome = *run.outcome;
   long r;
 
   if (plan.wait_fd >= 0) {
@@ -211,13 +215,15 @@ bool RunSpawnSteps(const SpawnPlan& plan, SpawnOutcome& outcome, bool handlers_c
     if (r < 0) return Fail(plan, outcome, SpawnStep::kSetnsProcess, r);
   }
 
-  if (plan.after_joins_stack != nullptr) return CloneAfterJoins(plan, outcome);
-  return RunStepsAfterJoins(plan, outcome, handlers_cleared);
+  if (plan.after_joins_stack != nullptr) return CloneAfterJoins(run);
+  return RunStepsAfterJoins(run);
 }
 
 namespace {
 
-bool RunStepsAfterJoins(const SpawnPlan& plan, SpawnOutcome& outcome, bool handlers_cleared) {
+bool RunStepsAfterJoins(const SpawnRun& run) {
+  const SpawnPlan& plan = *run.plan;
+  SpawnOutcome& outcome = *run.outcome;
   long r;
   if (plan.propagation != 0) {
     r = RawSyscall(SYS_mount, 0, Arg("/"), 0, static_cast<long>(plan.propagation), 0);
@@ -287,7 +293,10 @@ bool RunStepsAfterJoins(const SpawnPlan& plan, SpawnOutcome& outcome, bool handl
     r = RawSyscall(SYS_prctl, PR_SET_PDEATHSIG, plan.parent_death_signal, 0, 0, 0);
     if (r < 0) return Fail(plan, outcome, SpawnStep::kParentDeathSignal, r);
     // The parent may have died before the prctl: then nobody will signal us.
-    pollfd p{plan.parent_pidfd, POLLIN, 0};
+    // The death signal follows the thread that cloned us, which can be gone
+    // while the rest of its process is still exiting: watch that thread
+    // where the kernel gives a pidfd for one (PIDFD_THREAD, Linux 6.9).
+    pollfd p{run.parent_thread_pidfd >= 0 ? run.parent_thread_pidfd : plan.parent_pidfd, POLLIN, 0};
     timespec zero{0, 0};
     if (RawSyscall(SYS_ppoll, Arg(&p), 1, Arg(&zero), 0, 0) > 0) {
       return Fail(plan, outcome, SpawnStep::kParentGone, -ESRCH);
@@ -313,7 +322,7 @@ bool RunStepsAfterJoins(const SpawnPlan& plan, SpawnOutcome& outcome, bool handl
 
   // Every signal is blocked (the parent blocked them around the clone).
   int failed_signal = 0;
-  r = ResetSignals(plan, handlers_cleared, failed_signal);
+  r = ResetSignals(plan, run.handlers_cleared, failed_signal);
   if (r < 0) return Fail(plan, outcome, SpawnStep::kResetSignals, r, failed_signal);
   unsigned long empty = 0;
   RawSyscall(SYS_rt_sigprocmask, SIG_SETMASK, Arg(&empty), 0, sizeof empty);
@@ -351,7 +360,7 @@ bool RunStepsAfterJoins(const SpawnPlan& plan, SpawnOutcome& outcome, bool handl
 int SpawnMain(void* arg) {
   const SpawnRun& run = *static_cast<const SpawnRun*>(arg);
   // True only for a joiner whose clone has run.
-  if (RunSpawnSteps(*run.plan, *run.outcome, run.handlers_cleared)) RawExit(0);
+  if (RunSpawnSteps(run)) RawExit(0);
   RawExit(127);
 }
 

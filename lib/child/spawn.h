@@ -270,6 +270,10 @@ struct SpawnRun {
   // Set by the clone (internal::CloneSpec::handlers_cleared): the kernel has
   // reset every caught signal to its default (CLONE_CLEAR_SIGHAND).
   bool handlers_cleared = false;
+  // kill_on_parent_death: a pidfd of the thread that clones (PIDFD_THREAD,
+  // Linux 6.9), whose exit the death signal follows, or -1 (then
+  // plan.parent_pidfd, the process, is watched).
+  int parent_thread_pidfd = -1;
 };
 
 // The mount steps: new root, mounts, /proc, /sys, pivot_root (mounts.cc).
@@ -285,7 +289,7 @@ bool Fail(const SpawnPlan& plan, SpawnOutcome& outcome, SpawnStep step, long res
 // Returns only on failure (false), with the outcome's failure set. With
 // plan.after_joins_stack set, the steps after the joins run in a clone (see
 // SpawnPlan), and this returns true once that clone has exec'd or failed.
-bool RunSpawnSteps(const SpawnPlan& plan, SpawnOutcome& outcome, bool handlers_cleared);
+bool RunSpawnSteps(const SpawnRun& run);
 
 // The child's main function, for linuxns_clone3_run() / clone(2), over a
 // SpawnRun: RunSpawnSteps(), then exit 127 on failure, 0 for a joiner whose

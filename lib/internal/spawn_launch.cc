@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "child/spawn.h"
 #include "internal/caller_context.h"
 #include "internal/clone.h"
+#include "internal/kernel.h"
 #include "internal/spawn_parent.h"
 #include "internal/spawn_plan.h"
 #include "internal/spawner_thread.h"
@@ -83,7 +85,14 @@ absl::StatusOr<PidFd> LaunchHere(PreparedSpawn& p) {
   child::SpawnOutcome outcome;
   std::vector<int> move_copies(static_cast<std::size_t>(plan.move_count));
   outcome.move_copies = move_copies.data();
-  child::SpawnRun run{&plan, &outcome, false};
+  child::SpawnRun run{&plan, &outcome};
+  UniqueFd thread_pidfd;
+  if (plan.parent_pidfd >= 0) {
+    // The thread whose exit the child's death signal follows: this one.
+    thread_pidfd.reset(static_cast<int>(
+        ::syscall(SYS_pidfd_open, ::gettid(), PIDFD_THREAD)));  // EINVAL before 6.9
+    run.parent_thread_pidfd = thread_pidfd.get();
+  }
   CloneSpec spec;
   spec.flags = p.clone_types.ToCloneFlags() | (vfork ? CLONE_VFORK : 0);
   spec.share_memory = p.mode != LaunchMode::kOwnMemory;

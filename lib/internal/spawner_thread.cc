@@ -38,10 +38,10 @@ namespace {
 constexpr NsType kHomeTypes[] = {NsType::kNet,    NsType::kUts, NsType::kIpc,
                                  NsType::kCgroup, NsType::kPid, NsType::kMnt};
 
-// pidfd_open flag PIDFD_THREAD (Linux 6.9; Debian 12's headers lack it): a
+// pidfd_open flag PIDFD_THREAD (Linux 6.9; child/kernel_constants.h): a
 // pidfd of one thread, whose PIDFD_GET_*_NAMESPACE ioctls answer for that
 // thread rather than for the main thread.
-constexpr unsigned kPidfdThread = O_EXCL;
+constexpr unsigned kPidfdThread = PIDFD_THREAD;
 
 // A status for an exception that cannot itself fail: a status with a message
 // allocates, and that allocation may throw bad_alloc again; one without a
