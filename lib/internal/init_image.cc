@@ -141,9 +141,4 @@ absl::StatusOr<UniqueFd> InitImageCopy(int min_fd) {
   }
 }
 
-absl::StatusOr<int> InitImageFd() {
-  LINUXNS_ASSIGN_OR_RETURN(UniqueFd checked, InitImageCopy(0));
-  return cached.load(std::memory_order_acquire)->fd;
-}
-
 }  // namespace linuxns::internal

@@ -40,13 +40,6 @@ namespace linuxns::internal {
 // reading it. Not async-signal-safe (it allocates).
 absl::StatusOr<UniqueFd> InitImageCopy(int min_fd);
 
-// InitImageFd()
-//
-// Deprecated: the cached descriptor's number, checked as InitImageCopy()
-// checks its copy, but a number can be closed and reused between this call
-// and its use. Kept until lib/child_process.cc calls InitImageCopy().
-absl::StatusOr<int> InitImageFd();
-
 }  // namespace linuxns::internal
 
 #endif  // LINUXNS_LIB_INTERNAL_INIT_IMAGE_H_

@@ -4,9 +4,8 @@
 // library must notice, make the memfd again, and never execute or close the
 // host's file that now has the old number.
 //
-// The spawn tests exercise lib/child_process.cc's use of the image: they pass
-// once it takes its copy from internal::InitImageCopy() (or from the checked
-// InitImageFd()).
+// The spawn tests exercise the spawn path's use of the image: BuildSpawn()
+// (lib/internal/spawn_plan.cc) takes its copy from InitImageCopy().
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
