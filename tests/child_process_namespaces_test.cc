@@ -223,26 +223,9 @@ TEST_F(ChildProcessTest, SetupFailureNamesTheStepAndErrno) {
   EXPECT_EQ(code, 0);
 }
 
-// The cgroup2 mount point, from mountinfo.
-std::optional<std::string> Cgroup2Mount() {
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string id, parent, dev, root, mount_point, field;
-    fields >> id >> parent >> dev >> root >> mount_point;
-    while (fields >> field && field != "-") {
-    }
-    std::string fstype;
-    fields >> fstype;
-    if (fstype == "cgroup2") return mount_point;
-  }
-  return std::nullopt;
-}
-
 TEST_F(ChildProcessTest, StartsDirectlyInACgroup) {
   LINUXNS_SKIP_UNLESS_ROOT();
-  std::optional<std::string> root = Cgroup2Mount();
+  std::optional<std::string> root = testing::Cgroup2Mount();
   if (!root) GTEST_SKIP() << "no cgroup2 hierarchy mounted";
   const std::string name = absl::StrCat("linuxns-test-", ::getpid());
   const std::string dir = *root + "/" + name;

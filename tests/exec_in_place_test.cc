@@ -95,20 +95,24 @@ unsigned long long SignalField(const std::string& out, std::string_view field) {
   return mask;
 }
 
+// Ignores SIGINT, catches SIGUSR1, blocks SIGUSR2; options that print the
+// command's signal masks.
+SpawnOptions IgnoreCatchAndBlockThenPrintMasks() {
+  ::signal(SIGINT, SIG_IGN);
+  ::signal(SIGUSR1, CountSignal);
+  sigset_t blocked;
+  ::sigemptyset(&blocked);
+  ::sigaddset(&blocked, SIGUSR2);
+  ::sigprocmask(SIG_BLOCK, &blocked, nullptr);
+  SpawnOptions o;
+  o.argv = {"/bin/sh", "-c", "grep -E '^Sig(Ign|Cgt|Blk)' /proc/self/status"};
+  return o;
+}
+
 // As across execve(2) and in util-linux's unshare: an ignored signal stays
 // ignored, a caught one gets its default action, and the mask is emptied.
 TEST_F(ExecInPlaceTest, TheCommandKeepsIgnoredSignalsButNoCaughtOrBlockedOne) {
-  Result r = RunInPlace([] {
-    ::signal(SIGINT, SIG_IGN);
-    ::signal(SIGUSR1, CountSignal);
-    sigset_t blocked;
-    ::sigemptyset(&blocked);
-    ::sigaddset(&blocked, SIGUSR2);
-    ::sigprocmask(SIG_BLOCK, &blocked, nullptr);
-    SpawnOptions o;
-    o.argv = {"/bin/sh", "-c", "grep -E '^Sig(Ign|Cgt|Blk)' /proc/self/status"};
-    return o;
-  });
+  Result r = RunInPlace([] { return IgnoreCatchAndBlockThenPrintMasks(); });
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_EQ((SignalField(r.out, "SigIgn:") >> (SIGINT - 1)) & 1, 1u) << r.out;
   for (const std::string_view field : {"SigBlk:", "SigCgt:"}) {
@@ -122,14 +126,7 @@ TEST_F(ExecInPlaceTest, TheCommandKeepsIgnoredSignalsButNoCaughtOrBlockedOne) {
 // reset_ignored_signals: none of ours is left.
 TEST_F(ExecInPlaceTest, ResetIgnoredSignalsLeavesNoIgnoredCaughtOrBlockedSignal) {
   Result r = RunInPlace([] {
-    ::signal(SIGINT, SIG_IGN);
-    ::signal(SIGUSR1, CountSignal);
-    sigset_t blocked;
-    ::sigemptyset(&blocked);
-    ::sigaddset(&blocked, SIGUSR2);
-    ::sigprocmask(SIG_BLOCK, &blocked, nullptr);
-    SpawnOptions o;
-    o.argv = {"/bin/sh", "-c", "grep -E '^Sig(Ign|Cgt|Blk)' /proc/self/status"};
+    SpawnOptions o = IgnoreCatchAndBlockThenPrintMasks();
     o.reset_ignored_signals = true;
     return o;
   });

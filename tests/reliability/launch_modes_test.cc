@@ -190,30 +190,13 @@ TEST_F(LaunchModesTest, ChildTakesTheCallingThreadsOwnCredentials) {
   EXPECT_EQ(r.text, "first:0\ndirect:65534\n65534\nspawner:65534\n65534\nmain:0\n");
 }
 
-// The cgroup2 mount point, from mountinfo.
-std::optional<std::string> Cgroup2Mount() {
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string id, parent, dev, root, mount_point, field;
-    fields >> id >> parent >> dev >> root >> mount_point;
-    while (fields >> field && field != "-") {
-    }
-    std::string fstype;
-    fields >> fstype;
-    if (fstype == "cgroup2") return mount_point;
-  }
-  return std::nullopt;
-}
-
 // Children that wait for the parent (pins) are killed at random moments by
 // cgroup.kill, as an OOM killer or a supervisor would. The host (a forked
 // process with SIGPIPE at its default action) must survive every one, and a
 // failed spawn must leave no pin behind.
 TEST_F(LaunchModesTest, ChildKilledBeforeTheParentWakesItRaisesNoSigpipe) {
   LINUXNS_SKIP_UNLESS_ROOT();
-  std::optional<std::string> root = Cgroup2Mount();
+  std::optional<std::string> root = testing::Cgroup2Mount();
   if (!root) GTEST_SKIP() << "no cgroup2 hierarchy mounted";
   const std::string dir = absl::StrCat(*root, "/linuxns-sigpipe-", ::getpid());
   ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0) << std::strerror(errno);

@@ -189,4 +189,20 @@ ExtraThread::~ExtraThread() {
   thread_.join();
 }
 
+std::optional<std::string> Cgroup2Mount() {
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, mount_point, field;
+    fields >> id >> parent >> dev >> root >> mount_point;
+    while (fields >> field && field != "-") {
+    }
+    std::string fstype;
+    fields >> fstype;
+    if (fstype == "cgroup2") return mount_point;
+  }
+  return std::nullopt;
+}
+
 }  // namespace linuxns::testing

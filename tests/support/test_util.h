@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -69,6 +70,10 @@ bool DropToNobody();
 
 // Whether the test process has root's effective uid.
 bool IsRoot();
+
+// The mount point of the cgroup2 hierarchy, from /proc/self/mountinfo, or
+// nullopt when none is mounted.
+std::optional<std::string> Cgroup2Mount();
 
 // Keeps one extra thread alive for its lifetime, to make the process
 // multi-threaded.
