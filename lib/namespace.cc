@@ -42,9 +42,7 @@ absl::Status WriteUserMaps(pid_t pid, const NamespaceOptions& options) {
                                /*deny_setgroups=*/true, "writing the new user namespace's maps");
 }
 
-// `in_new_user`: the holder made a user namespace too, in which it has
-// every capability; the explanation must not blame the caller's.
-absl::Status HolderFailure(child::HolderStep step, int err, bool in_new_user) {
+absl::Status HolderFailure(child::HolderStep step, int err) {
   const char* what = "namespace holder";
   switch (step) {
     case child::HolderStep::kCloseFds:
@@ -66,14 +64,13 @@ absl::Status HolderFailure(child::HolderStep step, int err, bool in_new_user) {
       break;
   }
   if (step == child::HolderStep::kUnshareTime) {
-    return internal::DescribeCloneError(
-        err, CloneFlag(NsType::kTime) | (in_new_user ? CloneFlag(NsType::kUser) : 0), what);
+    return internal::DescribeCloneError(err, CloneFlag(NsType::kTime), what);
   }
   return ErrnoError(err, what);
 }
 
 // Waits for the holder's one report.
-absl::Status ReadHolderReport(const UniqueFd& pipe, bool in_new_user) {
+absl::Status ReadHolderReport(const UniqueFd& pipe) {
   child::HolderReport report{};
   ssize_t n;
   do {
@@ -84,7 +81,7 @@ absl::Status ReadHolderReport(const UniqueFd& pipe, bool in_new_user) {
     return absl::InternalError("namespace holder exited without reporting");
   }
   if (report.step != child::HolderStep::kReady) {
-    return HolderFailure(report.step, report.err, in_new_user);
+    return HolderFailure(report.step, report.err);
   }
   // Wait for end-of-file too: the holder has then closed its last descriptor
   // but the parent's pidfd.
@@ -196,8 +193,7 @@ absl::StatusOr<Namespace> Namespace::Create(NsTypeSet types, const NamespaceOpti
   }
   // The holder reads `plan` and `offsets` only until it reports; wait when it
   // has work to do (and, as PID 1, until it reaps orphans).
-  if (pid_init || unshare_time)
-    LINUXNS_RETURN_IF_ERROR(ReadHolderReport(report_read, types.Contains(NsType::kUser)));
+  if (pid_init || unshare_time) LINUXNS_RETURN_IF_ERROR(ReadHolderReport(report_read));
 
   Namespace ns;
   for (NsType t : types) {

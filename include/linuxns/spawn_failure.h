@@ -76,8 +76,8 @@ enum class SpawnStep : std::int32_t {
 
 // A failed step: which, and which of its kind (see SpawnStep).
 struct LINUXNS_EXPORT SpawnFailure {
-  SpawnStep step;
-  int index = 0;
+  SpawnStep step;  // the step that failed
+  int index = 0;   // which of its kind: see SpawnStep (0 for a step of one)
 };
 
 // SpawnFailureOf()
