@@ -1,7 +1,10 @@
 #include "linuxns/child_process.h"
 
+#include <pthread.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <utility>
@@ -14,24 +17,43 @@
 
 namespace linuxns {
 
+namespace {
+
+// Counts the fork()s this process descends from (pthread_atfork's child
+// handler): a ChildProcess made before a fork is the parent's. A counter
+// rather than getpid(), which is a system call on every Wait() and
+// destruction.
+std::atomic<std::uint64_t> fork_generation{0};
+
+std::uint64_t ForkGeneration() {
+  static const bool registered = [] {
+    ::pthread_atfork(nullptr, nullptr, [] { fork_generation.fetch_add(1); });
+    return true;
+  }();
+  static_cast<void>(registered);
+  return fork_generation.load(std::memory_order_relaxed);
+}
+
+}  // namespace
+
 struct ChildProcess::State {
   std::mutex mu;
   std::optional<ExitStatus> status;
   bool detached = false;
-  // The process that spawned the child: in a fork of it, this object is a
-  // copy of the parent's and must not act on the parent's child.
-  pid_t owner = ::getpid();
+  // In a fork of the process that spawned the child, this object is a copy
+  // of the parent's and must not act on the parent's child.
+  std::uint64_t generation = ForkGeneration();
 
-  bool InOwner() const { return ::getpid() == owner; }
+  bool InOwner() const { return ForkGeneration() == generation; }
 };
 
 namespace {
 
-absl::Status NotTheOwner(const ChildProcess& child, pid_t owner) {
+absl::Status NotTheOwner(const ChildProcess& child) {
   return absl::FailedPreconditionError(
-      absl::StrCat("child pid ", child.pid(), " belongs to process ", owner,
-                   ", not to this fork of it: only the process that spawned it may wait for it, "
-                   "signal it or kill it"));
+      absl::StrCat("child pid ", child.pid(),
+                   " belongs to the process that spawned it, not to this fork of it: only that "
+                   "process may wait for it, signal it or kill it"));
 }
 
 }  // namespace
@@ -74,7 +96,7 @@ void ChildProcess::Detach() {
 
 absl::StatusOr<ExitStatus> ChildProcess::Wait() {
   if (!state_) return absl::FailedPreconditionError("ChildProcess is empty");
-  if (!state_->InOwner()) return NotTheOwner(*this, state_->owner);
+  if (!state_->InOwner()) return NotTheOwner(*this);
   {
     std::lock_guard<std::mutex> lock(state_->mu);
     if (state_->status.has_value()) return *state_->status;
@@ -88,13 +110,13 @@ absl::StatusOr<ExitStatus> ChildProcess::Wait() {
 }
 
 absl::Status ChildProcess::Signal(int sig) const {
-  if (state_ && !state_->InOwner()) return NotTheOwner(*this, state_->owner);
+  if (state_ && !state_->InOwner()) return NotTheOwner(*this);
   return pidfd_.SendSignal(sig);
 }
 
 absl::StatusOr<std::optional<ExitStatus>> ChildProcess::WaitFor(absl::Duration timeout) {
   if (!state_) return absl::FailedPreconditionError("ChildProcess is empty");
-  if (!state_->InOwner()) return NotTheOwner(*this, state_->owner);
+  if (!state_->InOwner()) return NotTheOwner(*this);
   {
     std::lock_guard<std::mutex> lock(state_->mu);
     if (state_->status.has_value()) return state_->status;
