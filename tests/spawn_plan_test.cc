@@ -27,9 +27,9 @@
 namespace linuxns::internal {
 namespace {
 
+using linuxns::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using linuxns::testing::StatusIs;
 
 std::unique_ptr<PreparedSpawn> Build(const SpawnOptions& o,
                                      SpawnTarget target = SpawnTarget::kChild) {
@@ -223,7 +223,8 @@ TEST(SpawnPlanTest, TheCallersOwnIdIsMappedByTheChildWithoutARoundTrip) {
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(p->mode, LaunchMode::kVfork);
   EXPECT_FALSE(p->parent_writes_maps);
-  EXPECT_EQ(std::string(p->plan.uid_map, p->plan.uid_map_len), absl::StrCat("0 ", ::geteuid(), " 1\n"));
+  EXPECT_EQ(std::string(p->plan.uid_map, p->plan.uid_map_len),
+            absl::StrCat("0 ", ::geteuid(), " 1\n"));
   EXPECT_TRUE(p->plan.write_setgroups_deny);
 }
 
