@@ -26,11 +26,11 @@ namespace {
 std::atomic<std::uint64_t> fork_generation{0};
 
 std::uint64_t ForkGeneration() {
-  static const bool registered = [] {
+  static const bool kRegistered = [] {
     ::pthread_atfork(nullptr, nullptr, [] { fork_generation.fetch_add(1); });
     return true;
   }();
-  static_cast<void>(registered);
+  static_cast<void>(kRegistered);
   return fork_generation.load(std::memory_order_relaxed);
 }
 

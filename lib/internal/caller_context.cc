@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <optional>
@@ -171,8 +172,11 @@ absl::Status CallerContextSwitch::Restore() {
   if (!active_) return absl::OkStatus();
   active_ = false;
   absl::Status result;
-  for (auto it = namespaces_.rbegin(); it != namespaces_.rend(); ++it) {
-    if (::setns(it->fd.get(), it->nstype) != 0) {
+  // In the reverse order of entering: mnt last, whose setns resets the root
+  // and working directory restored below.
+  std::reverse(namespaces_.begin(), namespaces_.end());
+  for (const Saved& saved : namespaces_) {
+    if (::setns(saved.fd.get(), saved.nstype) != 0) {
       result.Update(ErrnoError(absl::StatusCode::kInternal, errno,
                                "spawn: put the spawner thread back into its namespace"));
     }
