@@ -132,12 +132,9 @@ TEST_F(CachedFdTest, InitImageCopyMakesANewMemfdWhenTheCachedOneWasClosed) {
   EXPECT_THAT(InitImageFds(), SizeIs(1));
 }
 
-// The host reuses the number for an impostor: the library does not hand it
-// out, does not close it, and makes its own memfd again.
-TEST_F(CachedFdTest, InitImageCopyNeverHandsOutAnotherFileAtTheCachedNumber) {
-  ASSERT_OK_AND_ASSIGN(UniqueFd real, internal::InitImageCopy(0));
-  const ino_t real_inode = InodeOf(real.get());
-  real.reset();
+// The host closes the one cached memfd and puts an impostor (FakeInitImage)
+// at its number, which `host_file` then holds; `fake_inode` is its inode.
+void PutImpostorAtTheCachedNumber(UniqueFd& host_file, ino_t& fake_inode) {
   std::vector<int> cached = InitImageFds();
   ASSERT_THAT(cached, SizeIs(1));
   const int number = cached[0];
@@ -145,9 +142,19 @@ TEST_F(CachedFdTest, InitImageCopyNeverHandsOutAnotherFileAtTheCachedNumber) {
   ASSERT_TRUE(fake) << std::strerror(errno);
   ASSERT_EQ(::close(number), 0);
   ASSERT_EQ(::dup3(fake.get(), number, O_CLOEXEC), number) << std::strerror(errno);
-  UniqueFd host_file(number);
-  const ino_t fake_inode = InodeOf(fake.get());
-  fake.reset();
+  host_file.reset(number);
+  fake_inode = InodeOf(fake.get());
+}
+
+// The host reuses the number for an impostor: the library does not hand it
+// out, does not close it, and makes its own memfd again.
+TEST_F(CachedFdTest, InitImageCopyNeverHandsOutAnotherFileAtTheCachedNumber) {
+  ASSERT_OK_AND_ASSIGN(UniqueFd real, internal::InitImageCopy(0));
+  const ino_t real_inode = InodeOf(real.get());
+  real.reset();
+  UniqueFd host_file;
+  ino_t fake_inode = 0;
+  ASSERT_NO_FATAL_FAILURE(PutImpostorAtTheCachedNumber(host_file, fake_inode));
 
   ASSERT_OK_AND_ASSIGN(UniqueFd copy, internal::InitImageCopy(0));
   EXPECT_NE(InodeOf(copy.get()), fake_inode);
@@ -170,16 +177,9 @@ TEST_F(CachedFdTest, InitSpawnWorksAfterTheHostClosesTheImageMemfd) {
 // status comes back; the impostor stays open, the host's.
 TEST_F(CachedFdTest, InitSpawnRunsTheRealInitWhenTheHostReusesTheNumber) {
   ASSERT_EQ(Outcome(InitTrue()), "=> exited with code 0");
-  std::vector<int> cached = InitImageFds();
-  ASSERT_THAT(cached, SizeIs(1));
-  const int number = cached[0];
-  UniqueFd fake = FakeInitImage();
-  ASSERT_TRUE(fake) << std::strerror(errno);
-  ASSERT_EQ(::close(number), 0);
-  ASSERT_EQ(::dup3(fake.get(), number, O_CLOEXEC), number) << std::strerror(errno);
-  UniqueFd host_file(number);
-  const ino_t fake_inode = InodeOf(fake.get());
-  fake.reset();
+  UniqueFd host_file;
+  ino_t fake_inode = 0;
+  ASSERT_NO_FATAL_FAILURE(PutImpostorAtTheCachedNumber(host_file, fake_inode));
 
   EXPECT_EQ(Outcome(InitTrue()), "=> exited with code 0");
   EXPECT_EQ(InodeOf(host_file.get()), fake_inode) << "the host's file was left alone";
