@@ -41,6 +41,11 @@ struct Image {
   ino_t ino;
   off_t size;
   int seals;  // F_GET_SEALS after sealing
+  // The image this one replaced. Another thread may still read a replaced
+  // image, so none is ever freed; the chain keeps them reachable (and shows
+  // LeakSanitizer they are kept on purpose). It grows only when a host
+  // closes or reuses the cached number.
+  const Image* replaced = nullptr;
 };
 
 // The published image, replaced (not freed) when it goes stale.
@@ -75,7 +80,7 @@ absl::StatusOr<Image> MakeImage() {
   if (seals < 0) return ErrnoError(errno, "fcntl F_GET_SEALS of the linuxns-init memfd");
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) return ErrnoError(errno, "fstat the linuxns-init memfd");
-  return Image{fd.release(), st.st_dev, st.st_ino, st.st_size, seals};
+  return Image{fd.release(), st.st_dev, st.st_ino, st.st_size, seals, nullptr};
 }
 
 // Whether `fd` is the memfd `image` describes. Sealed against writes, growing
@@ -132,6 +137,7 @@ absl::StatusOr<UniqueFd> InitImageCopy(int min_fd) {
       ::close(made.fd);
       return absl::ResourceExhaustedError("linuxns-init memfd: out of memory");
     }
+    fresh->replaced = seen;
     if (!cached.compare_exchange_strong(seen, fresh, std::memory_order_acq_rel,
                                         std::memory_order_acquire)) {
       // Another thread replaced it first: use that one.
