@@ -262,6 +262,8 @@ int Main(int argc, char** argv) {
   // As util-linux: the tree is drawn with the locale's line characters (and
   // raw output escapes them), so the output matches lsns's byte for byte.
   std::setlocale(LC_ALL, "");
+  CloseStdoutAtExit(kTool);
+  if (RefuseSetId(kTool)) return kExitFailure;
   absl::StatusOr<LsnsOptions> parsed = ParseLsnsOptions(argc, argv);
   if (!parsed.ok()) {
     if (IsLsnsUsageError(parsed.status())) return ReportUsageError(kTool, parsed.status());
@@ -308,7 +310,7 @@ int Main(int argc, char** argv) {
     printer.ShowNamespaces(filter ? &*filter : nullptr);
   }
   printer.Print();
-  return std::fflush(stdout) == 0 ? 0 : kExitFailure;
+  return 0;
 }
 
 }  // namespace

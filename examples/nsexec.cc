@@ -107,6 +107,7 @@ absl::StatusOr<VethNetwork> ConnectNewNetwork(const tools::VethAddresses& veth, 
 
 int main(int argc, char** argv) {
   tools::UseOnlyFilesForNamesIfStatic();
+  tools::CloseStdoutAtExit("nsexec");
   if (tools::RefuseSetId("nsexec")) return tools::kExitFailure;
   absl::StatusOr<tools::NsexecOptions> parsed = tools::ParseNsexecOptions(argc, argv);
   if (!parsed.ok()) return tools::ReportUsageError("nsexec", parsed.status());

@@ -2,11 +2,15 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <stdio_ext.h>
+#include <sys/auxv.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <optional>
 
 #include "linuxns/spawn_failure.h"
@@ -14,6 +18,43 @@
 #include "linuxns/unique_fd.h"
 
 namespace linuxns::tools {
+namespace {
+
+const char* exit_tool = "";
+
+// Closes `stream`; false when a write to it failed or closing it did (as
+// gnulib's close_stream: EBADF only counts when output was pending). errno is
+// the reason, or 0 when none is known.
+bool CloseStream(std::FILE* stream) {
+  const bool pending = ::__fpending(stream) != 0;
+  const bool failed_before = std::ferror(stream) != 0;
+  errno = 0;
+  const bool close_failed = std::fclose(stream) != 0;
+  if (failed_before || (close_failed && (pending || errno != EBADF))) {
+    if (!close_failed) errno = 0;
+    return false;
+  }
+  return true;
+}
+
+void CloseStdout() {
+  if (!CloseStream(stdout) && errno != EPIPE) {
+    if (errno != 0) {
+      std::fprintf(stderr, "%s: write error: %s\n", exit_tool, std::strerror(errno));
+    } else {
+      std::fprintf(stderr, "%s: write error\n", exit_tool);
+    }
+    ::_exit(kExitFailure);
+  }
+  if (!CloseStream(stderr)) ::_exit(kExitFailure);
+}
+
+}  // namespace
+
+void CloseStdoutAtExit(const char* tool) {
+  exit_tool = tool;
+  std::atexit(CloseStdout);
+}
 
 int ReportUsageError(absl::string_view tool, const absl::Status& error) {
   std::fprintf(stderr, "%.*s: %.*s\nTry '%.*s --help' for more information.\n",
@@ -44,8 +85,9 @@ void PrintNamespaces(absl::string_view tool, const ChildProcess& child, NsTypeSe
 }
 
 bool RefuseSetId(absl::string_view tool) {
-  if (::geteuid() == ::getuid() && ::getegid() == ::getgid()) return false;
-  std::fprintf(stderr, "%.*s: refusing to run set-user-ID or set-group-ID\n",
+  if (::getauxval(AT_SECURE) == 0) return false;
+  std::fprintf(stderr,
+               "%.*s: refusing to run set-user-ID, set-group-ID or with raised file capabilities\n",
                static_cast<int>(tool.size()), tool.data());
   return true;
 }

@@ -29,9 +29,19 @@ int ReportUsageError(absl::string_view tool, const absl::Status& error);
 // otherwise.
 int ReportFailure(absl::string_view tool, const absl::Status& error);
 
-// True (after saying why on stderr) when the program runs set-user-id or
-// set-group-id, which the tools refuse.
+// True (after saying why on stderr) when the program runs in the kernel's
+// secure-execution mode (getauxval(AT_SECURE)): set-user-ID, set-group-ID or
+// with file capabilities that raised its privileges. The tools refuse it: they
+// act on whatever paths, processes and patterns their caller names.
 bool RefuseSetId(absl::string_view tool);
+
+// Call first in main(), as util-linux's close_stdout(): at exit, when writing
+// or closing stdout failed (a full disk, /dev/full, a closed descriptor),
+// prints "tool: write error: <reason>" on stderr and exits 1 instead of the
+// status main() returned. A reader that went away (EPIPE) is not an error. A
+// failed close of stderr also makes the status 1, silently. `tool` must
+// outlive the program (a string literal).
+void CloseStdoutAtExit(const char* tool);
 
 // Call first in main(). In a fully static tool (LINUXNS_FULLY_STATIC, set by
 // examples/CMakeLists.txt for an optimized STATIC tool), user and group names

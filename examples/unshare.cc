@@ -175,6 +175,7 @@ int RunForked(const SpawnOptions& spawn, bool forward) {
 }
 
 int Main(int argc, char** argv) {
+  CloseStdoutAtExit(kTool);
   if (RefuseSetId(kTool)) return kExitFailure;
   absl::StatusOr<UnshareOptions> parsed = ParseUnshareOptions(argc, argv);
   if (!parsed.ok()) {
