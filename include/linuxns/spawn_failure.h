@@ -41,6 +41,8 @@ enum class SpawnStep : std::int32_t {
   kSetnsProcess = 30,           // SpawnOptions::join_process
   kCloneIntoPidNamespace = 40,  // the process born in a joined pid namespace
   kPropagation = 6,             // propagation of "/"
+  kEnterRoot = 42,              // SpawnOptions::root_fd
+  kEnterCwd = 43,               // SpawnOptions::cwd_fd
   kSethostname = 7,
   kSetdomainname = 8,
   kRootBind = 9,  // the new root bound onto itself

@@ -39,8 +39,12 @@
 //      the pid namespace and clones the child instead, which then needs
 //      CAP_SYS_ADMIN in the caller's user namespace;
 //   5. propagation of "/" when the mount namespace is new (private by default);
-//   6. hostname and domainname (need a new or joined uts namespace);
-//   7. the new root's mounts: `root` is bind-mounted onto itself, each of
+//   6. root_fd, then cwd_fd: a root and a working directory given as open
+//      files, entered after the joins (`nsenter --root`, `--wd`: a process's
+//      /proc/PID/root and /proc/PID/cwd are its root and working directory
+//      in its own mount namespace);
+//   7. hostname and domainname (need a new or joined uts namespace);
+//   8. the new root's mounts: `root` is bind-mounted onto itself, each of
 //      `mounts` is made under it (targets resolved inside it without
 //      following any symbolic link, RELIABILITY rule 6), then mount_proc (a
 //      fresh procfs on mount_proc_at; needs a new mnt namespace, shows a new
@@ -48,17 +52,17 @@
 //      fresh sysfs on /sys, so that /sys/class/net shows the network
 //      namespace's links), then chroot or pivot_root into it with the old
 //      root detached (RootChange);
-//   8. loopback_up: bring "lo" up (needs a new or joined network namespace);
-//   9. cwd, umask, new_session, rlimits;
-//   10. credentials: drop_bounding_capabilities, groups, gid, uid (in that
+//   9. loopback_up: bring "lo" up (needs a new or joined network namespace);
+//   10. cwd, umask, new_session, rlimits;
+//   11. credentials: drop_bounding_capabilities, groups, gid, uid (in that
 //       order), then keep_capabilities and no_new_privs; then
 //       kill_on_parent_death;
-//   11. descriptors: each `fds` entry is duplicated onto its target number;
+//   12. descriptors: each `fds` entry is duplicated onto its target number;
 //       every other descriptor above 2 is closed unless inherit_fds;
-//   12. signals: caught ones have their default action from the clone on;
+//   13. signals: caught ones have their default action from the clone on;
 //       with reset_ignored_signals the ignored ones get it too; the signal
 //       mask is emptied;
-//   13. execve of argv[0] (searched in PATH when it has no '/'; see
+//   14. execve of argv[0] (searched in PATH when it has no '/'; see
 //       ChildProcess for where the search happens) with env.
 //
 // Thread-safety: a value; nothing here makes a system call.
@@ -208,8 +212,28 @@ struct LINUXNS_EXPORT SpawnOptions {
   // Bring the loopback link "lo" up (needs a new or joined net namespace).
   bool loopback_up = false;
 
-  // The working directory to chdir(2) into, after the root change; nullopt
-  // leaves the one the child inherited.
+  // A root directory and a working directory given as open descriptors
+  // (O_PATH is enough; borrowed: they must stay open until Spawn() or
+  // ExecInPlace() returns), entered right after the joins and the
+  // propagation, before every later step: what `nsenter --root` and
+  // `nsenter --wd` do. Opened before the spawn, a process's /proc/PID/root
+  // and /proc/PID/cwd are its root and working directory in its own mount
+  // namespace, whichever namespaces the child joins; a directory opened by
+  // path is the one the path named where it was opened (util-linux documents
+  // the same for `nsenter --root=DIR`).
+  //   root_fd: fchdir(2) to it and chroot(".") (CAP_SYS_CHROOT in the child's
+  //     user namespace); the working directory then goes back to the one the
+  //     joins left (setns(2) into a mount namespace leaves it at that
+  //     namespace's root), unless cwd_fd or cwd says otherwise.
+  //   cwd_fd: fchdir(2) to it, after root_fd.
+  // -1: none. root_fd with `root` is InvalidArgument (two new roots). Each
+  // failure is its own SpawnStep (kEnterRoot, kEnterCwd).
+  int root_fd = -1;
+  int cwd_fd = -1;
+
+  // The working directory to chdir(2) into, after the root change (and after
+  // cwd_fd: a relative path starts there); nullopt leaves the one the child
+  // inherited.
   std::optional<std::string> cwd;
   // The file mode creation mask (umask(2)); nullopt keeps the caller's.
   std::optional<mode_t> umask;

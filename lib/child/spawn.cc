@@ -61,6 +61,18 @@ long BringLoopbackUp() {
   return r;
 }
 
+// SpawnPlan::root_fd: fchdir(2) to it and chroot("."), then back to the
+// working directory from before, as `nsenter --root` does.
+long EnterRoot(int root_fd) {
+  const long here = RawSyscall(SYS_openat, AT_FDCWD, Arg("."), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (here < 0) return here;
+  long r = RawSyscall(SYS_fchdir, root_fd);
+  if (r == 0) r = RawSyscall(SYS_chroot, Arg("."));
+  const long back = RawSyscall(SYS_fchdir, here);
+  RawSyscall(SYS_close, here);
+  return r < 0 ? r : back;
+}
+
 // Makes every permitted capability inheritable and ambient, so that it
 // survives execve of a program that is not set-user-ID root.
 long KeepCapabilities(int last_cap) {
@@ -228,6 +240,14 @@ bool RunStepsAfterJoins(const SpawnRun& run) {
   if (plan.propagation != 0) {
     r = RawSyscall(SYS_mount, 0, Arg("/"), 0, static_cast<long>(plan.propagation), 0);
     if (r < 0) return Fail(plan, outcome, SpawnStep::kPropagation, r);
+  }
+  if (plan.root_fd >= 0) {
+    r = EnterRoot(plan.root_fd);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kEnterRoot, r);
+  }
+  if (plan.cwd_fd >= 0) {
+    r = RawSyscall(SYS_fchdir, plan.cwd_fd);
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kEnterCwd, r);
   }
   if (plan.hostname != nullptr) {
     r = RawSyscall(SYS_sethostname, Arg(plan.hostname), static_cast<long>(plan.hostname_len));

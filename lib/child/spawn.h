@@ -58,6 +58,8 @@ enum class SpawnStep : std::int32_t {
   kChroot = 39,
   kCloneIntoPidNamespace = 40,
   kCallerCredentials = 41,
+  kEnterRoot = 42,
+  kEnterCwd = 43,
   kParentGone = 32,
   kDupFd = 33,
   kCloseFds = 34,
@@ -81,6 +83,8 @@ inline constexpr SpawnStep kSpawnStepOrder[] = {
     SpawnStep::kSetnsProcess,
     SpawnStep::kCloneIntoPidNamespace,
     SpawnStep::kPropagation,
+    SpawnStep::kEnterRoot,
+    SpawnStep::kEnterCwd,
     SpawnStep::kSethostname,
     SpawnStep::kSetdomainname,
     SpawnStep::kRootBind,
@@ -182,8 +186,11 @@ struct SpawnPlan {
   std::size_t after_joins_stack_size = 0;
 
   unsigned long propagation = 0;  // MS_* flags for "/", 0 to leave it
-  const char* root = nullptr;     // new root (pivot_root), or null
-  bool chroot = false;            // chroot into it instead
+  // SpawnOptions::root_fd and cwd_fd (borrowed), or -1.
+  int root_fd = -1;
+  int cwd_fd = -1;
+  const char* root = nullptr;  // new root (pivot_root), or null
+  bool chroot = false;         // chroot into it instead
   const MountStep* mounts = nullptr;
   int mount_count = 0;
   const char* hostname = nullptr;

@@ -3,7 +3,10 @@
 // descriptor) and, where one exists, what to do about it (RELIABILITY rule 10).
 #include "linuxns/spawn_failure.h"
 
+#include <unistd.h>
+
 #include <cerrno>
+#include <climits>
 #include <string>
 #include <vector>
 
@@ -35,6 +38,8 @@ LINUXNS_SAME_STEP(kSetns);
 LINUXNS_SAME_STEP(kSetnsProcess);
 LINUXNS_SAME_STEP(kCloneIntoPidNamespace);
 LINUXNS_SAME_STEP(kPropagation);
+LINUXNS_SAME_STEP(kEnterRoot);
+LINUXNS_SAME_STEP(kEnterCwd);
 LINUXNS_SAME_STEP(kSethostname);
 LINUXNS_SAME_STEP(kSetdomainname);
 LINUXNS_SAME_STEP(kRootBind);
@@ -107,6 +112,10 @@ const char* SpawnStepName(SpawnStep step) {
       return "clone into the joined pid namespace";
     case SpawnStep::kPropagation:
       return "propagation";
+    case SpawnStep::kEnterRoot:
+      return "enter root_fd";
+    case SpawnStep::kEnterCwd:
+      return "enter cwd_fd";
     case SpawnStep::kSethostname:
       return "sethostname";
     case SpawnStep::kSetdomainname:
@@ -194,6 +203,29 @@ absl::Status ExecError(int err, const std::string& program, int index) {
 
 namespace {
 
+// " in mnt:[N]" when the child joined a mount namespace (where its paths
+// were resolved), else "".
+std::string InJoinedMountNamespace(const PreparedSpawn& prepared) {
+  for (const NsFd* ns : prepared.joins) {
+    if (ns->type() == NsType::kMnt) return absl::StrCat(" in ", ns->id().ToString());
+  }
+  const SpawnOptions& o = *prepared.options;
+  if (o.join_process != nullptr && o.join_process_types.Contains(NsType::kMnt)) {
+    absl::StatusOr<NsFd> mnt = NsFd::FromPidFd(*o.join_process, NsType::kMnt);
+    if (mnt.ok()) return absl::StrCat(" in ", mnt->id().ToString());
+    return absl::StrCat(" in the mount namespace of pid ", o.join_process->pid());
+  }
+  return "";
+}
+
+// " (PATH)": what `fd` names, as /proc/self/fd shows it, or "".
+std::string DescribeDirectory(int fd) {
+  char path[PATH_MAX];
+  const ssize_t n = ::readlink(absl::StrCat("/proc/self/fd/", fd).c_str(), path, sizeof path);
+  if (n <= 0 || static_cast<std::size_t>(n) >= sizeof path) return "";
+  return absl::StrCat(" (", absl::string_view(path, static_cast<std::size_t>(n)), ")");
+}
+
 absl::Status DescribeStep(const PreparedSpawn& prepared, const child::SpawnOutcome& plan,
                           absl::string_view who) {
   const SpawnOptions& o = *prepared.options;
@@ -235,6 +267,15 @@ absl::Status DescribeStep(const PreparedSpawn& prepared, const child::SpawnOutco
       break;
     case SpawnStep::kPropagation:
       what = "set the propagation of /";
+      break;
+    case SpawnStep::kEnterRoot:
+      what = absl::StrCat("chroot into root_fd ", o.root_fd, DescribeDirectory(o.root_fd),
+                          InJoinedMountNamespace(prepared));
+      if (err == EPERM) hint = "CAP_SYS_CHROOT in the child's user namespace is needed";
+      break;
+    case SpawnStep::kEnterCwd:
+      what = absl::StrCat("fchdir to cwd_fd ", o.cwd_fd, DescribeDirectory(o.cwd_fd),
+                          InJoinedMountNamespace(prepared));
       break;
     case SpawnStep::kSethostname:
       what = absl::StrCat("sethostname ", Quote(*o.hostname));
@@ -304,7 +345,7 @@ absl::Status DescribeStep(const PreparedSpawn& prepared, const child::SpawnOutco
       what = "bring up lo";
       break;
     case SpawnStep::kChdir:
-      what = absl::StrCat("chdir ", Quote(*o.cwd));
+      what = absl::StrCat("chdir ", Quote(*o.cwd), InJoinedMountNamespace(prepared));
       break;
     case SpawnStep::kSetsid:
       what = "setsid";

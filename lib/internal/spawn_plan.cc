@@ -298,6 +298,8 @@ void RenderSetup(const SpawnOptions& o, PreparedSpawn& p, SpawnTarget target) {
   plan.proc_target = o.mount_proc_at.c_str();
   plan.mount_sys = o.mount_sys;
   plan.loopback_up = o.loopback_up;
+  plan.root_fd = o.root_fd;
+  plan.cwd_fd = o.cwd_fd;
   plan.cwd = o.cwd ? o.cwd->c_str() : nullptr;
   plan.umask = o.umask ? static_cast<int>(*o.umask) : -1;
   plan.new_session = o.new_session;

@@ -1,6 +1,7 @@
 // Private: ValidateSpawnOptions(), the first step of the spawn corridor
 // (spawn_plan.h): every field of SpawnOptions, before any system call.
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <string>
@@ -28,6 +29,17 @@ absl::Status CheckName(const char* field, const std::optional<std::string>& name
                                 kMaxNameLength, " are allowed"));
   }
   if (HasNul(*name)) return Invalid(absl::StrCat(field, " contains a NUL byte"));
+  return absl::OkStatus();
+}
+
+// -1, or an open descriptor of a directory.
+absl::Status CheckDirectoryFd(const char* field, int fd) {
+  if (fd == -1) return absl::OkStatus();
+  struct stat st;
+  if (fd < 0 || ::fstat(fd, &st) != 0) {
+    return Invalid(absl::StrCat(field, " ", fd, " is not an open descriptor"));
+  }
+  if (!S_ISDIR(st.st_mode)) return Invalid(absl::StrCat(field, " ", fd, " is not a directory"));
   return absl::OkStatus();
 }
 
@@ -115,6 +127,11 @@ absl::Status ValidateImpl(const SpawnOptions& o, SpawnTarget target) {
   }
   if (o.cwd.has_value() && (o.cwd->empty() || HasNul(*o.cwd))) {
     return Invalid("cwd is empty or contains a NUL byte");
+  }
+  LINUXNS_RETURN_IF_ERROR(CheckDirectoryFd("root_fd", o.root_fd));
+  LINUXNS_RETURN_IF_ERROR(CheckDirectoryFd("cwd_fd", o.cwd_fd));
+  if (o.root_fd >= 0 && o.root) {
+    return Invalid("root_fd and root both give a new root; set one of them");
   }
   if (o.umask.has_value() && (*o.umask & ~mode_t{0777}) != 0) {
     return Invalid("umask has bits outside 0777");
