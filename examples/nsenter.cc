@@ -156,9 +156,8 @@ struct Plan {
   NsTypeSet entered;               // every type really entered
   std::optional<NsFd> target_pid;  // the pid namespace, for the fork
   std::optional<NsFd> user;        // the user namespace entered, if any
-  UniqueFd root;                   // -r, when applied by chroot here
-  UniqueFd wd;                     // -w, when applied by fchdir here
-  UniqueFd saved_cwd;              // the cwd to return to after chroot
+  UniqueFd root;                   // -r: SpawnOptions::root_fd
+  UniqueFd wd;                     // -w: SpawnOptions::cwd_fd
   UniqueFd cgroup;                 // -c
   SpawnOptions spawn;
 };
@@ -219,42 +218,26 @@ absl::StatusOr<std::string> Cgroup2Mount() {
   return absl::NotFoundError("cannot join cgroup: no cgroup v2 hierarchy is mounted");
 }
 
+// -r and -w, as util-linux: the target's /proc/PID/root and /proc/PID/cwd
+// (its root and working directory in its own mount namespace), or DIR
+// opened here, before any namespace is entered; the command's child enters
+// them after the joins (SpawnOptions::root_fd, cwd_fd). --wdns is a path
+// resolved there, after the root change.
 absl::Status OpenDirectories(const NsenterOptions& o, Plan& plan) {
-  const bool mnt = plan.entered.Contains(NsType::kMnt);
-  if (o.root) {
-    if (mnt && !o.root->empty()) {
-      return absl::UnimplementedError(
-          "--root=DIR with a mount namespace: linuxns cannot chroot after setns");
+  auto open_dir = [&](const std::optional<std::string>& dir, const char* proc,
+                      UniqueFd& fd) -> absl::Status {
+    if (!dir) return absl::OkStatus();
+    if (dir->empty() && !plan.target) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("neither filename nor target pid supplied for ", proc));
     }
-    // With -m and no DIR, setns(mnt) already makes the namespace's root ours.
-    if (!mnt) {
-      const std::string dir = o.root->empty() ? ProcPath(*plan.target, "root") : *o.root;
-      plan.root.reset(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-      if (!plan.root) return ErrnoError(errno, absl::StrCat("cannot open ", dir));
-      if (!o.wd && !o.wdns) {
-        plan.saved_cwd.reset(::open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        if (!plan.saved_cwd) return ErrnoError(errno, "cannot open current directory");
-      }
-    }
-  }
-  if (o.wd) {
-    if (mnt && !o.wd->empty()) {
-      return absl::UnimplementedError(
-          "--wd=DIR with a mount namespace: linuxns cannot fchdir after setns; use --wdns");
-    }
-    if (mnt) {
-      // The target's cwd as a path of its own mount namespace and root.
-      char buf[PATH_MAX];
-      const std::string link = ProcPath(*plan.target, "cwd");
-      const ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
-      if (n < 0) return ErrnoError(errno, absl::StrCat("cannot read ", link));
-      plan.spawn.cwd = std::string(buf, static_cast<std::size_t>(n));
-    } else {
-      const std::string dir = o.wd->empty() ? ProcPath(*plan.target, "cwd") : *o.wd;
-      plan.wd.reset(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-      if (!plan.wd) return ErrnoError(errno, absl::StrCat("cannot open ", dir));
-    }
-  }
+    const std::string path = dir->empty() ? ProcPath(*plan.target, proc) : *dir;
+    fd.reset(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) return ErrnoError(errno, absl::StrCat("cannot open ", path));
+    return absl::OkStatus();
+  };
+  LINUXNS_RETURN_IF_ERROR(open_dir(o.root, "root", plan.root));
+  LINUXNS_RETURN_IF_ERROR(open_dir(o.wd, "cwd", plan.wd));
   if (o.wdns) plan.spawn.cwd = *o.wdns;
   if (o.join_cgroup) {
     LINUXNS_ASSIGN_OR_RETURN(std::string cgroups, ReadFile(ProcPath(*plan.target, "cgroup")));
@@ -364,6 +347,8 @@ void BorrowIntoSpawn(Plan& plan) {
   if (!plan.from_target.empty()) s.join_process = &*plan.target;
   s.join.clear();
   for (const NsFd& ns : plan.from_files) s.join.push_back(&ns);
+  s.root_fd = plan.root.get();
+  s.cwd_fd = plan.wd.get();
 }
 
 // -c: this process moves into the target's cgroup before it enters any
@@ -375,30 +360,6 @@ absl::Status JoinCgroupHere(const Plan& plan) {
   if (!procs) return ErrnoError(errno, "cannot join cgroup: open cgroup.procs");
   if (::write(procs.get(), "0", 1) != 1) {
     return ErrnoError(errno, "cannot join cgroup: write to cgroup.procs");
-  }
-  return absl::OkStatus();
-}
-
-// -r and -w without a mount namespace: this process changes root and
-// directory, and the command inherits them.
-absl::Status ApplyDirectories(Plan& plan) {
-  if (plan.root) {
-    if (::fchdir(plan.root.get()) != 0) return ErrnoError(errno, "cannot change root directory");
-    if (::chroot(".") != 0) return ErrnoError(errno, "chroot failed");
-    if (::chdir("/") != 0) return ErrnoError(errno, "cannot change directory to /");
-    if (plan.saved_cwd && ::fchdir(plan.saved_cwd.get()) != 0) {
-      return ErrnoError(errno, "cannot change directory back");
-    }
-    // The library finds this process's state under /proc/self; a root whose
-    // /proc is another pid namespace's (or missing) cannot show it.
-    if (::access("/proc/self/status", R_OK) != 0) {
-      return ErrnoError(errno, "--root: /proc/self/status in the new root",
-                        "mount a procfs of this pid namespace there, or also enter the "
-                        "target's mount namespace with -m instead of --root");
-    }
-  }
-  if (plan.wd && ::fchdir(plan.wd.get()) != 0) {
-    return ErrnoError(errno, "cannot change working directory");
   }
   return absl::OkStatus();
 }
@@ -439,9 +400,7 @@ void Reraise(int sig) {
 // child stops this process too (and a continue continues the child);
 // SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 are forwarded (the terminal sends
 // SIGINT and SIGQUIT to the child's process group itself).
-int WaitMirroring(ChildProcess& child, const sigset_t& handled) {
-  UniqueFd signals(::signalfd(-1, &handled, SFD_CLOEXEC));
-  if (!signals) return ReportFailure(kTool, ErrnoError(errno, "signalfd"));
+int WaitMirroring(ChildProcess& child, const UniqueFd& signals) {
   for (;;) {
     pollfd fds[2] = {{child.pidfd().get(), POLLIN, 0}, {signals.get(), POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0) {
@@ -478,7 +437,6 @@ int Run(const NsenterOptions& o) {
   Plan& plan = *opened;
   BorrowIntoSpawn(plan);
   if (absl::Status s = JoinCgroupHere(plan); !s.ok()) return ReportFailure(kTool, s);
-  if (absl::Status s = ApplyDirectories(plan); !s.ok()) return ReportFailure(kTool, s);
   const bool fork = plan.entered.Contains(NsType::kPid) && !o.no_fork;
   if (!fork) {
     // Returns only on failure.
@@ -495,12 +453,16 @@ int Run(const NsenterOptions& o) {
   for (int sig : {SIGCHLD, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2}) ::sigaddset(&handled, sig);
   ::signal(SIGINT, SIG_IGN);
   ::signal(SIGQUIT, SIG_IGN);
-  // Blocked before the spawn so that none is lost; the child's mask is reset.
+  // Blocked, and their signalfd made, before the spawn: none is lost, and a
+  // signalfd that cannot be made (descriptor exhaustion) stops us before the
+  // program starts. The child's mask is reset.
   ::sigprocmask(SIG_BLOCK, &handled, nullptr);
+  UniqueFd signals(::signalfd(-1, &handled, SFD_CLOEXEC));
+  if (!signals) return ReportFailure(kTool, ErrnoError(errno, "signalfd"));
   absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(plan.spawn);
   if (home_pid.ok()) static_cast<void>(::setns(home_pid->get(), CLONE_NEWPID));
   if (!child.ok()) return ReportFailure(kTool, child.status());
-  return WaitMirroring(*child, handled);
+  return WaitMirroring(*child, signals);
 }
 
 }  // namespace

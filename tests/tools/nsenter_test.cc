@@ -2,10 +2,12 @@
 // by side with util-linux's /usr/bin/nsenter where both must agree.
 #include <sched.h>
 #include <signal.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -17,6 +19,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -249,10 +252,144 @@ TEST_F(NsenterTest, WdnsAndRootOfTheTargetsMountNamespace) {
                           "pwd; readlink /proc/self/ns/mnt"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, absl::StrCat("/proc\n", IdOf(target, NsType::kMnt), "\n"));
-  ToolResult dir = Nsenter({"-t", Pid(target.pid()), "-m", "--root=/tmp", "true"});
-  EXPECT_EQ(dir.code, 1);
-  EXPECT_EQ(dir.err,
-            "nsenter: --root=DIR with a mount namespace: linuxns cannot chroot after setns\n");
+}
+
+// `sh -c SCRIPT` in new namespaces (`types`, with mnt; mapped to root in a
+// user namespace of its own when `map_user`), whose working directory is
+// /mnt/x on a tmpfs that exists only in its mount namespace, beside a file
+// "marker"; or, with `deleted_cwd`, a directory removed after the cd.
+ChildProcess StartTargetInItsOwnMnt(NsTypeSet types, bool map_user, bool deleted_cwd = false) {
+  SpawnOptions o =
+      Shell(deleted_cwd ? "mount -t tmpfs none /mnt && mkdir /mnt/gone && cd /mnt/gone && rmdir "
+                          "/mnt/gone && exec sleep 60"
+                        : "mount -t tmpfs none /mnt && mkdir /mnt/x && touch /mnt/x/marker && "
+                          "cd /mnt/x && exec sleep 60");
+  o.new_namespaces = types;
+  o.new_namespaces.Add(NsType::kMnt);
+  if (map_user) o.MapCurrentUserToRoot();
+  absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(o);
+  EXPECT_TRUE(child.ok()) << child.status();
+  const std::string cwd = absl::StrCat("/proc/", child->pid(), "/cwd");
+  const std::string want = deleted_cwd ? "/mnt/gone (deleted)" : "/mnt/x";
+  for (int i = 0; i < 5000; ++i) {
+    std::error_code error;
+    if (std::filesystem::read_symlink(cwd, error).string() == want) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return std::move(child).value();
+}
+
+constexpr char kShowWhere[] =
+    "echo \"pwd=$(/bin/pwd -P 2>&1)\" \"ls=$(ls 2>&1 | head -3 | tr '\\n' ' ')\"";
+
+// nsenter -t TARGET `args` sh -c kShowWhere, ours and util-linux's: the same
+// output and exit status.
+void ExpectSameAsUtilLinux(const ChildProcess& target, std::vector<std::string> args,
+                           const std::string& want_out) {
+  args.insert(args.begin(), {"-t", Pid(target.pid())});
+  for (const char* a : {"sh", "-c", kShowWhere}) args.push_back(a);
+  const std::string shown = absl::StrJoin(args, " ");
+  ToolResult ours = Nsenter(args);
+  EXPECT_EQ(ours.code, 0) << shown << ": " << ours.err;
+  EXPECT_EQ(ours.out, want_out) << shown;
+  if (::access(kUtilLinuxNsenter, X_OK) != 0) return;
+  args.insert(args.begin(), kUtilLinuxNsenter);
+  ToolResult theirs = RunTool(args);
+  EXPECT_EQ(ours.code, theirs.code) << shown << ": " << theirs.err;
+  EXPECT_EQ(ours.out, theirs.out) << shown;
+}
+
+TEST_F(NsenterTest, RootAndWdOfATargetWithItsOwnMountNamespaceAsUtilLinux) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ChildProcess target = StartTargetInItsOwnMnt({NsType::kPid, NsType::kUts}, false);
+  const std::string here = "pwd=/mnt/x ls=marker \n";
+  ExpectSameAsUtilLinux(target, {"-a", "-w"}, here);
+  ExpectSameAsUtilLinux(target, {"-m", "-w"}, here);
+  ExpectSameAsUtilLinux(target, {"-m", "-r", "-w"}, here);
+  ExpectSameAsUtilLinux(target, {"-m", "-p", "-r", "-w"}, here);
+  // DIR is opened before the namespaces are entered (util-linux documents
+  // it): /tmp and /etc here are this mount namespace's.
+  ToolResult tmp = Nsenter({"-t", Pid(target.pid()), "-a", "-w/tmp", "/bin/pwd", "-P"});
+  EXPECT_EQ(tmp.out, "/tmp\n") << tmp.err;
+  ToolResult etc = Nsenter({"-t", Pid(target.pid()), "-m", "-r/", "-w/etc", "/bin/pwd", "-P"});
+  EXPECT_EQ(etc.out, "/etc\n") << etc.err;
+  ExpectSameAsUtilLinux(
+      target, {"-m", "-r/", "-w/etc"},
+      "pwd=/etc ls=" + RunTool({"/bin/sh", "-c", "ls /etc | head -3 | tr '\\n' ' '"}).out + "\n");
+  // -r alone: the root of the target, and the working directory setns left.
+  ExpectSameAsUtilLinux(target, {"-m", "-r", "--wdns=/mnt"}, "pwd=/mnt ls=x \n");
+}
+
+TEST_F(NsenterTest, WdOfATargetWhoseWorkingDirectoryWasDeleted) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ChildProcess target = StartTargetInItsOwnMnt({}, false, /*deleted_cwd=*/true);
+  for (std::vector<std::string> args : {std::vector<std::string>{"-m", "-w"}, {"-a", "-r", "-w"}}) {
+    args.insert(args.begin(), {"-t", Pid(target.pid())});
+    for (const char* a : {"sh", "-c", "ls -a | wc -l; test -e ../gone || echo gone"}) {
+      args.push_back(a);
+    }
+    ToolResult ours = Nsenter(args);
+    EXPECT_EQ(ours.code, 0) << ours.err;
+    EXPECT_EQ(ours.out, "0\ngone\n") << ours.err;  // an empty, unlinked directory
+    if (::access(kUtilLinuxNsenter, X_OK) != 0) continue;
+    args.insert(args.begin(), kUtilLinuxNsenter);
+    ToolResult theirs = RunTool(args);
+    EXPECT_EQ(ours.code, theirs.code);
+    EXPECT_EQ(ours.out, theirs.out);
+  }
+}
+
+TEST_F(NsenterTest, WdnsThatDoesNotExistInTheTargetsNamespaceNamesPathAndNamespace) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ChildProcess target = StartTargetInItsOwnMnt({}, false);
+  ToolResult r = Nsenter({"-t", Pid(target.pid()), "-m", "--wdns=/mnt/nonexistent", "true"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err,
+              HasSubstr(absl::StrCat("chdir \"/mnt/nonexistent\" in ", IdOf(target, NsType::kMnt),
+                                     ": No such file or directory")));
+  // -w DIR is opened here, before the joins, as util-linux does.
+  ToolResult wd = Nsenter({"-t", Pid(target.pid()), "-m", "-w/nonexistent-here", "true"});
+  EXPECT_EQ(wd.code, 1);
+  EXPECT_EQ(wd.err, "nsenter: cannot open /nonexistent-here: No such file or directory\n");
+}
+
+TEST_F(NsenterTest, OrdinaryUserTakesRootAndWdOfItsOwnContainer) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  const int code = RunInForkedChild([] {
+    if (!DropToNobody()) return 2;
+    ChildProcess target = StartTargetInItsOwnMnt({NsType::kUser, NsType::kPid}, true);
+    ToolResult r = Nsenter({"-t", Pid(target.pid()), "-a", "-r", "-w", "sh", "-c", kShowWhere});
+    if (r.code != 0 || r.out != "pwd=/mnt/x ls=marker \n") {
+      std::fprintf(stderr, "%d %s %s\n", r.code, r.out.c_str(), r.err.c_str());
+      return 1;
+    }
+    return 0;
+  });
+  EXPECT_EQ(code, 0);
+}
+
+// Under every descriptor limit, nsenter either runs the program or fails
+// before it starts: the signalfd it waits with is made before the spawn.
+// Whether the program was started is seen with inotify: execve(2) opens it.
+TEST_F(NsenterTest, UnderAnyDescriptorLimitTheProgramRunsOrNeverStarts) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ChildProcess target = StartTarget({NsType::kPid});
+  const std::string program = scratch() + "/true";
+  std::filesystem::copy_file("/bin/true", program);
+  ::chmod(program.c_str(), 0755);
+  bool ran = false;
+  for (int limit = 3; limit < 64 && !ran; ++limit) {
+    UniqueFd watch(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+    ASSERT_TRUE(watch);
+    ASSERT_GE(::inotify_add_watch(watch.get(), program.c_str(), IN_OPEN), 0);
+    ToolResult r = RunTool({"/usr/bin/prlimit", absl::StrCat("--nofile=", limit, ":", limit), "--",
+                            LINUXNS_NSENTER_PATH, "-t", Pid(target.pid()), "-p", program});
+    char events[4096];
+    const bool started = ::read(watch.get(), events, sizeof events) > 0;
+    ran = r.code == 0;
+    EXPECT_EQ(started, ran) << "limit " << limit << ": exit " << r.code << ", " << r.err;
+  }
+  EXPECT_TRUE(ran) << "nsenter never ran the program under 64 descriptors";
 }
 
 TEST_F(NsenterTest, UserParentEntersTheParentUserNamespace) {
