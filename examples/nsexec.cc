@@ -123,6 +123,9 @@ int main(int argc, char** argv) {
   spawn.mount_sys = parsed->types.Contains(NsType::kNet);
   spawn.loopback_up = parsed->types.Contains(NsType::kNet);
   spawn.init = parsed->init;
+  // A container does not outlive nsexec, however nsexec ends (SIGKILL too):
+  // with -p its whole pid namespace goes with the command.
+  spawn.kill_on_parent_death = !parsed->no_kill_child;
   if (parsed->verbose) {
     std::cerr << "nsexec: new namespaces: " << spawn.new_namespaces << "\n";
   }
@@ -138,6 +141,10 @@ int main(int argc, char** argv) {
     spawn.new_namespaces.Remove(NsType::kNet);
     spawn.join.push_back(network->ns.Find(NsType::kNet));
   }
+  // Before the command starts: should it fail, the command never runs.
+  absl::StatusOr<tools::SignalForwarder> forwarder =
+      tools::SignalForwarder::Create({SIGTERM, SIGHUP, SIGUSR1, SIGUSR2});
+  if (!forwarder.ok()) return tools::ReportFailure("nsexec", forwarder.status());
   absl::StatusOr<linuxns::ChildProcess> child = linuxns::ChildProcess::Spawn(spawn);
   if (!child.ok()) return tools::ReportFailure("nsexec", child.status());
   if (parsed->verbose) {
@@ -145,6 +152,5 @@ int main(int argc, char** argv) {
     tools::PrintNamespaces("nsexec", *child, parsed->types);
   }
   // The terminal sends SIGINT and SIGQUIT to the command itself.
-  return tools::WaitForwardingSignals("nsexec", *child, {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2},
-                                      {SIGINT, SIGQUIT});
+  return tools::WaitForwardingSignals("nsexec", *child, *forwarder, {SIGINT, SIGQUIT});
 }

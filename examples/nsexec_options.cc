@@ -26,6 +26,9 @@ const char kNsexecUsage[] =
     " -T, --time            new time namespace\n"
     "     --init            run linuxns' init as PID 1, the command under it\n"
     "                       (with -p: reaps orphans, forwards signals)\n"
+    "     --no-kill-child   let the command live on should nsexec die (by\n"
+    "                       default it is killed with SIGKILL, and with -p its\n"
+    "                       whole PID namespace goes with it)\n"
     "     --veth <host-address/prefix>,<peer-address/prefix>\n"
     "                       connect the new network namespace (implies -n) to\n"
     "                       this one by a veth pair: nsexec<PID> here, eth0\n"
@@ -71,14 +74,23 @@ absl::StatusOr<VethAddresses> ParseVeth(const std::string& text) {
 absl::StatusOr<NsexecOptions> ParseNsexecOptions(int argc, char* const* argv) {
   constexpr int kInit = 256;  // long-only options
   constexpr int kVeth = 257;
+  constexpr int kNoKillChild = 258;
   static const option kLongOptions[] = {
-      {"init", no_argument, nullptr, kInit},    {"veth", required_argument, nullptr, kVeth},
-      {"net", no_argument, nullptr, 'n'},       {"pid", no_argument, nullptr, 'p'},
-      {"uts", required_argument, nullptr, 'u'}, {"user", no_argument, nullptr, 'U'},
-      {"ipc", no_argument, nullptr, 'i'},       {"mount", no_argument, nullptr, 'm'},
-      {"cgroup", no_argument, nullptr, 'C'},    {"time", no_argument, nullptr, 'T'},
-      {"verbose", no_argument, nullptr, 'v'},   {"help", no_argument, nullptr, 'h'},
-      {"version", no_argument, nullptr, 'V'},   {nullptr, 0, nullptr, 0},
+      {"init", no_argument, nullptr, kInit},
+      {"veth", required_argument, nullptr, kVeth},
+      {"no-kill-child", no_argument, nullptr, kNoKillChild},
+      {"net", no_argument, nullptr, 'n'},
+      {"pid", no_argument, nullptr, 'p'},
+      {"uts", required_argument, nullptr, 'u'},
+      {"user", no_argument, nullptr, 'U'},
+      {"ipc", no_argument, nullptr, 'i'},
+      {"mount", no_argument, nullptr, 'm'},
+      {"cgroup", no_argument, nullptr, 'C'},
+      {"time", no_argument, nullptr, 'T'},
+      {"verbose", no_argument, nullptr, 'v'},
+      {"help", no_argument, nullptr, 'h'},
+      {"version", no_argument, nullptr, 'V'},
+      {nullptr, 0, nullptr, 0},
   };
   GetoptScope scope;
   NsexecOptions options;
@@ -117,6 +129,9 @@ absl::StatusOr<NsexecOptions> ParseNsexecOptions(int argc, char* const* argv) {
       case kInit:
         options.init = true;
         break;
+      case kNoKillChild:
+        options.no_kill_child = true;
+        break;
       case kVeth: {
         absl::StatusOr<VethAddresses> veth = ParseVeth(optarg);
         if (!veth.ok()) return veth.status();
@@ -131,7 +146,7 @@ absl::StatusOr<NsexecOptions> ParseNsexecOptions(int argc, char* const* argv) {
         options.version = true;
         return options;
       default:
-        return GetoptError(argv, c);
+        return GetoptError(argv, c, kLongOptions);
     }
   }
   for (int i = optind; i < argc; ++i) options.command.emplace_back(argv[i]);

@@ -25,6 +25,7 @@ struct NsexecOptions {
   bool version = false;
   bool verbose = false;
   bool init = false;                    // --init
+  bool no_kill_child = false;           // --no-kill-child
   NsTypeSet types;                      // the new namespaces
   std::optional<std::string> hostname;  // -u HOSTNAME
   std::optional<VethAddresses> veth;    // --veth (implies -n)

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
+#include <utility>
 
 #include "linuxns/spawn_failure.h"
 #include "linuxns/status.h"
@@ -92,31 +93,44 @@ bool RefuseSetId(absl::string_view tool) {
   return true;
 }
 
-int WaitForwardingSignals(absl::string_view tool, ChildProcess& child,
-                          std::initializer_list<int> forwarded,
-                          std::initializer_list<int> ignored) {
-  for (int sig : ignored) ::signal(sig, SIG_IGN);
+absl::StatusOr<SignalForwarder> SignalForwarder::Create(std::initializer_list<int> signals) {
   sigset_t set;
   ::sigemptyset(&set);
-  for (int sig : forwarded) ::sigaddset(&set, sig);
+  for (int sig : signals) ::sigaddset(&set, sig);
   ::sigprocmask(SIG_BLOCK, &set, nullptr);
-  UniqueFd signals(::signalfd(-1, &set, SFD_CLOEXEC));
-  if (!signals) return ReportFailure(tool, ErrnoError(errno, "signalfd"));
+  UniqueFd fd(::signalfd(-1, &set, SFD_CLOEXEC));
+  if (!fd) return ErrnoError(errno, "signalfd");
+  return SignalForwarder(std::move(fd));
+}
+
+int SignalForwarder::ReadSignal() {
+  signalfd_siginfo info;
+  pollfd pending = {signals_.get(), POLLIN, 0};
+  if (::poll(&pending, 1, 0) != 1 || ::read(signals_.get(), &info, sizeof info) != sizeof info) {
+    return 0;
+  }
+  return static_cast<int>(info.ssi_signo);
+}
+
+absl::StatusOr<ExitStatus> SignalForwarder::Wait(ChildProcess& child) {
   for (;;) {
-    pollfd fds[2] = {{child.pidfd().get(), POLLIN, 0}, {signals.get(), POLLIN, 0}};
+    pollfd fds[2] = {{child.pidfd().get(), POLLIN, 0}, {signals_.get(), POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
-      return ReportFailure(tool, ErrnoError(errno, "poll"));
+      return ErrnoError(errno, "poll");
     }
     if (fds[1].revents & POLLIN) {
-      signalfd_siginfo info;
-      if (::read(signals.get(), &info, sizeof info) == sizeof info) {
-        static_cast<void>(child.Signal(static_cast<int>(info.ssi_signo)));
-      }
+      if (const int sig = ReadSignal(); sig != 0) static_cast<void>(child.Signal(sig));
     }
     if (fds[0].revents & POLLIN) break;
   }
-  absl::StatusOr<ExitStatus> status = child.Wait();
+  return child.Wait();
+}
+
+int WaitForwardingSignals(absl::string_view tool, ChildProcess& child, SignalForwarder& forwarder,
+                          std::initializer_list<int> ignored) {
+  for (int sig : ignored) ::signal(sig, SIG_IGN);
+  absl::StatusOr<ExitStatus> status = forwarder.Wait(child);
   if (!status.ok()) return ReportFailure(tool, status.status());
   return status->ShellCode();
 }

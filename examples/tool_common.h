@@ -7,11 +7,14 @@
 
 #include <initializer_list>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "linuxns/child_process.h"
 #include "linuxns/exit_status.h"
+#include "linuxns/unique_fd.h"
 
 namespace linuxns::tools {
 
@@ -60,12 +63,46 @@ inline void UseOnlyFilesForNamesIfStatic() {
 // namespace and the child's ("tool: net: net:[4026531833] -> net:[4026532301]").
 void PrintNamespaces(absl::string_view tool, const ChildProcess& child, NsTypeSet types);
 
-// Waits for `child`, forwarding each of `forwarded` signals that this process
-// receives meanwhile to it, and ignoring `ignored` ones (the terminal sends
-// those to the child's process group itself). Returns the child's shell code
-// (its exit code, or 128 + signal), or 1 after reporting a failure.
-int WaitForwardingSignals(absl::string_view tool, ChildProcess& child,
-                          std::initializer_list<int> forwarded, std::initializer_list<int> ignored);
+// Passes the signals this process receives on to a child, none lost. Made
+// before the spawn: it blocks the signals (the library empties the child's
+// signal mask) and opens a signalfd for them, so that when it cannot be made
+// (no descriptor left, say) the command has not been started.
+//
+//   absl::StatusOr<SignalForwarder> forwarder = SignalForwarder::Create({SIGTERM});
+//   if (!forwarder.ok()) return ReportFailure(tool, forwarder.status());
+//   absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(options);
+//   ...
+//   absl::StatusOr<ExitStatus> status = forwarder->Wait(*child);
+class SignalForwarder {
+ public:
+  // Blocks `signals` in the calling thread and opens a close-on-exec signalfd
+  // for them. Errors: "signalfd: <errno>" (EMFILE, ENFILE, ENOMEM).
+  static absl::StatusOr<SignalForwarder> Create(std::initializer_list<int> signals);
+
+  SignalForwarder(SignalForwarder&&) = default;
+  SignalForwarder& operator=(SignalForwarder&&) = default;
+
+  // Waits until `child` has ended, sending it each of the signals received
+  // meanwhile, and reaps it.
+  absl::StatusOr<ExitStatus> Wait(ChildProcess& child);
+
+  // For a caller with a wait loop of its own: the signalfd, readable when a
+  // signal is pending, and the next pending signal (0 when there is none).
+  const UniqueFd& fd() const { return signals_; }
+  int ReadSignal();
+
+ private:
+  explicit SignalForwarder(UniqueFd signals) : signals_(std::move(signals)) {}
+  UniqueFd signals_;
+};
+
+// Ignores `ignored` signals in this process (the terminal sends those to the
+// child's process group itself; ignoring them only now keeps them at their
+// default action in the child), then waits for `child` with `forwarder`.
+// Returns the child's shell code (its exit code, or 128 + signal), or 1 after
+// reporting a failure.
+int WaitForwardingSignals(absl::string_view tool, ChildProcess& child, SignalForwarder& forwarder,
+                          std::initializer_list<int> ignored);
 
 }  // namespace linuxns::tools
 

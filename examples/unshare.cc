@@ -6,23 +6,22 @@
 // (linuxns::ChildProcess) and this process passes on how it ended: its exit
 // code, or the signal that killed it, re-raised here (SIGKILL included).
 #include <grp.h>
-#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "linuxns/child_process.h"
 #include "linuxns/exec_in_place.h"
 #include "linuxns/status.h"
-#include "linuxns/unique_fd.h"
 #include "tool_common.h"
 #include "unshare_options.h"
 
@@ -140,35 +139,23 @@ int ReRaise(int sig) {
 
 // With --fork: SIGINT and SIGTERM are blocked here (the terminal sends them
 // to the child too), or read from a signalfd and forwarded with
-// --forward-signals; then the child's end is passed on.
+// --forward-signals; then the child's end is passed on. The signalfd is made
+// before the spawn: should that fail, the program is never started.
 int RunForked(const SpawnOptions& spawn, bool forward) {
   sigset_t set;
   ::sigemptyset(&set);
   ::sigaddset(&set, SIGINT);
   ::sigaddset(&set, SIGTERM);
   ::sigprocmask(SIG_BLOCK, &set, nullptr);
-  UniqueFd signals;
+  std::optional<SignalForwarder> forwarder;
   if (forward) {
-    signals = UniqueFd(::signalfd(-1, &set, SFD_CLOEXEC));
-    if (!signals) return ReportFailure(kTool, ErrnoError(errno, "signalfd failed"));
+    absl::StatusOr<SignalForwarder> made = SignalForwarder::Create({SIGINT, SIGTERM});
+    if (!made.ok()) return ReportFailure(kTool, made.status());
+    forwarder.emplace(*std::move(made));
   }
   absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(spawn);
   if (!child.ok()) return ReportFailure(kTool, child.status());
-  while (forward) {
-    pollfd fds[2] = {{child->pidfd().get(), POLLIN, 0}, {signals.get(), POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return ReportFailure(kTool, ErrnoError(errno, "poll failed"));
-    }
-    if (fds[1].revents & POLLIN) {
-      signalfd_siginfo info;
-      if (::read(signals.get(), &info, sizeof info) == sizeof info) {
-        static_cast<void>(child->Signal(static_cast<int>(info.ssi_signo)));
-      }
-    }
-    if (fds[0].revents & POLLIN) break;
-  }
-  absl::StatusOr<ExitStatus> status = child->Wait();
+  absl::StatusOr<ExitStatus> status = forwarder ? forwarder->Wait(*child) : child->Wait();
   if (!status.ok()) return ReportFailure(kTool, status.status());
   if (status->exited()) return status->code();
   return ReRaise(status->signal());

@@ -542,7 +542,7 @@ absl::StatusOr<UnshareOptions> ParseUnshareOptions(int argc, char* const* argv,
         o.version = true;
         return o;
       default:
-        return UsageError(GetoptError(argv, c));
+        return UsageError(GetoptError(argv, c, kLongOptions));
     }
     if (!failed.ok()) return failed;
   }
