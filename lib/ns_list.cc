@@ -29,50 +29,85 @@
 namespace linuxns {
 namespace {
 
-using internal::ReadOneLineFile;
-using internal::ReadSmallFile;
+using internal::ReadSmallFileOrError;
+
+// Whether a failure only means that what was being read is gone or hidden
+// from the caller, which the scan skips as documented in ns_list.h: the
+// process exited (ENOENT, ESRCH), its descriptor was closed or reused (EBADF,
+// or a status without an errno: the file is no longer a namespace), or the
+// caller may not look (EACCES, EPERM). Anything else (EMFILE, ENFILE, ENOMEM,
+// EIO, ...) would leave a plausible but wrong value in the listing, so it
+// fails the scan.
+bool GoneOrHidden(const absl::Status& status) {
+  std::optional<int> err = ErrnoOf(status);
+  if (!err) return true;
+  switch (*err) {
+    case ENOENT:
+    case ESRCH:
+    case EBADF:
+    case EACCES:
+    case EPERM:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// `status` unless it is a failure that GoneOrHidden() accepts: then OK.
+absl::Status UnlessGoneOrHidden(absl::Status status) {
+  if (status.ok() || GoneOrHidden(status)) return absl::OkStatus();
+  return status;
+}
 
 // The numeric entries of a /proc directory ("/proc", "/proc/PID/fd"),
-// ascending. Empty when it cannot be read.
+// ascending.
 absl::StatusOr<std::vector<long>> NumericEntries(const std::string& dir) {
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) return ErrnoError(errno, absl::StrCat("opendir ", dir));
   std::vector<long> out;
+  errno = 0;
   while (struct dirent* e = ::readdir(d)) {
     long n;
     if (absl::SimpleAtoi(e->d_name, &n) && n >= 0) out.push_back(n);
   }
+  const int err = errno;
   ::closedir(d);
+  if (err != 0) return ErrnoError(err, absl::StrCat("readdir ", dir));
   std::sort(out.begin(), out.end());
   return out;
 }
 
 // The ppid from /proc/PID/stat: the field after the state that follows the
 // last ')' (the command name may contain anything, parentheses included).
-std::optional<pid_t> ReadPpid(pid_t pid) {
-  std::optional<std::string> stat = ReadSmallFile(absl::StrCat("/proc/", pid, "/stat"));
-  if (!stat) return std::nullopt;
-  const size_t close = stat->rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::vector<absl::string_view> fields =
-      absl::StrSplit(absl::string_view(*stat).substr(close + 1), ' ', absl::SkipEmpty());
+absl::StatusOr<pid_t> ReadPpid(pid_t pid) {
+  const std::string path = absl::StrCat("/proc/", pid, "/stat");
+  LINUXNS_ASSIGN_OR_RETURN(std::string stat, ReadSmallFileOrError(path.c_str()));
+  const size_t close = stat.rfind(')');
+  std::vector<absl::string_view> fields;
+  if (close != std::string::npos) {
+    fields = absl::StrSplit(absl::string_view(stat).substr(close + 1), ' ', absl::SkipEmpty());
+  }
   pid_t ppid;
-  if (fields.size() < 2 || !absl::SimpleAtoi(fields[1], &ppid)) return std::nullopt;
+  if (fields.size() < 2 || !absl::SimpleAtoi(fields[1], &ppid)) {
+    return absl::DataLossError(absl::StrCat(path, ": no parent pid in \"", stat, "\""));
+  }
   return ppid;
 }
 
 // As util-linux's pid_get_cmdline(): arguments joined by spaces, trailing
 // blanks dropped; comm for kernel threads and zombies (empty cmdline).
-std::string ReadCommand(pid_t pid) {
-  std::optional<std::string> cmdline = ReadSmallFile(absl::StrCat("/proc/", pid, "/cmdline"));
-  if (cmdline && !cmdline->empty()) {
-    std::replace(cmdline->begin(), cmdline->end(), '\0', ' ');
-    while (!cmdline->empty() && (cmdline->back() == ' ' || cmdline->back() == '\n')) {
-      cmdline->pop_back();
-    }
-    if (!cmdline->empty()) return *cmdline;
+absl::StatusOr<std::string> ReadCommand(pid_t pid) {
+  LINUXNS_ASSIGN_OR_RETURN(std::string cmdline,
+                           ReadSmallFileOrError(absl::StrCat("/proc/", pid, "/cmdline").c_str()));
+  std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+  while (!cmdline.empty() && (cmdline.back() == ' ' || cmdline.back() == '\n')) {
+    cmdline.pop_back();
   }
-  return ReadOneLineFile(absl::StrCat("/proc/", pid, "/comm")).value_or("");
+  if (!cmdline.empty()) return cmdline;
+  LINUXNS_ASSIGN_OR_RETURN(std::string comm,
+                           ReadSmallFileOrError(absl::StrCat("/proc/", pid, "/comm").c_str()));
+  if (!comm.empty() && comm.back() == '\n') comm.pop_back();
+  return comm;
 }
 
 void AddUnique(std::vector<pid_t>& v, pid_t pid) {
@@ -91,137 +126,179 @@ class Scanner {
     }
     nsfs_dev_ = st.st_dev;
     LINUXNS_ASSIGN_OR_RETURN(std::vector<long> pids, NumericEntries("/proc"));
-    for (long pid : pids) ScanProcess(static_cast<pid_t>(pid));
-    if (options_.scan_mounts) ScanMounts();
+    for (long pid : pids) LINUXNS_RETURN_IF_ERROR(ScanProcess(static_cast<pid_t>(pid)));
+    if (options_.scan_mounts) LINUXNS_RETURN_IF_ERROR(ScanMounts());
     return Finish();
   }
 
  private:
   // The entry for the namespace behind `ns`, made on first sight with its
   // parent and owner (and, when `ancestors`, theirs as entries of their own).
-  NsInfo& Add(const NsFd& ns, bool ancestors) {
+  // Returns its index in infos_ (Add() may grow infos_).
+  absl::StatusOr<size_t> Add(const NsFd& ns, bool ancestors) {
     auto it = index_.find(ns.id());
-    if (it != index_.end()) return infos_[it->second];
+    if (it != index_.end()) return it->second;
     index_.emplace(ns.id(), infos_.size());
     infos_.emplace_back();
     const size_t i = infos_.size() - 1;
     infos_[i].id = ns.id();
     if (ns.type() == NsType::kUser) {
-      absl::StatusOr<uid_t> uid = ns.OwnerUid();
-      if (uid.ok()) infos_[i].owner_uid = *uid;
+      LINUXNS_ASSIGN_OR_RETURN(infos_[i].owner_uid, ns.OwnerUid());
     }
     const bool all = ancestors || options_.all_ancestors;
     if (ns.type() == NsType::kPid || ns.type() == NsType::kUser) {
       absl::StatusOr<NsFd> parent = ns.Parent();
+      // EPERM: the parent is out of reach (or there is none): nullopt.
+      if (!parent.ok() && ErrnoOf(parent.status()) != EPERM) return parent.status();
       if (parent.ok()) {
         infos_[i].parent = parent->id();
-        if (all && options_.types.Contains(parent->type())) Add(*parent, true);
+        if (all && options_.types.Contains(parent->type())) {
+          LINUXNS_RETURN_IF_ERROR(Add(*parent, true).status());
+        }
       }
     }
     absl::StatusOr<NsFd> owner = ns.OwningUserNs();
+    if (!owner.ok() && ErrnoOf(owner.status()) != EPERM) return owner.status();
     if (owner.ok()) {
       infos_[i].owner = owner->id();
-      if (all && options_.types.Contains(NsType::kUser)) Add(*owner, true);
+      if (all && options_.types.Contains(NsType::kUser)) {
+        LINUXNS_RETURN_IF_ERROR(Add(*owner, true).status());
+      }
     }
-    return infos_[i];  // re-indexed: Add() may have grown infos_
+    return i;
   }
 
-  // An entry made from a namespace file given by path.
-  NsInfo* AddPath(const std::string& path, std::optional<NsType> type, bool ancestors) {
+  // The entry made from a namespace file given by path; nullopt when the
+  // file is gone or hidden (GoneOrHidden()) or of a type not asked for.
+  absl::StatusOr<std::optional<size_t>> AddPath(const std::string& path, std::optional<NsType> type,
+                                                bool ancestors) {
     absl::StatusOr<NsFd> ns = NsFd::OpenPath(path, type);
-    if (!ns.ok() || !options_.types.Contains(ns->type())) return nullptr;
-    return &Add(*ns, ancestors);
+    if (!ns.ok()) {
+      LINUXNS_RETURN_IF_ERROR(UnlessGoneOrHidden(ns.status()));
+      return std::nullopt;
+    }
+    if (!options_.types.Contains(ns->type())) return std::nullopt;
+    return Add(*ns, ancestors);
   }
 
-  void ScanProcess(pid_t pid) {
+  absl::Status ScanProcess(pid_t pid) {
     const std::string dir = absl::StrCat("/proc/", pid);
     struct stat st;
-    if (::stat(dir.c_str(), &st) != 0) return;
-    std::optional<pid_t> ppid = ReadPpid(pid);
-    if (!ppid) return;
-    processes_[pid] = NsProcessInfo{pid, *ppid, st.st_uid, ReadCommand(pid)};
+    if (::stat(dir.c_str(), &st) != 0) {
+      return UnlessGoneOrHidden(ErrnoError(errno, absl::StrCat("stat ", dir)));
+    }
+    absl::StatusOr<pid_t> ppid = ReadPpid(pid);
+    if (!ppid.ok()) return UnlessGoneOrHidden(ppid.status());
+    absl::StatusOr<std::string> command = ReadCommand(pid);
+    if (!command.ok()) return UnlessGoneOrHidden(command.status());
+    std::vector<size_t> entries;
     for (NsType type : options_.types) {
       const std::string path = absl::StrCat(dir, "/ns/", NsTypeName(type));
       struct stat ns_st;
-      if (::stat(path.c_str(), &ns_st) != 0) continue;
+      if (::stat(path.c_str(), &ns_st) != 0) {
+        LINUXNS_RETURN_IF_ERROR(UnlessGoneOrHidden(ErrnoError(errno, absl::StrCat("stat ", path))));
+        continue;
+      }
       const NsId id{type, static_cast<std::uint64_t>(ns_st.st_dev), ns_st.st_ino};
-      NsInfo* info = nullptr;
       auto it = index_.find(id);
       if (it != index_.end()) {
-        info = &infos_[it->second];
-      } else {
-        info = AddPath(path, type, false);
+        entries.push_back(it->second);
+        continue;
       }
-      if (info != nullptr) AddUnique(info->pids, pid);
+      LINUXNS_ASSIGN_OR_RETURN(std::optional<size_t> added, AddPath(path, type, false));
+      if (added) entries.push_back(*added);
     }
-    if (options_.scan_fds || options_.scan_sockets) ScanFds(pid, dir);
+    processes_[pid] = NsProcessInfo{pid, *ppid, st.st_uid, *std::move(command)};
+    for (size_t entry : entries) AddUnique(infos_[entry].pids, pid);
+    if (options_.scan_fds || options_.scan_sockets) return ScanFds(pid, dir);
+    return absl::OkStatus();
   }
 
-  void ScanFds(pid_t pid, const std::string& dir) {
+  absl::Status ScanFds(pid_t pid, const std::string& dir) {
     absl::StatusOr<std::vector<long>> fds = NumericEntries(dir + "/fd");
-    if (!fds.ok()) return;
+    if (!fds.ok()) return UnlessGoneOrHidden(fds.status());
     for (long fd : *fds) {
       const std::string path = absl::StrCat(dir, "/fd/", fd);
       struct stat st;
-      if (::stat(path.c_str(), &st) != 0) continue;
+      if (::stat(path.c_str(), &st) != 0) {
+        LINUXNS_RETURN_IF_ERROR(UnlessGoneOrHidden(ErrnoError(errno, absl::StrCat("stat ", path))));
+        continue;
+      }
       if (options_.scan_fds && st.st_dev == nsfs_dev_) {
-        NsInfo* info = FindIno(st.st_ino);
-        if (info == nullptr) info = AddPath(path, std::nullopt, true);
-        if (info != nullptr) AddUnique(info->fd_holders, pid);
+        std::optional<size_t> entry = FindIno(st.st_ino);
+        if (!entry) {
+          LINUXNS_ASSIGN_OR_RETURN(entry, AddPath(path, std::nullopt, true));
+        }
+        if (entry) AddUnique(infos_[*entry].fd_holders, pid);
       } else if (options_.scan_sockets && S_ISSOCK(st.st_mode) &&
                  options_.types.Contains(NsType::kNet)) {
-        ScanSocket(pid, static_cast<int>(fd));
+        LINUXNS_RETURN_IF_ERROR(ScanSocket(pid, static_cast<int>(fd)));
       }
     }
+    return absl::OkStatus();
   }
 
   // The network namespace of socket `fd` of `pid`: copy the socket into this
   // process (pidfd_getfd, Linux 5.6) and ask for it with SIOCGSKNS (4.9).
-  void ScanSocket(pid_t pid, int fd) {
+  // pidfd_getfd needs ptrace access (EPERM) and SIOCGSKNS CAP_NET_ADMIN over
+  // the socket's namespace (EPERM): without them the socket is not seen.
+  absl::Status ScanSocket(pid_t pid, int fd) {
     if (!pidfd_ || pidfd_->pid() != pid) {
+      pidfd_.reset();
       absl::StatusOr<PidFd> opened = PidFd::Open(pid);
-      if (!opened.ok()) return;
+      if (!opened.ok()) return UnlessGoneOrHidden(opened.status());
       pidfd_ = std::move(*opened);
     }
     UniqueFd sock(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd_->get(), fd, 0)));
-    if (!sock) return;
+    if (!sock) {
+      return UnlessGoneOrHidden(
+          ErrnoError(errno, absl::StrCat("pidfd_getfd of fd ", fd, " of process ", pid)));
+    }
     UniqueFd nsfd(::ioctl(sock.get(), SIOCGSKNS));
-    if (!nsfd) return;
+    if (!nsfd) {
+      return UnlessGoneOrHidden(
+          ErrnoError(errno, absl::StrCat("SIOCGSKNS on fd ", fd, " of process ", pid)));
+    }
     absl::StatusOr<NsFd> ns = NsFd::Adopt(std::move(nsfd), NsType::kNet);
-    if (!ns.ok()) return;
-    AddUnique(Add(*ns, true).socket_holders, pid);
+    if (!ns.ok()) return UnlessGoneOrHidden(ns.status());
+    LINUXNS_ASSIGN_OR_RETURN(size_t entry, Add(*ns, true));
+    AddUnique(infos_[entry].socket_holders, pid);
+    return absl::OkStatus();
   }
 
-  NsInfo* FindIno(std::uint64_t ino) {
+  std::optional<size_t> FindIno(std::uint64_t ino) const {
     for (NsType type : options_.types) {
       auto it = index_.find(NsId{type, static_cast<std::uint64_t>(nsfs_dev_), ino});
-      if (it != index_.end()) return &infos_[it->second];
+      if (it != index_.end()) return it->second;
     }
-    return nullptr;
+    return std::nullopt;
   }
 
-  void ScanMounts() {
-    absl::StatusOr<std::vector<internal::MountInfo>> mounts =
-        internal::ReadMountInfo("/proc/self/mountinfo");
-    if (!mounts.ok()) return;
-    for (const internal::MountInfo& m : *mounts) {
+  absl::Status ScanMounts() {
+    LINUXNS_ASSIGN_OR_RETURN(std::vector<internal::MountInfo> mounts,
+                             internal::ReadMountInfo("/proc/self/mountinfo"));
+    for (const internal::MountInfo& m : mounts) {
       if (m.fs_type != "nsfs") continue;
       // The root names the namespace ("net:[N]"); a mount whose namespace we
       // know already needs no open.
       const size_t open = m.root.find(":[");
       std::uint64_t ino = 0;
-      NsInfo* info = nullptr;
+      std::optional<size_t> entry;
       if (open != std::string::npos && m.root.back() == ']' &&
           absl::SimpleAtoi(absl::string_view(m.root).substr(open + 2, m.root.size() - open - 3),
                            &ino)) {
-        info = FindIno(ino);
+        entry = FindIno(ino);
       }
-      if (info == nullptr) info = AddPath(m.mount_point, std::nullopt, true);
-      if (info == nullptr) continue;
-      if (std::find(info->paths.begin(), info->paths.end(), m.mount_point) == info->paths.end()) {
-        info->paths.push_back(m.mount_point);
+      if (!entry) {
+        LINUXNS_ASSIGN_OR_RETURN(entry, AddPath(m.mount_point, std::nullopt, true));
+      }
+      if (!entry) continue;
+      std::vector<std::string>& paths = infos_[*entry].paths;
+      if (std::find(paths.begin(), paths.end(), m.mount_point) == paths.end()) {
+        paths.push_back(m.mount_point);
       }
     }
+    return absl::OkStatus();
   }
 
   NsListing Finish() {

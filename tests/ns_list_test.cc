@@ -3,6 +3,7 @@
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -20,6 +21,7 @@
 #include "linuxns/ns_fd.h"
 #include "linuxns/pin.h"
 #include "linuxns/spawn_options.h"
+#include "linuxns/status.h"
 #include "linuxns/unique_fd.h"
 #include "support/spawn_util.h"
 #include "support/status_matchers.h"
@@ -290,6 +292,67 @@ TEST_F(NsListTest, ZombieIsNamedByItsWholeComm) {
   const NsProcessInfo* proc = listing->FindProcess(child);
   ASSERT_NE(proc, nullptr);
   EXPECT_EQ(proc->command, "two\nlines");
+}
+
+// Whether `a` and `b` list the same namespace the same way; the differences
+// in words otherwise.
+std::string Differences(const NsInfo& a, const NsInfo& b) {
+  std::string out;
+  auto id = [](const std::optional<NsId>& ns) { return ns ? ns->ToString() : "none"; };
+  if (a.parent != b.parent) absl::StrAppend(&out, " parent ", id(a.parent), " vs ", id(b.parent));
+  if (a.owner != b.owner) absl::StrAppend(&out, " owner ", id(a.owner), " vs ", id(b.owner));
+  if (a.owner_uid != b.owner_uid) absl::StrAppend(&out, " owner uid differs");
+  if (a.pids != b.pids) absl::StrAppend(&out, " pids differ");
+  if (a.paths != b.paths) absl::StrAppend(&out, " paths differ");
+  return out;
+}
+
+// At every descriptor limit, from none left to enough, a scan either fails
+// with EMFILE or lists the namespaces of a child exactly as an unlimited scan
+// does: a parent, owner or creator uid it could not read is never a missing
+// one (which lsns printed as PNS/ONS 0).
+TEST_F(NsListTest, DescriptorLimitGivesEmfileOrTheSameListing) {
+  ASSERT_OK_AND_ASSIGN(ChildProcess child, SpawnSleeper(NsTypeSet::All()));
+  NsListOptions options;
+  options.pid = child.pid();
+  ASSERT_OK_AND_ASSIGN(NsListing expected, ListNamespaces(options));
+  ASSERT_EQ(expected.namespaces.size(), static_cast<size_t>(kNsTypeCount));
+  ForkedReport report = RunForkedAndReport([&]() -> std::string {
+    // The limit counts descriptor numbers: start at the lowest free one.
+    const int lowest = ::dup(0);
+    if (lowest < 0) return "dup failed";
+    ::close(lowest);
+    std::string out;
+    bool failed = false, listed = false;
+    for (int spare = 0; spare <= 24; ++spare) {
+      rlimit rl;
+      if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return "getrlimit failed";
+      rl.rlim_cur = static_cast<rlim_t>(lowest + spare);  // the soft limit only: it goes up again
+      if (::setrlimit(RLIMIT_NOFILE, &rl) != 0) return "setrlimit failed";
+      absl::StatusOr<NsListing> listing = ListNamespaces(options);
+      if (!listing.ok()) {
+        failed = true;
+        if (ErrnoOf(listing.status()) != EMFILE) {
+          absl::StrAppend(&out, spare, " spare: ", listing.status().ToString(), "\n");
+        }
+        continue;
+      }
+      listed = true;
+      for (const NsInfo& want : expected.namespaces) {
+        const NsInfo* got = listing->Find(want.id);
+        if (got == nullptr) {
+          absl::StrAppend(&out, spare, " spare: ", want.id.ToString(), " missing\n");
+        } else if (std::string diff = Differences(*got, want); !diff.empty()) {
+          absl::StrAppend(&out, spare, " spare: ", want.id.ToString(), diff, "\n");
+        }
+      }
+    }
+    if (!failed) absl::StrAppend(&out, "no limit made the scan fail\n");
+    if (!listed) absl::StrAppend(&out, "no limit let the scan finish\n");
+    return out;
+  });
+  EXPECT_EQ(report.code, 0);
+  EXPECT_EQ(report.text, "");
 }
 
 }  // namespace
