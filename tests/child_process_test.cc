@@ -32,6 +32,7 @@
 #include "linuxns/namespace.h"
 #include "linuxns/ns_entry.h"
 #include "linuxns/probe.h"
+#include "linuxns/spawn_failure.h"
 #include "linuxns/subid.h"
 #include "support/seccomp.h"
 #include "support/spawn_util.h"
@@ -116,6 +117,44 @@ TEST_F(ChildProcessTest, MissingWorkingDirectoryNamesIt) {
   EXPECT_THAT(ChildProcess::Spawn(o), StatusIs(absl::StatusCode::kNotFound,
                                                absl::StrCat("spawn: child: chdir \"", scratch(),
                                                             "/gone\": No such file or directory")));
+}
+
+// A script without "#!": ENOEXEC by default (as posix_spawn), run by /bin/sh
+// with shell_fallback (as execvp), found directly, through PATH, and in a new
+// mount namespace (where PATH is searched by the child).
+TEST_F(ChildProcessTest, ShellFallbackRunsAScriptWithoutAnInterpreterLine) {
+  const std::string script = scratch() + "/no-shebang";
+  {
+    std::ofstream out(script);
+    out << "echo \"from-script $1 $#\"\n";
+  }
+  ASSERT_EQ(::chmod(script.c_str(), 0755), 0);
+  SpawnOptions o;
+  o.argv = {script, "one", "two"};
+  absl::StatusOr<ChildProcess> refused = ChildProcess::Spawn(o);
+  EXPECT_THAT(refused, ErrnoIs(ENOEXEC));
+  ASSERT_TRUE(SpawnFailureOf(refused.status()).has_value());
+  EXPECT_EQ(SpawnFailureOf(refused.status())->step, SpawnStep::kExec);
+  o.shell_fallback = true;
+  EXPECT_EQ(OutputOf(o), "from-script one 2\n");
+  o.argv = {"no-shebang", "via-path"};
+  o.env = std::vector<std::string>{"PATH=/nonexistent:" + scratch()};
+  EXPECT_EQ(OutputOf(o), "from-script via-path 1\n");
+  if (testing::IsRoot()) {
+    o.new_namespaces = {NsType::kMnt};
+    EXPECT_EQ(OutputOf(o), "from-script via-path 1\n");
+  }
+}
+
+TEST_F(ChildProcessTest, AnEmptyProgramNameIsNotFound) {
+  SpawnOptions o;
+  o.argv = {""};
+  absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(o);
+  EXPECT_THAT(child, ErrnoIs(ENOENT));
+  ASSERT_TRUE(SpawnFailureOf(child.status()).has_value());
+  EXPECT_EQ(SpawnFailureOf(child.status())->step, SpawnStep::kExec);
+  o.executable = "/bin/true";  // argv[0] is then just a name
+  EXPECT_OK(ChildProcess::Spawn(o));
 }
 
 TEST_F(ChildProcessTest, InvalidOptionsAreRejectedBeforeClone) {

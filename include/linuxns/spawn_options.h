@@ -161,6 +161,14 @@ struct LINUXNS_EXPORT SpawnOptions {
   // The file to execute when it is not argv[0] (a login shell is run with
   // argv[0] "-sh"); searched in PATH the same way.
   std::optional<std::string> executable;
+  // When the program is found but the kernel cannot execute it (ENOEXEC: a
+  // shell script without a "#!" line), run `/bin/sh FILE argv[1]...` instead,
+  // as execvp(3) does. Off by default, as posix_spawn(3) and most spawn APIs
+  // have it: a file the kernel refuses is an error (ENOEXEC at the exec step)
+  // rather than code handed to a shell. The example tools turn it on, to run
+  // commands as util-linux's execvp() does. With `init`, linuxns-init runs
+  // the command with execvp(3), which always falls back so.
+  bool shell_fallback = false;
   // The environment, "NAME=value" each; std::nullopt passes the caller's
   // `environ` as it stands at Spawn() (like execv(3), not safe against a
   // concurrent setenv(3)).

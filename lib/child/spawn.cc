@@ -361,6 +361,13 @@ bool RunStepsAfterJoins(const SpawnRun& run) {
   bool eacces = false;
   for (int i = 0; i < plan.candidate_count; ++i) {
     r = RawSyscall(SYS_execve, Arg(plan.candidates[i]), Arg(plan.argv), Arg(plan.envp));
+    if (r == -ENOEXEC && plan.shell_argvs != nullptr) {
+      // Found, but no format the kernel knows: a script for the shell.
+      r = RawSyscall(SYS_execve, Arg(kShellPath), Arg(plan.shell_argvs[i]), Arg(plan.envp));
+      first_error = r;
+      first_index = i;
+      break;
+    }
     if (r == -ENOENT || r == -ENOTDIR) continue;
     if (r == -EACCES) {
       if (!eacces) first_index = i;

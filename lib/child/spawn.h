@@ -133,6 +133,9 @@ struct MountStep {
   bool read_only;
 };
 
+// The shell of SpawnPlan::shell_argvs, as execvp(3)'s _PATH_BSHELL.
+inline constexpr char kShellPath[] = "/bin/sh";
+
 struct FdMove {
   int source;
   int target;
@@ -250,6 +253,10 @@ struct SpawnPlan {
   int candidate_count = 0;
   char* const* argv = nullptr;
   char* const* envp = nullptr;
+  // SpawnOptions::shell_fallback: for candidate i, the argv of
+  // `kShellPath CANDIDATE argv[1]...`, run when the candidate gives ENOEXEC;
+  // or null.
+  char* const* const* shell_argvs = nullptr;
   // Execute this descriptor (execveat AT_EMPTY_PATH) instead of the
   // candidates, with report_fd left open across the exec: linuxns-init.
   int exec_fd = -1;

@@ -116,7 +116,8 @@ std::vector<const NsFd*> JoinOrder(const SpawnOptions& o) {
 std::vector<std::string> Candidates(const SpawnOptions& o) {
   constexpr char kDefaultPath[] = "/usr/local/bin:/usr/bin:/bin";
   const std::string& program = o.executable ? *o.executable : o.argv[0];
-  if (absl::StrContains(program, '/')) return {program};
+  // An empty name is no file (execvp(3): ENOENT), not every PATH directory.
+  if (program.empty() || absl::StrContains(program, '/')) return {program};
   std::string path = kDefaultPath;
   if (o.env.has_value()) {
     for (const std::string& e : *o.env) {
@@ -247,7 +248,7 @@ void RenderMaps(const SpawnOptions& o, PreparedSpawn& p) {
 absl::Status RenderCommand(const SpawnOptions& o, PreparedSpawn& p) {
   child::SpawnPlan& plan = p.plan;
   p.candidates = Candidates(o);
-  const bool same_files = !o.new_namespaces.Contains(NsType::kMnt) &&
+  const bool same_files = !o.new_namespaces.Contains(NsType::kMnt) && o.root_fd < 0 &&
                           std::none_of(o.join.begin(), o.join.end(),
                                        [](const NsFd* ns) { return ns->type() == NsType::kMnt; }) &&
                           !o.join_process_types.Contains(NsType::kMnt);
@@ -261,6 +262,17 @@ absl::Status RenderCommand(const SpawnOptions& o, PreparedSpawn& p) {
   plan.candidate_count = static_cast<int>(p.candidate_ptrs.size());
   p.argv = CStrings(o.argv);
   plan.argv = p.argv.data();
+  if (o.shell_fallback) {
+    // For each candidate: /bin/sh CANDIDATE argv[1]... (execvp's fallback).
+    p.shell_argvs.resize(p.candidates.size());
+    for (std::size_t i = 0; i < p.candidates.size(); ++i) {
+      std::vector<char*>& a = p.shell_argvs[i];
+      a = {const_cast<char*>(child::kShellPath), const_cast<char*>(p.candidates[i].c_str())};
+      a.insert(a.end(), p.argv.begin() + 1, p.argv.end());  // with its null
+      p.shell_argv_ptrs.push_back(a.data());
+    }
+    plan.shell_argvs = p.shell_argv_ptrs.data();
+  }
   // The caller's environment is passed as it stands, as execv(3) and
   // posix_spawn(3) do: no copy on every spawn.
   if (o.env.has_value()) {

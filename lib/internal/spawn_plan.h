@@ -107,6 +107,9 @@ struct PreparedSpawn {
   std::vector<std::string> candidates;
   std::vector<const char*> candidate_ptrs;
   std::vector<char*> argv, envp;
+  // SpawnOptions::shell_fallback: /bin/sh's argv for each candidate.
+  std::vector<std::vector<char*>> shell_argvs;
+  std::vector<char* const*> shell_argv_ptrs;
   std::vector<child::FdMove> moves;
   std::vector<int> keep;
   int max_target = 2;

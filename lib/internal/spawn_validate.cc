@@ -45,7 +45,9 @@ absl::Status CheckDirectoryFd(const char* field, int fd) {
 
 // Everything the options must satisfy, checked before any system call.
 absl::Status ValidateImpl(const SpawnOptions& o, SpawnTarget target) {
-  if (o.argv.empty() || o.argv[0].empty()) return Invalid("argv is empty");
+  // An empty argv[0] is allowed: as with execvp(3), such a program is not
+  // found (ENOENT at the exec step).
+  if (o.argv.empty()) return Invalid("argv is empty");
   if (o.executable && (o.executable->empty() || HasNul(*o.executable))) {
     return Invalid("executable is empty or has a NUL");
   }
