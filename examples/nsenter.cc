@@ -336,6 +336,7 @@ absl::StatusOr<Plan> OpenEverything(const NsenterOptions& o) {
     s.argv = {shell != nullptr && *shell != '\0' ? shell : "/bin/sh"};
   }
   s.inherit_fds = true;
+  s.shell_fallback = true;  // execvp(3), as util-linux
   return plan;
 }
 

@@ -392,6 +392,25 @@ TEST_F(NsenterTest, UnderAnyDescriptorLimitTheProgramRunsOrNeverStarts) {
   EXPECT_TRUE(ran) << "nsenter never ran the program under 64 descriptors";
 }
 
+// As util-linux's execvp(3): a script without "#!" runs through /bin/sh; an
+// empty program name is not found.
+TEST_F(NsenterTest, CommandsAreRunAsExecvpRunsThem) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ChildProcess target = StartTarget({NsType::kUts});
+  const std::string script = scratch() + "/no-shebang";
+  ASSERT_EQ(
+      RunTool({"/bin/sh", "-c", "echo 'hostname' > " + script + "; chmod 755 " + script}).code, 0);
+  for (const std::string& tool :
+       {std::string(LINUXNS_NSENTER_PATH), std::string(kUtilLinuxNsenter)}) {
+    if (::access(tool.c_str(), X_OK) != 0) continue;
+    ToolResult r = RunTool({tool, "-t", Pid(target.pid()), "-u", script});
+    EXPECT_EQ(r.code, 0) << tool << ": " << r.err;
+    EXPECT_EQ(r.out, "nsenter-target\n") << tool;
+    ToolResult empty = RunTool({tool, "-t", Pid(target.pid()), "-u", ""});
+    EXPECT_EQ(empty.code, 127) << tool << ": " << empty.err;
+  }
+}
+
 TEST_F(NsenterTest, UserParentEntersTheParentUserNamespace) {
   LINUXNS_SKIP_UNLESS_ROOT();
   ChildProcess target = StartTarget({NsType::kUser}, /*map_user=*/true);
