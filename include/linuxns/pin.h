@@ -12,16 +12,38 @@
 //
 // The mount is made in the calling thread's mount namespace; it needs
 // CAP_SYS_ADMIN there. Namespace::Pin() is the same for a Namespace object,
-// which also unpins on destruction.
+// which also unpins on destruction; the pins of SpawnOptions (`unshare
+// --net=FILE`) are made by PinNamespace() too.
 //
-// Errors: InvalidArgument when `path` exists and is not a regular file;
-// NotFound (ENOENT) when its directory is missing; FailedPrecondition for a
-// mount namespace pinned on a mount with shared propagation (the kernel's
-// bare EINVAL, explained: the pin would propagate into the namespace
-// itself); otherwise the errno of mount(2) (EPERM without CAP_SYS_ADMIN).
-// A file PinNamespace() created is removed again when the mount fails.
+// What a pin path may be, for PinNamespace() and UnpinNamespace() alike:
+//   - absolute, or relative to the calling thread's working directory;
+//   - made of directories that exist, none of them a symbolic link, and a
+//     last component that is a regular file or absent (then created) and not
+//     a symbolic link either, dangling or not. A symbolic link on any
+//     component is refused, not followed, even root's own (so /var/run/netns/x
+//     is refused where /run/netns/x is fine); "." components are allowed;
+//   - without ".." components, and without a trailing '/'.
+// The path is resolved once, without following symbolic links (openat2(2)
+// RESOLVE_NO_SYMLINKS, Linux 5.6; before that, or under a seccomp policy that
+// refuses openat2, a walk of O_NOFOLLOW opens), and the file is checked and
+// mounted on (or unmounted) through that descriptor: a user who owns a
+// directory on the path can neither redirect the pin with a symlink nor swap
+// the file for one between the check and the mount (RELIABILITY rule 11).
 //
-// Thread-safety: thread-safe; the mount table is the kernel's.
+// Errors: InvalidArgument when `path` exists and is not a regular file, or is
+// empty, ends in '/' or has a ".." component; InvalidArgument with errno
+// ELOOP ("a pin path must not contain a symbolic link") for a symbolic link
+// on any component, the last included; NotFound (ENOENT) when its directory
+// is missing; FailedPrecondition for a mount namespace pinned on a mount with
+// shared propagation (the kernel's bare EINVAL, explained: the pin would
+// propagate into the namespace itself); otherwise the errno of mount(2)
+// (EPERM without CAP_SYS_ADMIN) or of the open that failed (ENOTDIR, EACCES).
+// A file PinNamespace() created is removed again when the mount fails, if
+// the name still refers to that file; nothing stays mounted when a call
+// fails.
+//
+// Thread-safety: thread-safe; the mount table is the kernel's. Uses
+// /proc/thread-self/fd, so /proc must be mounted.
 #ifndef LINUXNS_PIN_H_
 #define LINUXNS_PIN_H_
 
@@ -36,14 +58,18 @@ namespace linuxns {
 
 // PinNamespace()
 //
-// Bind-mounts `ns` onto `path`, creating `path` as an empty file when it does
-// not exist. Returns whether it created the file.
+// Bind-mounts `ns` onto `path`, creating `path` as an empty file (mode 0444)
+// when it does not exist. Returns whether it created the file. `path` must be
+// a pin path as described above.
 LINUXNS_EXPORT absl::StatusOr<bool> PinNamespace(const NsFd& ns, const std::string& path);
 
 // UnpinNamespace()
 //
 // Detaches the mount at `path` (umount2 MNT_DETACH; a path that is no longer
-// a mount point is fine) and, when `remove_file`, removes the file.
+// a mount point is fine) and, when `remove_file`, removes the file. `path` is
+// resolved as PinNamespace() resolves it: a symbolic link on any component
+// is refused (InvalidArgument, ELOOP) and nothing is unmounted or removed;
+// a missing `path` is NotFound (ENOENT).
 LINUXNS_EXPORT absl::Status UnpinNamespace(const std::string& path, bool remove_file);
 
 }  // namespace linuxns

@@ -47,4 +47,19 @@
 #define SYS_pivot_root 155
 #endif
 
+// openat2(2) (<linux/openat2.h>, Linux 5.6): struct open_how, and the resolve
+// flags that refuse symbolic links (the same values and spelling as the
+// uapi header, so that including both is harmless).
+struct LinuxnsOpenHow {
+  unsigned long long flags;
+  unsigned long long mode;
+  unsigned long long resolve;
+};
+#ifndef RESOLVE_NO_MAGICLINKS
+#define RESOLVE_NO_MAGICLINKS 0x02
+#endif
+#ifndef RESOLVE_NO_SYMLINKS
+#define RESOLVE_NO_SYMLINKS 0x04
+#endif
+
 #endif  // LINUXNS_LIB_CHILD_KERNEL_CONSTANTS_H_
