@@ -1,15 +1,28 @@
 // lsns: list namespaces, option-compatible with util-linux's lsns(8).
 //
-// The namespaces come from linuxns::ListNamespaces(); this file only chooses
-// rows and prints them with libsmartcols (table, tree, raw, JSON), as
-// util-linux does.
+// The namespaces come from linuxns::ListNamespaces(); this file chooses rows,
+// asks rtnetlink for NETNSID, and prints them with libsmartcols (table, tree,
+// raw, JSON), as util-linux does.
+//
+// Nothing is printed that could not be read: a failure of the scan, of a
+// NETNSID request or of a user name lookup (other than "the process or
+// namespace is gone", "no such user") is one line on stderr and exit 1,
+// before any row is printed.
+#include <dirent.h>
 #include <libsmartcols/libsmartcols.h>
+#include <linux/net_namespace.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <pwd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <clocale>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <string>
@@ -17,7 +30,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "linuxns/ns_fd.h"
 #include "linuxns/ns_list.h"
+#include "linuxns/status.h"
+#include "linuxns/unique_fd.h"
 #include "lsns_options.h"
 #include "tool_common.h"
 
@@ -26,15 +42,175 @@ namespace {
 
 constexpr char kTool[] = "lsns";
 
-std::string UserName(uid_t uid) {
-  static std::map<uid_t, std::string> cache;
-  auto it = cache.find(uid);
-  if (it != cache.end()) return it->second;
-  const passwd* pw = ::getpwuid(uid);
-  std::string name = pw != nullptr ? pw->pw_name : absl::StrCat(uid);
-  cache.emplace(uid, name);
-  return name;
+// Whether a failure means only that the thing asked about is gone or hidden
+// (the process exited, the descriptor was closed, no permission), not that
+// the answer could not be read: as ListNamespaces() sorts them.
+bool GoneOrHidden(const absl::Status& status) {
+  std::optional<int> err = ErrnoOf(status);
+  return !err || *err == ENOENT || *err == ESRCH || *err == EBADF || *err == EACCES ||
+         *err == EPERM;
 }
+
+// The name of `uid`, or the number when there is no such user (as
+// util-linux). A lookup that failed (EMFILE, ENOMEM, EIO) is an error, not a
+// number: getpwuid(3) returns NULL both ways and tells them apart by errno,
+// where 0, ENOENT, ESRCH, EBADF and EPERM mean "not found".
+absl::StatusOr<std::string> LookUpUserName(uid_t uid) {
+  errno = 0;
+  const passwd* pw = ::getpwuid(uid);
+  const int err = errno;
+  if (pw != nullptr) return std::string(pw->pw_name);
+  if (err == 0 || err == ENOENT || err == ESRCH || err == EBADF || err == EPERM) {
+    return absl::StrCat(uid);
+  }
+  return ErrnoError(err, absl::StrCat("look up the name of user ", uid));
+}
+
+// NETNSID: the id that lsns's own network namespace has given another one
+// (RTM_GETNSID with NETNSA_FD, Linux 4.0), or -1 (NETNSA_NSID_NOT_ASSIGNED)
+// when it has given none. libnl has no request for it: this is the one
+// netlink message lsns sends, on one NETLINK_ROUTE socket.
+class NetnsidReader {
+ public:
+  // The id of `ns`, reached through its lowest process, a bind mount or a
+  // descriptor of a holder, checked to be `ns` itself. Nullopt when none of
+  // those reaches it any more (the processes exited, the mount went), or when
+  // only a socket holds it.
+  absl::StatusOr<std::optional<int>> Read(const NsInfo& ns) {
+    auto it = cache_.find(ns.id.inode);
+    if (it != cache_.end()) return it->second;
+    std::optional<NsFd> fd;
+    LINUXNS_ASSIGN_OR_RETURN(fd, Open(ns));
+    std::optional<int> id;
+    if (fd) {
+      LINUXNS_ASSIGN_OR_RETURN(id, Query(*fd));
+    }
+    cache_.emplace(ns.id.inode, id);
+    return id;
+  }
+
+ private:
+  // `path` opened, when it is still the namespace `want`.
+  static absl::StatusOr<std::optional<NsFd>> OpenIf(const std::string& path, const NsId& want) {
+    absl::StatusOr<NsFd> fd = NsFd::OpenPath(path, NsType::kNet);
+    if (!fd.ok()) {
+      if (GoneOrHidden(fd.status())) return std::nullopt;
+      return fd.status();
+    }
+    if (fd->id() != want) return std::nullopt;
+    return std::optional<NsFd>(*std::move(fd));
+  }
+
+  // The descriptor of process `pid` that refers to `want`, opened.
+  static absl::StatusOr<std::optional<NsFd>> OpenHeld(pid_t pid, const NsId& want) {
+    const std::string dir = absl::StrCat("/proc/", pid, "/fd");
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) {
+      absl::Status error = ErrnoError(errno, absl::StrCat("opendir ", dir));
+      if (GoneOrHidden(error)) return std::nullopt;
+      return error;
+    }
+    std::vector<std::string> paths;
+    while (const dirent* e = ::readdir(d)) {
+      const std::string path = absl::StrCat(dir, "/", e->d_name);
+      struct stat st;
+      if (e->d_name[0] != '.' && ::stat(path.c_str(), &st) == 0 &&
+          static_cast<std::uint64_t>(st.st_ino) == want.inode &&
+          static_cast<std::uint64_t>(st.st_dev) == want.dev) {
+        paths.push_back(path);
+      }
+    }
+    ::closedir(d);
+    for (const std::string& path : paths) {
+      std::optional<NsFd> fd;
+      LINUXNS_ASSIGN_OR_RETURN(fd, OpenIf(path, want));
+      if (fd) return fd;
+    }
+    return std::nullopt;
+  }
+
+  static absl::StatusOr<std::optional<NsFd>> Open(const NsInfo& ns) {
+    std::optional<NsFd> fd;
+    for (pid_t pid : ns.pids) {
+      LINUXNS_ASSIGN_OR_RETURN(fd, OpenIf(absl::StrCat("/proc/", pid, "/ns/net"), ns.id));
+      if (fd) return fd;
+    }
+    for (const std::string& path : ns.paths) {
+      LINUXNS_ASSIGN_OR_RETURN(fd, OpenIf(path, ns.id));
+      if (fd) return fd;
+    }
+    for (pid_t pid : ns.fd_holders) {
+      LINUXNS_ASSIGN_OR_RETURN(fd, OpenHeld(pid, ns.id));
+      if (fd) return fd;
+    }
+    return std::nullopt;
+  }
+
+  absl::StatusOr<int> Query(const NsFd& ns) {
+    const std::string what = absl::StrCat("RTM_GETNSID for ", ns.id().ToString());
+    if (!socket_) {
+      socket_ = UniqueFd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+      if (!socket_) return ErrnoError(errno, absl::StrCat(what, ": netlink socket"));
+    }
+    // The request: a header, the family, and the namespace's descriptor.
+    constexpr size_t kAttrAt = NLMSG_SPACE(sizeof(rtgenmsg));
+    alignas(nlmsghdr) unsigned char request[kAttrAt + RTA_SPACE(sizeof(std::uint32_t))] = {};
+    nlmsghdr header{};
+    header.nlmsg_len = sizeof(request);
+    header.nlmsg_type = RTM_GETNSID;
+    header.nlmsg_flags = NLM_F_REQUEST;
+    header.nlmsg_seq = ++seq_;
+    std::memcpy(request, &header, sizeof(header));
+    request[NLMSG_HDRLEN] = AF_UNSPEC;  // rtgenmsg::rtgen_family
+    rtattr attr{};
+    attr.rta_len = RTA_LENGTH(sizeof(std::uint32_t));
+    attr.rta_type = NETNSA_FD;
+    std::memcpy(request + kAttrAt, &attr, sizeof(attr));
+    const std::uint32_t fd = static_cast<std::uint32_t>(ns.get());
+    std::memcpy(request + kAttrAt + RTA_LENGTH(0), &fd, sizeof(fd));
+    if (::send(socket_.get(), request, sizeof(request), 0) < 0) {
+      return ErrnoError(errno, absl::StrCat(what, ": send"));
+    }
+    for (;;) {
+      alignas(nlmsghdr) unsigned char reply[8192];
+      const ssize_t n = ::recv(socket_.get(), reply, sizeof(reply), 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return ErrnoError(errno, absl::StrCat(what, ": recv"));
+      for (size_t at = 0; at + NLMSG_HDRLEN <= static_cast<size_t>(n);) {
+        nlmsghdr got;
+        std::memcpy(&got, reply + at, sizeof(got));
+        if (got.nlmsg_len < NLMSG_HDRLEN || at + got.nlmsg_len > static_cast<size_t>(n)) break;
+        const unsigned char* payload = reply + at + NLMSG_HDRLEN;
+        const size_t payload_len = got.nlmsg_len - NLMSG_HDRLEN;
+        at += NLMSG_ALIGN(got.nlmsg_len);
+        if (got.nlmsg_seq != seq_) continue;
+        if (got.nlmsg_type == NLMSG_ERROR && payload_len >= sizeof(nlmsgerr)) {
+          nlmsgerr error;
+          std::memcpy(&error, payload, sizeof(error));
+          if (error.error == 0) continue;
+          return ErrnoError(-error.error, what);
+        }
+        if (got.nlmsg_type != RTM_NEWNSID) continue;
+        for (size_t a = NLMSG_ALIGN(sizeof(rtgenmsg)); a + RTA_LENGTH(0) <= payload_len;) {
+          rtattr found;
+          std::memcpy(&found, payload + a, sizeof(found));
+          if (found.rta_len < RTA_LENGTH(0) || a + found.rta_len > payload_len) break;
+          if (found.rta_type == NETNSA_NSID && found.rta_len >= RTA_LENGTH(sizeof(std::int32_t))) {
+            std::int32_t id;
+            std::memcpy(&id, payload + a + RTA_LENGTH(0), sizeof(id));
+            return id;
+          }
+          a += RTA_ALIGN(found.rta_len);
+        }
+        return absl::DataLossError(absl::StrCat(what, ": the reply has no NETNSA_NSID"));
+      }
+    }
+  }
+
+  UniqueFd socket_;
+  std::uint32_t seq_ = 0;
+  std::map<std::uint64_t, std::optional<int>> cache_;
+};
 
 class Printer {
  public:
@@ -99,6 +275,9 @@ class Printer {
 
   void Print() { scols_print_table(table_); }
 
+  // The first failure to read a cell; then nothing may be printed.
+  const absl::Status& status() const { return status_; }
+
  private:
   static bool HasPid(const NsInfo& ns, pid_t pid) {
     for (pid_t p : ns.pids) {
@@ -162,8 +341,38 @@ class Printer {
     return nullptr;
   }
 
-  std::string Cell(const NsInfo& ns, const NsProcessInfo* proc, LsnsColumn column,
-                   bool* empty) const {
+  // The name of `uid`, looked up once.
+  std::string UserName(uid_t uid) {
+    auto it = user_names_.find(uid);
+    if (it != user_names_.end()) return it->second;
+    absl::StatusOr<std::string> name = LookUpUserName(uid);
+    if (!name.ok()) {
+      Fail(name.status());
+      return "";
+    }
+    user_names_.emplace(uid, *name);
+    return *name;
+  }
+
+  // The NETNSID cell of `ns`: the id, "unassigned", or nullopt (empty).
+  std::optional<std::string> Netnsid(const NsInfo& ns) {
+    if (ns.id.type != NsType::kNet) return std::nullopt;
+    absl::StatusOr<std::optional<int>> id = netnsids_.Read(ns);
+    if (!id.ok()) {
+      Fail(id.status());
+      return std::nullopt;
+    }
+    if (!*id) return std::nullopt;
+    if (**id == NETNSA_NSID_NOT_ASSIGNED) return "unassigned";
+    if (**id < 0) return std::nullopt;
+    return absl::StrCat(**id);
+  }
+
+  void Fail(const absl::Status& error) {
+    if (status_.ok()) status_ = error;
+  }
+
+  std::string Cell(const NsInfo& ns, const NsProcessInfo* proc, LsnsColumn column, bool* empty) {
     *empty = false;
     const uid_t uid = proc != nullptr ? proc->uid : ns.owner_uid.value_or(0);
     switch (column) {
@@ -189,8 +398,11 @@ class Printer {
         return absl::StrCat(uid);
       case LsnsColumn::kUser:
         return UserName(uid);
-      case LsnsColumn::kNetnsid:
-        break;  // rtnetlink comes later
+      case LsnsColumn::kNetnsid: {
+        std::optional<std::string> id = Netnsid(ns);
+        if (!id) break;
+        return *id;
+      }
       case LsnsColumn::kNsfs:
         if (ns.paths.empty()) break;
         return absl::StrJoin(ns.paths, options_.no_wrap ? "," : "\n");
@@ -233,6 +445,9 @@ class Printer {
   libscols_table* table_ = nullptr;
   std::map<std::uint64_t, libscols_line*> ns_outline_;
   std::map<std::uint64_t, libscols_line*> proc_outline_;
+  std::map<uid_t, std::string> user_names_;
+  NetnsidReader netnsids_;
+  absl::Status status_;
 };
 
 int ListColumns(const LsnsOptions& options) {
@@ -309,6 +524,7 @@ int Main(int argc, char** argv) {
   } else {
     printer.ShowNamespaces(filter ? &*filter : nullptr);
   }
+  if (!printer.status().ok()) return ReportFailure(kTool, printer.status());
   printer.Print();
   return 0;
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <climits>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -405,6 +406,123 @@ std::string Canonical(const Token& t) {
 constexpr int kMaxFilterDepth = 256;
 constexpr std::size_t kMaxFilterTokens = 4096;
 
+// glibc's regcomp writes bounded repetitions out, and its memory grows with
+// the square of the copies: "a{1,1000}" takes 10 MB, "a{1,4000}" 128 MB,
+// "a{1,32767}" (RE_DUP_MAX) gigabytes, and nesting multiplies the copies
+// ("((a{0,2}){0,2})..." twelve deep: 300 MB). The regular expressions of one
+// filter may therefore hold at most this many elements once written out
+// (measured worst case within it: about 25 MB); documented in lsns(1).
+constexpr std::uint64_t kMaxRegexElements = 1000;
+
+std::uint64_t SaturatingMul(std::uint64_t a, std::uint64_t b) {
+  if (a != 0 && b > (kMaxRegexElements + 1) / a) return kMaxRegexElements + 1;
+  return std::min<std::uint64_t>(a * b, kMaxRegexElements + 1);
+}
+
+std::uint64_t SaturatingAdd(std::uint64_t a, std::uint64_t b) {
+  return std::min<std::uint64_t>(a + b, kMaxRegexElements + 1);
+}
+
+// The length of the interval "{m}", "{m,}" or "{m,n}" at the start of `s`
+// and how many copies of its atom regcomp makes for it (n, m for {m}, m + 1
+// for {m,}), saturated; nullopt when `s` does not start with an interval
+// (then regcomp takes the brace literally or refuses it).
+std::optional<std::pair<size_t, std::uint64_t>> Interval(absl::string_view s) {
+  size_t i = 1;
+  auto number = [&](std::uint64_t& value) {
+    const size_t start = i;
+    value = 0;
+    while (i < s.size() && absl::ascii_isdigit(static_cast<unsigned char>(s[i]))) {
+      value = SaturatingAdd(SaturatingMul(value, 10), static_cast<std::uint64_t>(s[i] - '0'));
+      ++i;
+    }
+    return i > start;
+  };
+  std::uint64_t m = 0, n = 0;
+  if (!number(m)) return std::nullopt;
+  std::uint64_t copies = m;
+  if (i < s.size() && s[i] == ',') {
+    ++i;
+    copies = number(n) ? n : SaturatingAdd(m, 1);
+  }
+  if (i >= s.size() || s[i] != '}') return std::nullopt;
+  return std::make_pair(i + 1, copies);
+}
+
+// The number of elements of ERE `re` once regcomp has written its
+// repetitions out, saturated above kMaxRegexElements: a character, an
+// escape, '.', an anchor or a bracket expression counts 1, a group what it
+// holds, and a repetition multiplies the element before it ({m,n} by n, '+'
+// by 2; '*' and '?' add no copy).
+std::uint64_t RegexElements(absl::string_view re) {
+  struct Level {
+    std::uint64_t total = 0;  // the elements of this group so far
+    std::uint64_t last = 0;   // those of its last element, which a repetition repeats
+  };
+  std::vector<Level> levels(1);
+  auto add = [&](std::uint64_t n) {
+    levels.back().last = n;
+    levels.back().total = SaturatingAdd(levels.back().total, n);
+  };
+  auto repeat = [&](std::uint64_t copies) {
+    Level& l = levels.back();
+    const std::uint64_t repeated = SaturatingMul(l.last, copies);
+    l.total = SaturatingAdd(l.total - std::min(l.total, l.last), repeated);
+    l.last = repeated;
+  };
+  size_t i = 0;
+  while (i < re.size()) {
+    const char c = re[i];
+    if (c == '\\') {
+      i += 2;
+      add(1);
+    } else if (c == '[') {
+      // To the closing ']': one may come first ("[]a]", "[^]a]"), and
+      // "[:alpha:]", "[.a.]", "[=a=]" hold brackets of their own.
+      size_t j = i + 1;
+      if (j < re.size() && re[j] == '^') ++j;
+      if (j < re.size() && re[j] == ']') ++j;
+      while (j < re.size() && re[j] != ']') {
+        if (re[j] == '[' && j + 1 < re.size() &&
+            (re[j + 1] == ':' || re[j + 1] == '.' || re[j + 1] == '=')) {
+          const size_t close = re.find(std::string{re[j + 1], ']'}, j + 2);
+          j = close == absl::string_view::npos ? re.size() : close + 2;
+        } else {
+          ++j;
+        }
+      }
+      i = j + 1;
+      add(1);
+    } else if (c == '(') {
+      levels.emplace_back();
+      ++i;
+    } else if (c == ')' && levels.size() > 1) {
+      const std::uint64_t inner = levels.back().total;
+      levels.pop_back();
+      add(inner);
+      ++i;
+    } else if (c == '|') {
+      levels.back().last = 0;
+      ++i;
+    } else if (c == '{' && Interval(re.substr(i))) {
+      const auto [length, copies] = *Interval(re.substr(i));
+      repeat(copies);
+      i += length;
+    } else if (c == '*' || c == '?') {
+      ++i;
+    } else if (c == '+') {
+      repeat(2);
+      ++i;
+    } else {
+      add(1);
+      ++i;
+    }
+  }
+  std::uint64_t total = 0;
+  for (const Level& l : levels) total = SaturatingAdd(total, l.total);
+  return total;
+}
+
 class FilterParser {
  public:
   explicit FilterParser(std::vector<Token> tokens) : tokens_(std::move(tokens)) {}
@@ -512,6 +630,14 @@ class FilterParser {
     }
     node->text = value.text;
     if (node->op == Op::kMatch || node->op == Op::kNoMatch) {
+      regex_elements_ = SaturatingAdd(regex_elements_, RegexElements(node->text));
+      if (regex_elements_ > kMaxRegexElements) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "bad regex '", node->text, "': the regular expressions of a filter may have at most ",
+            kMaxRegexElements,
+            " elements with their repetitions written out ({m,n} makes n copies,"
+            " nested repetitions multiply)"));
+      }
       auto regex = std::make_shared<Regex>();
       const int rc = ::regcomp(&regex->re, node->text.c_str(), REG_EXTENDED | REG_NOSUB);
       if (rc != 0) {
@@ -527,7 +653,8 @@ class FilterParser {
 
   std::vector<Token> tokens_;
   size_t pos_ = 0;
-  int depth_ = 0;  // how many "(" and "!" enclose the current token
+  int depth_ = 0;                     // how many "(" and "!" enclose the current token
+  std::uint64_t regex_elements_ = 0;  // RegexElements() of the regexes so far
 };
 
 bool Evaluate(const Node& n, const LsnsFilter::CellFn& cell) {

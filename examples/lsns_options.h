@@ -93,11 +93,16 @@ bool IsLsnsUsageError(const absl::Status& status);
 // quoted string (== != < <= > >= =~ !~, or eq ne lt le gt ge), a bare column
 // (true when not empty), "&&"/"and", "||"/"or", "!"/"not", and parentheses.
 // A comparison with a number compares numerically (false when the cell is
-// empty or not a number); =~ and !~ take a POSIX extended regex.
+// empty or not a number); =~ and !~ take a POSIX extended regex. The regexes
+// of one filter may hold at most 1000 elements once their repetitions are
+// written out ({m,n} makes n copies of what it follows, nested repetitions
+// multiply, a group counts what it holds): glibc's regcomp needs memory that
+// grows with the square of that count, gigabytes for "a{1,32767}".
 class LsnsFilter {
  public:
   // Compiles `expr`. InvalidArgument with the position for a syntax error,
-  // "unknown column: X" for an unknown column, or a bad regex.
+  // "unknown column: X" for an unknown column, or "bad regex '...': ..." for
+  // a regex regcomp refuses or one above the limit (checked before regcomp).
   static absl::StatusOr<LsnsFilter> Parse(absl::string_view expr);
 
   // The value of a cell of the row being tested, nullopt when empty.

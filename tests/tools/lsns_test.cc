@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <iterator>
 #include <optional>
 #include <string>
@@ -51,6 +52,30 @@ ToolResult UtilLinux(std::vector<std::string> args) {
   return RunTool(args);
 }
 
+// Runs `argv` in the network namespace of `pid` (util-linux's nsenter -n):
+// there lsns sees the ids that namespace has given others, and the test
+// runner's own network namespace is left alone.
+ToolResult InNetNsOf(pid_t pid, std::vector<std::string> argv) {
+  argv.insert(argv.begin(), {"/usr/bin/nsenter", "-t", absl::StrCat(pid), "-n"});
+  return RunTool(argv);
+}
+
+// Runs `argv` under a soft and hard RLIMIT_`resource` of `limit` set by the
+// shell's ulimit (-n descriptors, -v KiB of address space).
+ToolResult UnderUlimit(const std::string& resource, long limit, std::vector<std::string> argv) {
+  argv.insert(argv.begin(),
+              {"/bin/sh", "-c", absl::StrCat("ulimit ", resource, " \"$0\" && exec \"$@\""),
+               absl::StrCat(limit)});
+  return RunTool(argv);
+}
+
+// A `sleep 60` alone in a new network namespace (root: no user namespace).
+absl::StatusOr<ChildProcess> SpawnNetSleeper() {
+  SpawnOptions options = Sleeper();
+  options.new_namespaces = {NsType::kNet};
+  return ChildProcess::Spawn(options);
+}
+
 // util-linux 2.38 exits with 1, saying nothing, when a process exits at the
 // wrong moment of its /proc scan.
 bool SilentFailure(const ToolResult& r) { return r.code != 0 && r.out.empty() && r.err.empty(); }
@@ -71,6 +96,7 @@ std::vector<std::string> LinesStartingWith(const std::string& text, const std::s
 class LsnsTest : public LeakCheckedTest {
  protected:
   static bool HaveUtilLinux() { return ::access(kUtilLinuxLsns, X_OK) == 0; }
+  static bool HaveIp() { return RunTool({"/bin/sh", "-c", "command -v ip"}).code == 0; }
 
   // A `sleep 60` alone in new namespaces of every type, so that every row of
   // `lsns -p PID` is stable (one process each) while the system churns. With
@@ -122,6 +148,12 @@ class LsnsTest : public LeakCheckedTest {
 
 #define LINUXNS_SKIP_UNLESS_UTIL_LINUX() \
   if (!HaveUtilLinux()) GTEST_SKIP() << kUtilLinuxLsns << " is not installed"
+
+// The NETNSID tests set ids with iproute2's ip and run lsns in another
+// network namespace with util-linux's nsenter.
+#define LINUXNS_SKIP_UNLESS_IP_AND_NSENTER()                                             \
+  if (::access("/usr/bin/nsenter", X_OK) != 0) GTEST_SKIP() << "needs /usr/bin/nsenter"; \
+  if (!HaveIp()) GTEST_SKIP() << "needs ip(8) (iproute2)"
 
 TEST_F(LsnsTest, TaskRowsMatchUtilLinux) {
   LINUXNS_SKIP_UNLESS_UTIL_LINUX();
@@ -286,6 +318,134 @@ TEST_F(LsnsTest, FilterSelectsRows) {
   EXPECT_EQ(r.err, "lsns: failed to parse \"TYPE == net\": syntax error at 9 near 'net'\n");
 }
 
+// As util-linux's test lsns/netnsid: a veth pair between two network
+// namespaces makes each give the other an id; lsns, run in one, shows the id
+// it gave the other, the link-netnsid ip(8) shows for the local end, and
+// the same as util-linux's lsns.
+TEST_F(LsnsTest, NetnsidIsTheIdGivenToTheVethPeerNamespace) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  LINUXNS_SKIP_UNLESS_IP_AND_NSENTER();
+  ASSERT_OK_AND_ASSIGN(ChildProcess a, SpawnNetSleeper());
+  ASSERT_OK_AND_ASSIGN(ChildProcess b, SpawnNetSleeper());
+  const std::string b_pid = absl::StrCat(b.pid());
+  ToolResult ip = InNetNsOf(a.pid(), {"ip", "link", "add", "lsns-va", "type", "veth", "peer",
+                                      "name", "lsns-vb", "netns", b_pid});
+  ASSERT_EQ(ip.code, 0) << ip.err;
+  ip = InNetNsOf(a.pid(), {"ip", "-d", "-o", "link", "show", "lsns-va"});
+  ASSERT_EQ(ip.code, 0) << ip.err;
+  const size_t at = ip.out.find(" link-netnsid ");
+  ASSERT_NE(at, std::string::npos) << ip.out;
+  const std::vector<std::string> words = absl::StrSplit(ip.out.substr(at + 14), ' ');
+  const std::string& id = words.front();
+  ToolResult ours = InNetNsOf(
+      a.pid(), {LINUXNS_LSNS_PATH, "-p", b_pid, "-t", "net", "-n", "-r", "-o", "NETNSID,PID"});
+  ASSERT_EQ(ours.code, 0) << ours.err;
+  EXPECT_EQ(ours.out, absl::StrCat(id, " ", b_pid, "\n"));
+  // Its own namespace has no id for itself.
+  ToolResult own = InNetNsOf(a.pid(), {LINUXNS_LSNS_PATH, "-p", absl::StrCat(a.pid()), "-t", "net",
+                                       "-n", "-r", "-o", "NETNSID"});
+  EXPECT_EQ(own.out, "unassigned\n") << own.err;
+  if (HaveUtilLinux()) {
+    ToolResult theirs = InNetNsOf(
+        a.pid(), {kUtilLinuxLsns, "-p", b_pid, "-t", "net", "-n", "-r", "-o", "NETNSID,PID"});
+    EXPECT_EQ(ours.out, theirs.out) << theirs.err;
+  }
+}
+
+// As util-linux's test lsns/netnsid-for-persistent-namespaces: a network
+// namespace pinned by a bind mount, given the id 4242 with `ip netns set`
+// (RTM_NEWNSID), is selected by its NETNSID, a string column as util-linux
+// types it (its "unassigned" is no number); a number works too.
+TEST_F(LsnsTest, FilterSelectsAPinnedNamespaceByItsNetnsid) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  LINUXNS_SKIP_UNLESS_IP_AND_NSENTER();
+  ASSERT_OK_AND_ASSIGN(ChildProcess viewer, SpawnNetSleeper());
+  const std::string pin = scratch() + "/pinned-net";
+  {
+    ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create({NsType::kNet}));
+    ASSERT_OK(PinNamespace(*ns.Find(NsType::kNet), pin));
+  }
+  // ip netns set takes a name under /run/netns: one made in a mount
+  // namespace of its own, so that the host's /run is not touched.
+  ToolResult set =
+      InNetNsOf(viewer.pid(),
+                {"/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh", "-c",
+                 "mount -t tmpfs tmpfs /run && mkdir /run/netns && touch /run/netns/lsns-test && "
+                 "mount --bind \"$0\" /run/netns/lsns-test && ip netns set lsns-test 4242",
+                 pin});
+  ToolResult quoted = InNetNsOf(viewer.pid(), {LINUXNS_LSNS_PATH, "--filter", "NETNSID == '4242'",
+                                               "-o", "NETNSID,TYPE,NSFS", "-n", "-r"});
+  ToolResult number = InNetNsOf(viewer.pid(), {LINUXNS_LSNS_PATH, "-Q", "NETNSID == 4242", "-o",
+                                               "NETNSID,TYPE,NSFS", "-n", "-r"});
+  EXPECT_OK(UnpinNamespace(pin, true));
+  ASSERT_EQ(set.code, 0) << set.err;
+  EXPECT_EQ(quoted.code, 0) << quoted.err;
+  EXPECT_EQ(quoted.out, absl::StrCat("4242 net ", pin, "\n"));
+  EXPECT_EQ(number.out, quoted.out) << number.err;
+}
+
+// A network namespace to which ours has given no id shows "unassigned"
+// (NETNSA_NSID_NOT_ASSIGNED), as util-linux's lsns.
+TEST_F(LsnsTest, NetnsidOfANamespaceWithoutIdIsUnassigned) {
+  ASSERT_NO_FATAL_FAILURE(SpawnLoneSleeper());
+  ToolResult r = Lsns({"-p", pid_, "-t", "net", "-n", "-r", "-o", "NS,NETNSID"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, absl::StrCat(Inode(NsType::kNet), " unassigned\n"));
+  if (HaveUtilLinux()) ExpectSameAsUtilLinux({"-p", pid_, "-t", "net", "-o", "NS,NETNSID"});
+}
+
+// util-linux 2.38 exits 1 without a word when it runs out of descriptors;
+// this lsns names what it could not read, and never prints a row with a
+// value it could not read (PNS or ONS 0, a number for a user name, an empty
+// NETNSID) with exit status 0, whatever the limit.
+TEST_F(LsnsTest, DescriptorLimitNeverGivesGuessedValuesWithExitZero) {
+  ASSERT_NO_FATAL_FAILURE(SpawnLoneSleeper());
+  const std::vector<std::string> args = {
+      LINUXNS_LSNS_PATH, "-p", pid_, "-n", "-r", "-o", "NS,TYPE,NPROCS,PNS,ONS,USER,NETNSID"};
+  ToolResult unlimited = RunTool(args);
+  ASSERT_EQ(unlimited.code, 0) << unlimited.err;
+  ASSERT_EQ(Lines(unlimited.out).size(), static_cast<size_t>(kNsTypeCount));
+  int failures = 0, successes = 0;
+  for (long limit = 4; limit <= 64 && successes < 3; ++limit) {
+    ToolResult r = UnderUlimit("-n", limit, args);
+    if (r.code == 0) {
+      ++successes;
+      EXPECT_EQ(r.out, unlimited.out) << "ulimit -n " << limit;
+    } else {
+      ++failures;
+      EXPECT_EQ(r.code, 1) << "ulimit -n " << limit;
+      EXPECT_EQ(r.out, "") << "ulimit -n " << limit;
+      EXPECT_THAT(r.err, StartsWith("lsns: ")) << "ulimit -n " << limit;
+      EXPECT_THAT(r.err, HasSubstr(": Too many open files\n")) << "ulimit -n " << limit;
+    }
+  }
+  EXPECT_GT(failures, 0);
+  EXPECT_EQ(successes, 3);
+}
+
+// "a{1,32767}" would make glibc's regcomp take gigabytes: the filter is
+// refused before regcomp sees it, quickly and within 512 MiB of address
+// space, with a message that names the limit. Bounded patterns still work.
+TEST_F(LsnsTest, RegexWithAHugeRepetitionIsRefusedBeforeRegcomp) {
+  ASSERT_NO_FATAL_FAILURE(SpawnLoneSleeper());
+  const auto start = std::chrono::steady_clock::now();
+  ToolResult r =
+      UnderUlimit("-v", 512 * 1024, {LINUXNS_LSNS_PATH, "-Q", "COMMAND =~ \"a{1,32767}\""});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err,
+            "lsns: failed to parse \"COMMAND =~ \"a{1,32767}\"\": bad regex 'a{1,32767}': the "
+            "regular expressions of a filter may have at most 1000 elements with their repetitions "
+            "written out ({m,n} makes n copies, nested repetitions multiply)\n");
+  r = UnderUlimit("-v", 512 * 1024,
+                  {LINUXNS_LSNS_PATH, "-p", pid_, "-n", "-r", "-o", "NS,TYPE", "-Q",
+                   "TYPE =~ '^(ut|ip){1,2}s?c?$' && COMMAND =~ '^sle{1,9}p [0-9]{2}$'"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(Lines(r.out), ElementsAre(absl::StrCat(Inode(NsType::kUts), " uts"),
+                                        absl::StrCat(Inode(NsType::kIpc), " ipc")));
+}
+
 TEST_F(LsnsTest, ListColumnsNamesEveryColumn) {
   ToolResult r = Lsns({"-H"});
   ASSERT_EQ(r.code, 0) << r.err;
@@ -295,17 +455,18 @@ TEST_F(LsnsTest, ListColumnsNamesEveryColumn) {
   }
 }
 
-TEST_F(LsnsTest, OutputAllHasEveryColumnAndEmptyNetnsid) {
+TEST_F(LsnsTest, OutputAllHasEveryColumn) {
   LINUXNS_SKIP_UNLESS_ROOT();
   ASSERT_NO_FATAL_FAILURE(SpawnLoneSleeper());
   ToolResult r = Lsns({"--output-all", "-p", pid_, "-t", "net", "-r"});
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string pns_ons =
       absl::StrCat(" 0 ", Inode(NsType::kUser));  // net has no parent; its owner
-  EXPECT_THAT(Lines(r.out),
-              ElementsAre("NS TYPE PATH NPROCS PID PPID COMMAND UID USER NETNSID NSFS PNS ONS",
-                          absl::StrCat(Inode(NsType::kNet), " net /proc/", pid_, "/ns/net 1 ", pid_,
-                                       " ", ::getpid(), " sleep\\x2060 0 root  ", pns_ons)));
+  EXPECT_THAT(
+      Lines(r.out),
+      ElementsAre("NS TYPE PATH NPROCS PID PPID COMMAND UID USER NETNSID NSFS PNS ONS",
+                  absl::StrCat(Inode(NsType::kNet), " net /proc/", pid_, "/ns/net 1 ", pid_, " ",
+                               ::getpid(), " sleep\\x2060 0 root unassigned ", pns_ons)));
 }
 
 TEST_F(LsnsTest, HelpAndVersion) {
