@@ -222,5 +222,47 @@ TEST(LsnsFilterTest, DepthAndLengthAreBounded) {
       StatusIs(absl::StatusCode::kInvalidArgument, "filter too long: more than 4096 tokens"));
 }
 
+// What regcomp would write out of a filter's regexes is bounded before it
+// sees them: "a{1,32767}" made it take gigabytes. The limit counts n copies
+// for {m,n}, m + 1 for {m,}, multiplies nested repetitions, and is shared by
+// all the regexes of one filter; a bracket expression is one element.
+TEST(LsnsFilterTest, RegexRepetitionsAreBounded) {
+  auto refused = [](const std::string& re) {
+    return StatusIs(absl::StatusCode::kInvalidArgument,
+                    "bad regex '" + re +
+                        "': the regular expressions of a filter may have at most 1000 elements "
+                        "with their repetitions written out ({m,n} makes n copies, nested "
+                        "repetitions multiply)");
+  };
+  EXPECT_THAT(LsnsFilter::Parse("COMMAND =~ \"a{1,32767}\""), refused("a{1,32767}"));
+  EXPECT_THAT(LsnsFilter::Parse("COMMAND =~ 'a{99999999999999999999999}'"),
+              refused("a{99999999999999999999999}"));
+  EXPECT_THAT(LsnsFilter::Parse("COMMAND =~ 'a{1000,}'"), refused("a{1000,}"));
+  EXPECT_TRUE(LsnsFilter::Parse("COMMAND =~ 'a{999,}'").ok());
+  EXPECT_TRUE(LsnsFilter::Parse("COMMAND =~ '((a{0,10}){0,10}){0,10}'").ok());
+  EXPECT_THAT(LsnsFilter::Parse("COMMAND =~ '((a{0,10}){0,10}){0,11}'"),
+              refused("((a{0,10}){0,10}){0,11}"));
+  EXPECT_THAT(LsnsFilter::Parse("COMMAND =~ '(ab|cd){0,251}'"), refused("(ab|cd){0,251}"));
+  EXPECT_TRUE(LsnsFilter::Parse("COMMAND =~ '(ab|cd){0,250}'").ok());
+  // '+' is written out as two copies.
+  EXPECT_THAT(LsnsFilter::Parse("COMMAND =~ '(a{0,501})+'"), refused("(a{0,501})+"));
+  EXPECT_TRUE(LsnsFilter::Parse("COMMAND =~ '(a{0,500})+'").ok());
+  EXPECT_TRUE(LsnsFilter::Parse("COMMAND =~ '(a{0,1000})*'").ok());
+  // A bracket is one element, whatever it holds ("]" first, "[:alpha:]").
+  EXPECT_TRUE(LsnsFilter::Parse("COMMAND =~ '[]a{([:alpha:]]{999}'").ok());
+  EXPECT_THAT(LsnsFilter::Parse("COMMAND =~ '[]a{([:alpha:]]{1001}'"),
+              refused("[]a{([:alpha:]]{1001}"));
+  // An escaped brace or a brace that opens no interval is a character.
+  EXPECT_TRUE(LsnsFilter::Parse("COMMAND =~ 'x\\{5000}'").ok());
+  EXPECT_TRUE(LsnsFilter::Parse("COMMAND =~ 'x{,5000}'").ok());
+  // One budget for the whole filter.
+  EXPECT_TRUE(LsnsFilter::Parse("COMMAND =~ 'a{500}' || COMMAND !~ 'b{500}'").ok());
+  EXPECT_THAT(LsnsFilter::Parse("COMMAND =~ 'a{500}' || COMMAND !~ 'b{501}'"), refused("b{501}"));
+  // Ordinary patterns keep working.
+  const std::map<C, std::string> row = {{C::kPath, "/proc/4242/ns/net"}};
+  EXPECT_TRUE(Filter("PATH =~ '^/proc/[0-9]{1,7}/ns/(net|mnt)$'", row));
+  EXPECT_FALSE(Filter("PATH =~ '^/proc/[0-9]{1,3}/ns/(net|mnt)$'", row));
+}
+
 }  // namespace
 }  // namespace linuxns::tools
