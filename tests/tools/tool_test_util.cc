@@ -2,10 +2,17 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "linuxns/child_process.h"
 #include "linuxns/unique_fd.h"
+#include "support/test_util.h"
 
 namespace linuxns::testing {
 
@@ -44,6 +51,44 @@ ToolResult RunTool(const std::vector<std::string>& argv) {
   absl::StatusOr<ExitStatus> status = child->Wait();
   if (status.ok()) result.code = status->ShellCode();
   return result;
+}
+
+ToolResult RunToolInShell(const std::string& setup, const std::vector<std::string>& argv,
+                          const std::string& redirect) {
+  std::vector<std::string> shell = {"/bin/sh", "-c", setup + " exec \"$@\" " + redirect, "sh"};
+  shell.insert(shell.end(), argv.begin(), argv.end());
+  return RunTool(shell);
+}
+
+ToolResult RunToolAsNobody(const std::vector<std::string>& argv) {
+  // The child's result travels as "code\nsize of out\nout" + err.
+  ForkedReport report = RunForkedAndReport([&] {
+    if (!DropToNobody()) return std::string("-1\n0\n");
+    ToolResult r = RunTool(argv);
+    return absl::StrCat(r.code, "\n", r.out.size(), "\n", r.out, r.err);
+  });
+  ToolResult result;
+  const std::size_t first = report.text.find('\n');
+  const std::size_t second = report.text.find('\n', first + 1);
+  std::size_t out_size = 0;
+  if (report.code != 0 || second == std::string::npos ||
+      !absl::SimpleAtoi(report.text.substr(0, first), &result.code) ||
+      !absl::SimpleAtoi(report.text.substr(first + 1, second - first - 1), &out_size)) {
+    result.code = -1;
+    result.err = report.text;
+    return result;
+  }
+  result.out = report.text.substr(second + 1, out_size);
+  result.err = report.text.substr(second + 1 + out_size);
+  return result;
+}
+
+std::string CopyToolForOthers(const std::string& path, const std::string& dir) {
+  ::chmod(dir.c_str(), 0755);
+  const std::string copy = dir + "/" + std::filesystem::path(path).filename().string();
+  std::filesystem::copy_file(path, copy, std::filesystem::copy_options::overwrite_existing);
+  ::chmod(copy.c_str(), 0755);
+  return copy;
 }
 
 }  // namespace linuxns::testing
