@@ -67,6 +67,49 @@ TEST_F(PinTest, BadTargetsAreNamed) {
   EXPECT_THAT(missing, ErrnoIs(ENOENT));
 }
 
+// What a pin path may not be (pin.h), refused before anything is opened.
+TEST_F(PinTest, EmptyDotDotOrTrailingSlashPathsAreRefused) {
+  ASSERT_OK_AND_ASSIGN(NsFd uts, NsFd::OpenCurrent(NsType::kUts));
+  ASSERT_EQ(::mkdir((scratch() + "/sub").c_str(), 0700), 0);
+  std::ofstream(scratch() + "/file").close();
+  EXPECT_THAT(PinNamespace(uts, ""),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("the path is empty")));
+  EXPECT_THAT(PinNamespace(uts, scratch() + "/sub/../pin"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr(absl::StrCat("pin uts namespace at ", scratch(),
+                                              "/sub/../pin: a pin path must not contain '..'"))));
+  EXPECT_THAT(PinNamespace(uts, scratch() + "/file/"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("ends in '/'")));
+  EXPECT_THAT(UnpinNamespace(scratch() + "/sub/../file", true),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("must not contain '..'")));
+  EXPECT_FALSE(std::filesystem::exists(scratch() + "/pin"));
+  EXPECT_TRUE(std::filesystem::exists(scratch() + "/file"));
+}
+
+// A relative path starts at the working directory; "." components are fine.
+TEST_F(PinTest, RelativePathResolvesFromTheWorkingDirectory) {
+  ASSERT_EQ(::mkdir((scratch() + "/sub").c_str(), 0700), 0);
+  testing::ForkedReport r = testing::RunForkedAndReport([&] {
+    if (::chdir(scratch().c_str()) != 0) return std::string("chdir failed");
+    absl::StatusOr<NsFd> uts = NsFd::OpenCurrent(NsType::kUts);
+    if (!uts.ok()) return uts.status().ToString();
+    std::string out;
+    for (const char* path : {"pin", "./sub/./pin"}) {
+      absl::StatusOr<bool> created = PinNamespace(*uts, path);
+      absl::StrAppend(&out, created.ok() ? "pinned" : created.status().ToString(), " | ");
+    }
+    absl::StatusOr<NsFd> pinned = NsFd::OpenPath(scratch() + "/sub/pin", NsType::kUts);
+    absl::StrAppend(&out, pinned.ok() && pinned->id() == uts->id() ? "same" : "other", " | ");
+    absl::StrAppend(&out, UnpinNamespace("pin", true).ToString(), " | ",
+                    UnpinNamespace("sub/pin", true).ToString());
+    return out;
+  });
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.text, "pinned | pinned | same | OK | OK");
+  EXPECT_FALSE(std::filesystem::exists(scratch() + "/pin"));
+  EXPECT_FALSE(std::filesystem::exists(scratch() + "/sub/pin"));
+}
+
 TEST_F(PinTest, UnpinOfAPathThatIsNoMountIsFine) {
   const std::string path = scratch() + "/plain";
   std::ofstream(path).close();
