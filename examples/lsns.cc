@@ -43,12 +43,13 @@ namespace {
 constexpr char kTool[] = "lsns";
 
 // Whether a failure means only that the thing asked about is gone or hidden
-// (the process exited, the descriptor was closed, no permission), not that
-// the answer could not be read: as ListNamespaces() sorts them.
+// (the process exited, the descriptor was closed or is no longer that
+// namespace, no permission), not that the answer could not be read: as
+// ListNamespaces() sorts them (linuxns/ns_list.h).
 bool GoneOrHidden(const absl::Status& status) {
   std::optional<int> err = ErrnoOf(status);
-  return !err || *err == ENOENT || *err == ESRCH || *err == EBADF || *err == EACCES ||
-         *err == EPERM;
+  if (!err) return status.code() == absl::StatusCode::kInvalidArgument;
+  return *err == ENOENT || *err == ESRCH || *err == EBADF || *err == EACCES || *err == EPERM;
 }
 
 // The name of `uid`, or the number when there is no such user (as

@@ -33,14 +33,18 @@ using internal::ReadSmallFileOrError;
 
 // Whether a failure only means that what was being read is gone or hidden
 // from the caller, which the scan skips as documented in ns_list.h: the
-// process exited (ENOENT, ESRCH), its descriptor was closed or reused (EBADF,
-// or a status without an errno: the file is no longer a namespace), or the
+// process exited (ENOENT, ESRCH), its descriptor was closed (EBADF) or now
+// refers to something else (NsFd's InvalidArgument "not a namespace", or
+// Unimplemented for a namespace type this library does not know), or the
 // caller may not look (EACCES, EPERM). Anything else (EMFILE, ENFILE, ENOMEM,
-// EIO, ...) would leave a plausible but wrong value in the listing, so it
-// fails the scan.
+// EIO, a /proc file that does not parse) would leave a plausible but wrong
+// value in the listing, so it fails the scan.
 bool GoneOrHidden(const absl::Status& status) {
   std::optional<int> err = ErrnoOf(status);
-  if (!err) return true;
+  if (!err) {
+    return status.code() == absl::StatusCode::kInvalidArgument ||
+           status.code() == absl::StatusCode::kUnimplemented;
+  }
   switch (*err) {
     case ENOENT:
     case ESRCH:
