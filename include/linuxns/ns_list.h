@@ -34,7 +34,9 @@
 // What a caller sees for something the scan could not read: only two kinds
 // of failure are taken as "not there", and each has one documented outcome.
 //   - Gone: the process exited or closed the descriptor while it was read
-//     (ENOENT, ESRCH, EBADF): the process, descriptor or socket is skipped.
+//     (ENOENT, ESRCH, EBADF), or the descriptor now refers to something that
+//     is not a namespace (or of a type this library does not know): the
+//     process, descriptor or socket is skipped.
 //   - Hidden: the caller may not look (EACCES on /proc/PID/ns or /proc/PID/fd,
 //     EPERM from pidfd_getfd(2) or SIOCGSKNS): the namespace or holder is not
 //     seen. EPERM from NS_GET_PARENT or NS_GET_USERNS, the only way the
@@ -42,9 +44,9 @@
 //     NsInfo::parent or NsInfo::owner nullopt.
 // Any other failure of any read (EMFILE or ENFILE at a descriptor limit,
 // ENOMEM, EIO, a /proc/PID/stat that does not parse, an unreadable
-// /proc/self/mountinfo) fails the whole scan with that errno and the file or
-// step it was reading, e.g. "open /proc/42/ns/user: Too many open files"
-// (ResourceExhausted): a listing that is returned never holds a field that
+// /proc/self/mountinfo) fails the whole scan with that error, naming the file
+// or step and keeping the errno (ErrnoOf()), e.g. "open /proc/42/ns/user:
+// Too many open files" (ResourceExhausted): a listing that is returned never holds a field that
 // was guessed, such as a missing parent or owner, a short process count or
 // an empty path list. An unreadable /proc itself is the errno of opendir(2);
 // a bad option is InvalidArgument.
