@@ -219,38 +219,37 @@ class PinSymlinkTest : public testing::LeakCheckedTest {
     EXPECT_EQ(absl::StrJoin(names, " "), "target") << "a file was created in " << secret_;
   }
 
+  // Each of `paths` is refused for a symlink, and nothing was mounted or
+  // created anywhere.
+  void ExpectPinsRefused(const std::vector<std::string>& paths) const {
+    ASSERT_OK_AND_ASSIGN(NsFd uts, NsFd::OpenCurrent(NsType::kUts));
+    for (const std::string& path : paths) {
+      EXPECT_THAT(PinNamespace(uts, path), RefusedForASymlink(path));
+    }
+    EXPECT_EQ(Mounts(), "");
+    ExpectSecretUntouched();
+  }
+
   std::string user_, secret_, target_;
   FileId target_id_;
 };
 
 TEST_F(PinSymlinkTest, DirectoryComponentThatIsASymlinkIsRefused) {
   UserSymlink(secret_, user_ + "/dir");
-  ASSERT_OK_AND_ASSIGN(NsFd uts, NsFd::OpenCurrent(NsType::kUts));
   // Onto root's existing file, and a new file in root's directory.
-  EXPECT_THAT(PinNamespace(uts, user_ + "/dir/target"), RefusedForASymlink(user_ + "/dir/target"));
-  EXPECT_THAT(PinNamespace(uts, user_ + "/dir/new"), RefusedForASymlink(user_ + "/dir/new"));
-  EXPECT_EQ(Mounts(), "");
-  ExpectSecretUntouched();
+  ExpectPinsRefused({user_ + "/dir/target", user_ + "/dir/new"});
 }
 
 // Not only a user's link: /var/run -> /run is refused as well.
 TEST_F(PinSymlinkTest, AnyDirectorySymlinkIsRefusedEvenRootsOwn) {
-  const std::string alias = scratch() + "/alias";
-  ASSERT_EQ(::symlink("secret", alias.c_str()), 0);
-  ASSERT_OK_AND_ASSIGN(NsFd uts, NsFd::OpenCurrent(NsType::kUts));
-  EXPECT_THAT(PinNamespace(uts, alias + "/pin"), RefusedForASymlink(alias + "/pin"));
-  EXPECT_EQ(Mounts(), "");
-  ExpectSecretUntouched();
+  ASSERT_EQ(::symlink("secret", (scratch() + "/alias").c_str()), 0);
+  ExpectPinsRefused({scratch() + "/alias/pin"});
 }
 
 TEST_F(PinSymlinkTest, LastComponentThatIsASymlinkIsRefused) {
   UserSymlink(target_, user_ + "/link");
   UserSymlink(secret_ + "/new", user_ + "/dangling");
-  ASSERT_OK_AND_ASSIGN(NsFd uts, NsFd::OpenCurrent(NsType::kUts));
-  EXPECT_THAT(PinNamespace(uts, user_ + "/link"), RefusedForASymlink(user_ + "/link"));
-  EXPECT_THAT(PinNamespace(uts, user_ + "/dangling"), RefusedForASymlink(user_ + "/dangling"));
-  EXPECT_EQ(Mounts(), "");
-  ExpectSecretUntouched();
+  ExpectPinsRefused({user_ + "/link", user_ + "/dangling"});
 }
 
 // Where openat2 is missing (Linux < 5.6) or refused by a seccomp policy, the
