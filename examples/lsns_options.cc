@@ -406,27 +406,31 @@ std::string Canonical(const Token& t) {
 constexpr int kMaxFilterDepth = 256;
 constexpr std::size_t kMaxFilterTokens = 4096;
 
-// glibc's regcomp writes bounded repetitions out, and its memory grows with
-// the square of the copies: "a{1,1000}" takes 10 MB, "a{1,4000}" 128 MB,
+// glibc's regcomp writes repetitions out, and its memory grows with the
+// square of the copies: "a{1,1000}" takes 10 MB, "a{1,4000}" 128 MB,
 // "a{1,32767}" (RE_DUP_MAX) gigabytes, and nesting multiplies the copies
-// ("((a{0,2}){0,2})..." twelve deep: 300 MB). The regular expressions of one
-// filter may therefore hold at most this many elements once written out
-// (measured worst case within it: about 25 MB); documented in lsns(1).
-constexpr std::uint64_t kMaxRegexElements = 1000;
+// ("((a{0,2}){0,2})..." twelve deep: 300 MB). The repetitions of one
+// filter's regular expressions may therefore add at most this many elements
+// (measured worst case within it: about 25 MB); documented in lsns(1). Plain
+// characters do not count: they cost memory in proportion to their number.
+constexpr std::uint64_t kMaxRegexCopies = 1000;
+
+// Counts saturate here, far above any pattern's own length.
+constexpr std::uint64_t kSaturated = std::uint64_t{1} << 40;
 
 std::uint64_t SaturatingMul(std::uint64_t a, std::uint64_t b) {
-  if (a != 0 && b > (kMaxRegexElements + 1) / a) return kMaxRegexElements + 1;
-  return std::min<std::uint64_t>(a * b, kMaxRegexElements + 1);
+  if (a != 0 && b > kSaturated / a) return kSaturated;
+  return std::min(a * b, kSaturated);
 }
 
 std::uint64_t SaturatingAdd(std::uint64_t a, std::uint64_t b) {
-  return std::min<std::uint64_t>(a + b, kMaxRegexElements + 1);
+  return std::min(a + b, kSaturated);
 }
 
-// The length of the interval "{m}", "{m,}" or "{m,n}" at the start of `s`
-// and how many copies of its atom regcomp makes for it (n, m for {m}, m + 1
-// for {m,}), saturated; nullopt when `s` does not start with an interval
-// (then regcomp takes the brace literally or refuses it).
+// The length of the interval "{m}", "{m,}", "{m,n}" or glibc's "{,n}" at the
+// start of `s` and how many copies of its atom regcomp makes for it (n, m
+// for {m}, m + 1 for {m,}), saturated; nullopt when `s` does not start with
+// an interval (then regcomp takes the brace literally or refuses it).
 std::optional<std::pair<size_t, std::uint64_t>> Interval(absl::string_view s) {
   size_t i = 1;
   auto number = [&](std::uint64_t& value) {
@@ -439,22 +443,25 @@ std::optional<std::pair<size_t, std::uint64_t>> Interval(absl::string_view s) {
     return i > start;
   };
   std::uint64_t m = 0, n = 0;
-  if (!number(m)) return std::nullopt;
+  const bool has_m = number(m);
   std::uint64_t copies = m;
   if (i < s.size() && s[i] == ',') {
     ++i;
     copies = number(n) ? n : SaturatingAdd(m, 1);
+  } else if (!has_m) {
+    return std::nullopt;
   }
   if (i >= s.size() || s[i] != '}') return std::nullopt;
   return std::make_pair(i + 1, copies);
 }
 
-// The number of elements of ERE `re` once regcomp has written its
-// repetitions out, saturated above kMaxRegexElements: a character, an
-// escape, '.', an anchor or a bracket expression counts 1, a group what it
-// holds, and a repetition multiplies the element before it ({m,n} by n, '+'
-// by 2; '*' and '?' add no copy).
-std::uint64_t RegexElements(absl::string_view re) {
+// The number of elements of ERE `re`, roughly the nodes of regcomp's tree,
+// with its repetitions written out as regcomp does when `expand`, else each
+// element once: a character, an escape, '.', an anchor, a bracket
+// expression, each '|' and each repetition operator count 1, a group 1 and
+// what it holds, and a repetition multiplies the element before it ({m,n}
+// by n, '+' by 2, '*' and '?' by 1). Saturated at kSaturated.
+std::uint64_t RegexElements(absl::string_view re, bool expand) {
   struct Level {
     std::uint64_t total = 0;  // the elements of this group so far
     std::uint64_t last = 0;   // those of its last element, which a repetition repeats
@@ -464,9 +471,11 @@ std::uint64_t RegexElements(absl::string_view re) {
     levels.back().last = n;
     levels.back().total = SaturatingAdd(levels.back().total, n);
   };
+  // A repetition operator: its own node around `copies` of the last element.
   auto repeat = [&](std::uint64_t copies) {
     Level& l = levels.back();
-    const std::uint64_t repeated = SaturatingMul(l.last, copies);
+    const std::uint64_t repeated =
+        SaturatingAdd(expand ? SaturatingMul(l.last, copies) : l.last, 1);
     l.total = SaturatingAdd(l.total - std::min(l.total, l.last), repeated);
     l.last = repeated;
   };
@@ -499,16 +508,18 @@ std::uint64_t RegexElements(absl::string_view re) {
     } else if (c == ')' && levels.size() > 1) {
       const std::uint64_t inner = levels.back().total;
       levels.pop_back();
-      add(inner);
+      add(SaturatingAdd(inner, 1));
       ++i;
     } else if (c == '|') {
       levels.back().last = 0;
+      levels.back().total = SaturatingAdd(levels.back().total, 1);
       ++i;
     } else if (c == '{' && Interval(re.substr(i))) {
       const auto [length, copies] = *Interval(re.substr(i));
       repeat(copies);
       i += length;
     } else if (c == '*' || c == '?') {
+      repeat(1);
       ++i;
     } else if (c == '+') {
       repeat(2);
@@ -521,6 +532,12 @@ std::uint64_t RegexElements(absl::string_view re) {
   std::uint64_t total = 0;
   for (const Level& l : levels) total = SaturatingAdd(total, l.total);
   return total;
+}
+
+// The elements that the repetitions of ERE `re` add when regcomp writes
+// them out ("a{1,5}b": 4).
+std::uint64_t RegexCopies(absl::string_view re) {
+  return RegexElements(re, true) - std::min(RegexElements(re, true), RegexElements(re, false));
 }
 
 class FilterParser {
@@ -630,13 +647,12 @@ class FilterParser {
     }
     node->text = value.text;
     if (node->op == Op::kMatch || node->op == Op::kNoMatch) {
-      regex_elements_ = SaturatingAdd(regex_elements_, RegexElements(node->text));
-      if (regex_elements_ > kMaxRegexElements) {
+      regex_copies_ = SaturatingAdd(regex_copies_, RegexCopies(node->text));
+      if (regex_copies_ > kMaxRegexCopies) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "bad regex '", node->text, "': the regular expressions of a filter may have at most ",
-            kMaxRegexElements,
-            " elements with their repetitions written out ({m,n} makes n copies,"
-            " nested repetitions multiply)"));
+            "bad regex '", node->text, "': the repetitions in a filter's regular expressions may",
+            " add at most ", kMaxRegexCopies,
+            " elements ({m,n} makes n copies of what it follows, nested repetitions multiply)"));
       }
       auto regex = std::make_shared<Regex>();
       const int rc = ::regcomp(&regex->re, node->text.c_str(), REG_EXTENDED | REG_NOSUB);
@@ -653,8 +669,8 @@ class FilterParser {
 
   std::vector<Token> tokens_;
   size_t pos_ = 0;
-  int depth_ = 0;                     // how many "(" and "!" enclose the current token
-  std::uint64_t regex_elements_ = 0;  // RegexElements() of the regexes so far
+  int depth_ = 0;                   // how many "(" and "!" enclose the current token
+  std::uint64_t regex_copies_ = 0;  // RegexCopies() of the regexes so far
 };
 
 bool Evaluate(const Node& n, const LsnsFilter::CellFn& cell) {

@@ -93,11 +93,13 @@ bool IsLsnsUsageError(const absl::Status& status);
 // quoted string (== != < <= > >= =~ !~, or eq ne lt le gt ge), a bare column
 // (true when not empty), "&&"/"and", "||"/"or", "!"/"not", and parentheses.
 // A comparison with a number compares numerically (false when the cell is
-// empty or not a number); =~ and !~ take a POSIX extended regex. The regexes
-// of one filter may hold at most 1000 elements once their repetitions are
-// written out ({m,n} makes n copies of what it follows, nested repetitions
-// multiply, a group counts what it holds): glibc's regcomp needs memory that
-// grows with the square of that count, gigabytes for "a{1,32767}".
+// empty or not a number); =~ and !~ take a POSIX extended regex. The
+// repetitions in one filter's regexes may add at most 1000 elements when
+// written out ({m,n} makes n copies of what it follows, so n - 1 more;
+// nested repetitions multiply; a character, a bracket expression, '|' and
+// each repetition operator count 1, a group 1 more than it holds): glibc's
+// regcomp needs memory that grows with the square of the copies, gigabytes
+// for "a{1,32767}".
 class LsnsFilter {
  public:
   // Compiles `expr`. InvalidArgument with the position for a syntax error,

@@ -436,8 +436,8 @@ TEST_F(LsnsTest, RegexWithAHugeRepetitionIsRefusedBeforeRegcomp) {
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err,
             "lsns: failed to parse \"COMMAND =~ \"a{1,32767}\"\": bad regex 'a{1,32767}': the "
-            "regular expressions of a filter may have at most 1000 elements with their repetitions "
-            "written out ({m,n} makes n copies, nested repetitions multiply)\n");
+            "repetitions in a filter's regular expressions may add at most 1000 elements ({m,n} "
+            "makes n copies of what it follows, nested repetitions multiply)\n");
   r = UnderUlimit("-v", 512 * 1024,
                   {LINUXNS_LSNS_PATH, "-p", pid_, "-n", "-r", "-o", "NS,TYPE", "-Q",
                    "TYPE =~ '^(ut|ip){1,2}s?c?$' && COMMAND =~ '^sle{1,9}p [0-9]{2}$'"});
