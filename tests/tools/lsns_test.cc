@@ -60,15 +60,6 @@ ToolResult InNetNsOf(pid_t pid, std::vector<std::string> argv) {
   return RunTool(argv);
 }
 
-// Runs `argv` under a soft and hard RLIMIT_`resource` of `limit` set by the
-// shell's ulimit (-n descriptors, -v KiB of address space).
-ToolResult UnderUlimit(const std::string& resource, long limit, std::vector<std::string> argv) {
-  argv.insert(argv.begin(),
-              {"/bin/sh", "-c", absl::StrCat("ulimit ", resource, " \"$0\" && exec \"$@\""),
-               absl::StrCat(limit)});
-  return RunTool(argv);
-}
-
 // A `sleep 60` alone in a new network namespace (root: no user namespace).
 absl::StatusOr<ChildProcess> SpawnNetSleeper() {
   SpawnOptions options = Sleeper();
@@ -407,7 +398,7 @@ TEST_F(LsnsTest, DescriptorLimitNeverGivesGuessedValuesWithExitZero) {
   ASSERT_EQ(Lines(unlimited.out).size(), static_cast<size_t>(kNsTypeCount));
   int failures = 0, successes = 0;
   for (long limit = 4; limit <= 64 && successes < 3; ++limit) {
-    ToolResult r = UnderUlimit("-n", limit, args);
+    ToolResult r = RunToolInShell(absl::StrCat("ulimit -n ", limit, ";"), args, "");
     if (r.code == 0) {
       ++successes;
       EXPECT_EQ(r.out, unlimited.out) << "ulimit -n " << limit;
@@ -429,8 +420,8 @@ TEST_F(LsnsTest, DescriptorLimitNeverGivesGuessedValuesWithExitZero) {
 TEST_F(LsnsTest, RegexWithAHugeRepetitionIsRefusedBeforeRegcomp) {
   ASSERT_NO_FATAL_FAILURE(SpawnLoneSleeper());
   const auto start = std::chrono::steady_clock::now();
-  ToolResult r =
-      UnderUlimit("-v", 512 * 1024, {LINUXNS_LSNS_PATH, "-Q", "COMMAND =~ \"a{1,32767}\""});
+  ToolResult r = RunToolInShell("ulimit -v 524288;",
+                                {LINUXNS_LSNS_PATH, "-Q", "COMMAND =~ \"a{1,32767}\""}, "");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.out, "");
@@ -438,9 +429,10 @@ TEST_F(LsnsTest, RegexWithAHugeRepetitionIsRefusedBeforeRegcomp) {
             "lsns: failed to parse \"COMMAND =~ \"a{1,32767}\"\": bad regex 'a{1,32767}': the "
             "repetitions in a filter's regular expressions may add at most 1000 elements ({m,n} "
             "makes n copies of what it follows, nested repetitions multiply)\n");
-  r = UnderUlimit("-v", 512 * 1024,
-                  {LINUXNS_LSNS_PATH, "-p", pid_, "-n", "-r", "-o", "NS,TYPE", "-Q",
-                   "TYPE =~ '^(ut|ip){1,2}s?c?$' && COMMAND =~ '^sle{1,9}p [0-9]{2}$'"});
+  r = RunToolInShell("ulimit -v 524288;",
+                     {LINUXNS_LSNS_PATH, "-p", pid_, "-n", "-r", "-o", "NS,TYPE", "-Q",
+                      "TYPE =~ '^(ut|ip){1,2}s?c?$' && COMMAND =~ '^sle{1,9}p [0-9]{2}$'"},
+                     "");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(Lines(r.out), ElementsAre(absl::StrCat(Inode(NsType::kUts), " uts"),
                                         absl::StrCat(Inode(NsType::kIpc), " ipc")));
