@@ -69,6 +69,13 @@ absl::Status SymlinkOnThePath(absl::string_view what) {
 
 std::string FdPath(int fd) { return absl::StrCat("/proc/thread-self/fd/", fd); }
 
+// The error of the system call `step` that just failed, with its errno taken
+// before anything else can change it.
+absl::Status Failed(absl::string_view what, absl::string_view step) {
+  const int err = errno;
+  return ErrnoError(err, absl::StrCat(what, ": ", step));
+}
+
 // The directory `dir` opened O_PATH by a walk that opens each component
 // O_NOFOLLOW below the last: a symlink is ELOOP, as with RESOLVE_NO_SYMLINKS.
 // Sets errno on failure.
@@ -117,7 +124,7 @@ absl::StatusOr<PinTarget> OpenOrCreateTarget(int dir, const std::string& name,
     UniqueFd fd(::openat(dir, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
     if (fd) {
       struct stat st;
-      if (::fstat(fd.get(), &st) != 0) return ErrnoError(errno, absl::StrCat(what, ": fstat"));
+      if (::fstat(fd.get(), &st) != 0) return Failed(what, "fstat");
       if (S_ISLNK(st.st_mode)) return SymlinkOnThePath(what);
       if (!S_ISREG(st.st_mode)) {
         return absl::InvalidArgumentError(
@@ -125,7 +132,7 @@ absl::StatusOr<PinTarget> OpenOrCreateTarget(int dir, const std::string& name,
       }
       return PinTarget{std::move(fd), false};
     }
-    if (errno != ENOENT) return ErrnoError(errno, absl::StrCat(what, ": open"));
+    if (errno != ENOENT) return Failed(what, "open");
     UniqueFd made(
         ::openat(dir, name.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444));
     if (made) return PinTarget{std::move(made), true};
@@ -177,8 +184,9 @@ absl::StatusOr<bool> PinNamespace(const NsFd& ns, const std::string& path) {
   if (ns.type() == NsType::kMnt) {
     LINUXNS_RETURN_IF_ERROR(CheckNotOnASharedMount(target.fd.get(), what));
   }
-  if (::mount(FdPath(ns.get()).c_str(), FdPath(target.fd.get()).c_str(), nullptr, MS_BIND,
-              nullptr) != 0) {
+  const std::string source = FdPath(ns.get());
+  const std::string at = FdPath(target.fd.get());
+  if (::mount(source.c_str(), at.c_str(), nullptr, MS_BIND, nullptr) != 0) {
     const int err = errno;
     return ErrnoError(err, absl::StrCat(what, ": mount"),
                       err == EPERM ? "CAP_SYS_ADMIN is needed" : "");
@@ -193,19 +201,20 @@ absl::Status UnpinNamespace(const std::string& path, bool remove_file) {
   LINUXNS_ASSIGN_OR_RETURN(UniqueFd dir, OpenPinDirectory(split.dir, what));
   {
     UniqueFd target(::openat(dir.get(), split.name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-    if (!target) return ErrnoError(errno, absl::StrCat(what, ": open"));
+    if (!target) return Failed(what, "open");
     struct stat st;
-    if (::fstat(target.get(), &st) != 0) return ErrnoError(errno, absl::StrCat(what, ": fstat"));
+    if (::fstat(target.get(), &st) != 0) return Failed(what, "fstat");
     if (S_ISLNK(st.st_mode)) return SymlinkOnThePath(what);
     // The magic link leads to the mount on the opened file (checked on 6.18;
     // UMOUNT_NOFOLLOW would stop at the link itself). EINVAL: not a mount
     // point (any more); nothing to detach.
-    if (::umount2(FdPath(target.get()).c_str(), MNT_DETACH) != 0 && errno != EINVAL) {
-      return ErrnoError(errno, absl::StrCat(what, ": umount"));
+    const std::string at = FdPath(target.get());
+    if (::umount2(at.c_str(), MNT_DETACH) != 0 && errno != EINVAL) {
+      return Failed(what, "umount");
     }
   }
   if (remove_file && ::unlinkat(dir.get(), split.name.c_str(), 0) != 0 && errno != ENOENT) {
-    return ErrnoError(errno, absl::StrCat(what, ": unlink"));
+    return Failed(what, "unlink");
   }
   return absl::OkStatus();
 }
