@@ -237,7 +237,7 @@ absl::StatusOr<LsnsOptions> ParseLsnsOptions(int argc, char* const* argv) {
         options.version = true;
         return options;
       default:
-        return UsageError(GetoptError(argv, c));
+        return UsageError(GetoptError(argv, c, kLongOptions));
     }
   }
   if (output_all) {

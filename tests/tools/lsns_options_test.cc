@@ -134,6 +134,14 @@ TEST(LsnsOptionsTest, GetoptErrorsAreUsageErrors) {
   ExpectError({"--task"}, "option '--task' requires an argument", true);
   ExpectError({"-x"}, "invalid option -- 'x'", true);
   ExpectError({"--bogus"}, "unrecognized option '--bogus'", true);
+  // As glibc words them: an abbreviation by the option's full name, an
+  // ambiguous one with its possibilities.
+  ExpectError({"--tas"}, "option '--task' requires an argument", true);
+  ExpectError({"--j=1"}, "option '--json' doesn't allow an argument", true);
+  ExpectError({"--no"},
+              "option '--no' is ambiguous; possibilities: '--notruncate' '--noheadings' "
+              "'--nowrap'",
+              true);
 }
 
 TEST(LsnsOptionsTest, ParsesTwiceInARow) {
