@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -19,7 +21,10 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "linuxns/child_process.h"
 #include "linuxns/ns_fd.h"
+#include "linuxns/pid_fd.h"
+#include "linuxns/status.h"
 #include "linuxns/unique_fd.h"
 #include "support/test_util.h"
 #include "tools/tool_test_util.h"
@@ -301,6 +306,125 @@ TEST_F(NsexecTest, VethBadInputAndNoPrivilegeGetAnErrorAndLeaveNoLink) {
   });
   EXPECT_EQ(code, 0);
   EXPECT_EQ(HostVethLinks(), before);
+}
+
+// The pids in /proc/PID/task/*/children: the children of every thread of PID.
+std::vector<pid_t> ChildrenOf(pid_t pid) {
+  std::vector<pid_t> children;
+  const std::string tasks = absl::StrCat("/proc/", pid, "/task");
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
+    std::ifstream in(task.path() / "children");
+    for (pid_t child; in >> child;) children.push_back(child);
+  }
+  return children;
+}
+
+// The live processes (by /proc; zombies, which an init may not have reaped
+// yet, do not count) whose pid namespace is the one of inode `ino`.
+int ProcessesInPidNamespace(ino_t ino) {
+  int count = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    struct stat st;
+    const std::string ns = entry.path().string() + "/ns/pid";
+    if (::stat(ns.c_str(), &st) != 0 || st.st_ino != ino) continue;
+    std::ifstream in(entry.path() / "stat");
+    const std::string stat_line((std::istreambuf_iterator<char>(in)), {});
+    const std::size_t state = stat_line.rfind(") ");
+    if (state != std::string::npos && stat_line.compare(state + 2, 1, "Z") != 0) ++count;
+  }
+  return count;
+}
+
+// A container that nsexec leaves running: `nsexec -p ... sh` whose shell (PID
+// 1 of a new pid namespace) has started a grandchild, then nsexec is killed
+// with SIGKILL.
+struct Orphaned {
+  PidFd command;
+  PidFd grandchild;
+  ino_t pid_ns = 0;
+};
+
+absl::StatusOr<Orphaned> KillNsexecWhileItsContainerRuns(std::vector<std::string> options) {
+  SpawnOptions spawn;
+  spawn.argv = {LINUXNS_NSEXEC_PATH};
+  spawn.argv.insert(spawn.argv.end(), options.begin(), options.end());
+  for (const char* arg : {"-p", "sh", "-c", "sleep 1000 & echo ready; wait"}) {
+    spawn.argv.emplace_back(arg);
+  }
+  spawn.stdout_mode = Stdio::kPipe;
+  LINUXNS_ASSIGN_OR_RETURN(ChildProcess nsexec, ChildProcess::Spawn(spawn));
+  UniqueFd out = nsexec.TakeStdout();
+  char ready[6];
+  if (::read(out.get(), ready, sizeof ready) != sizeof ready) {
+    return absl::InternalError("nsexec's command did not say it was ready");
+  }
+  std::vector<pid_t> command = ChildrenOf(nsexec.pid());
+  if (command.size() != 1) return absl::InternalError("nsexec has not exactly one child");
+  std::vector<pid_t> grandchild = ChildrenOf(command[0]);
+  if (grandchild.size() != 1) return absl::InternalError("the command has not exactly one child");
+  Orphaned o;
+  LINUXNS_ASSIGN_OR_RETURN(o.command, PidFd::Open(command[0]));
+  LINUXNS_ASSIGN_OR_RETURN(o.grandchild, PidFd::Open(grandchild[0]));
+  struct stat st;
+  const std::string ns = absl::StrCat("/proc/", command[0], "/ns/pid");
+  if (::stat(ns.c_str(), &st) != 0) return absl::InternalError("no pid namespace of the command");
+  o.pid_ns = st.st_ino;
+  LINUXNS_RETURN_IF_ERROR(nsexec.Signal(SIGKILL));
+  LINUXNS_ASSIGN_OR_RETURN(ExitStatus status, nsexec.Wait());
+  if (!status.signaled()) return absl::InternalError("nsexec was not killed");
+  return o;
+}
+
+TEST_F(NsexecTest, KillingNsexecKillsItsContainer) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  absl::StatusOr<Orphaned> o = KillNsexecWhileItsContainerRuns({});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->command.WaitForExit(absl::Seconds(1)).value_or(false), true);
+  EXPECT_EQ(o->grandchild.WaitForExit(absl::Seconds(1)).value_or(false), true);
+  EXPECT_EQ(ProcessesInPidNamespace(o->pid_ns), 0);
+  static_cast<void>(o->command.SendSignal(SIGKILL));  // should it have survived
+}
+
+TEST_F(NsexecTest, NoKillChildLeavesTheContainerRunning) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  absl::StatusOr<Orphaned> o = KillNsexecWhileItsContainerRuns({"--no-kill-child"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->command.WaitForExit(absl::Seconds(1)).value_or(true), false);
+  EXPECT_EQ(o->grandchild.HasExited().value_or(true), false);
+  EXPECT_EQ(ProcessesInPidNamespace(o->pid_ns), 2);
+  // Clean up: the pid namespace goes with its PID 1.
+  EXPECT_TRUE(o->command.SendSignal(SIGKILL).ok());
+  EXPECT_EQ(o->grandchild.WaitForExit(absl::Seconds(5)).value_or(false), true);
+}
+
+TEST_F(NsexecTest, NoDescriptorForTheSignalfdMeansTheCommandNeverStarts) {
+  // Under a descriptor limit, whatever nsexec cannot make (the signalfd that
+  // forwards signals, the spawn's pipes and pidfds) fails before the command
+  // starts: the command runs fully or not at all. -v says "started pid N"
+  // once the command has been executed (a command killed at once may not get
+  // to its marker file); RunTool returns once every holder of its pipes has
+  // exited, so the marker of a command that ran is there.
+  for (const char* kill_child : {"", "--no-kill-child"}) {
+    for (int limit = 4; limit <= 8; ++limit) {
+      const std::string marker = absl::StrCat(scratch(), "/ran", limit, kill_child);
+      std::vector<std::string> argv = {LINUXNS_NSEXEC_PATH, "-v", "sh", "-c", "touch " + marker};
+      if (kill_child[0] != '\0') argv.insert(argv.begin() + 1, kill_child);
+      ToolResult r = RunToolInShell(absl::StrCat("ulimit -n ", limit, ";"), argv, "");
+      const bool ran = std::filesystem::exists(marker);
+      SCOPED_TRACE(absl::StrCat("ulimit -n ", limit, " ", kill_child, ": ", r.err));
+      if (r.code == 0) {
+        EXPECT_TRUE(ran);
+        continue;
+      }
+      EXPECT_FALSE(ran) << "the command ran although nsexec failed";
+      EXPECT_THAT(r.err, ::testing::Not(HasSubstr("nsexec: started pid")));
+      EXPECT_EQ(r.code, 1);
+      EXPECT_THAT(r.err, ::testing::StartsWith("nsexec: "));
+      EXPECT_THAT(r.err, HasSubstr("Too many open files"));
+    }
+  }
 }
 
 TEST_F(NsexecTest, HelpAndVersion) {
