@@ -66,6 +66,22 @@ TEST(NsexecOptionsTest, ErrorsUseGlibcWording) {
   EXPECT_THAT(Parse({"-n"}), StatusIs(absl::StatusCode::kInvalidArgument, "no command given"));
 }
 
+TEST(NsexecOptionsTest, AbbreviationErrorsAreWordedAsGlibcWordsThem) {
+  EXPECT_THAT(Parse({"--n", "true"}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "option '--n' is ambiguous; possibilities: '--no-kill-child' '--net'"));
+  EXPECT_THAT(Parse({"--ini=1", "true"}), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                   "option '--init' doesn't allow an argument"));
+  EXPECT_THAT(Parse({"--ut"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "option '--uts' requires an argument"));
+  EXPECT_THAT(Parse({"--pid", "-xp", "true"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "invalid option -- 'x'"));
+  // Unique abbreviations work.
+  ASSERT_OK_AND_ASSIGN(NsexecOptions o, Parse({"--ne", "--no-k", "true"}));
+  EXPECT_TRUE(o.types.Contains(NsType::kNet));
+  EXPECT_TRUE(o.no_kill_child);
+}
+
 TEST(NsexecOptionsTest, VethTakesTwoAddressesAndImpliesANetworkNamespace) {
   ASSERT_OK_AND_ASSIGN(NsexecOptions o, Parse({"--veth", "192.0.2.1/24,192.0.2.2/24", "sh"}));
   ASSERT_TRUE(o.veth.has_value());

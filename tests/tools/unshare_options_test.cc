@@ -285,6 +285,35 @@ TEST_F(UnshareOptionsTest, GetoptErrorsAreUsageErrors) {
   EXPECT_FALSE(IsUnshareUsageError(Parse({"--map-users=x"}).status()));
 }
 
+TEST_F(UnshareOptionsTest, AbbreviationErrorsAreWordedAsGlibcWordsThem) {
+  // As /usr/bin/unshare (util-linux 2.38, glibc 2.36) says them, with our
+  // table (which has --map-subids and --forward-signals too).
+  absl::StatusOr<UnshareOptions> o = Parse({"--map"});
+  EXPECT_THAT(o, StatusIs(absl::StatusCode::kInvalidArgument,
+                          "option '--map' is ambiguous; possibilities: '--map-user' '--map-users' "
+                          "'--map-group' '--map-groups' '--map-root-user' '--map-current-user' "
+                          "'--map-auto' '--map-subids'"));
+  EXPECT_TRUE(IsUnshareUsageError(o.status()));
+  EXPECT_THAT(Parse({"--se=1"}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "option '--se=1' is ambiguous; possibilities: '--setgroups' '--setuid' "
+                       "'--setgid'"));
+  // An abbreviation is named in full; an exact name wins over longer ones.
+  EXPECT_THAT(Parse({"--kee=1"}), StatusIs(absl::StatusCode::kInvalidArgument,
+                                           "option '--keep-caps' doesn't allow an argument"));
+  EXPECT_THAT(Parse({"--setu"}), StatusIs(absl::StatusCode::kInvalidArgument,
+                                          "option '--setuid' requires an argument"));
+  EXPECT_THAT(Parse({"--map-user"}), StatusIs(absl::StatusCode::kInvalidArgument,
+                                              "option '--map-user' requires an argument"));
+  // A bad short option in a bundle after a long option is that short option.
+  EXPECT_THAT(Parse({"--fork", "-xf"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "invalid option -- 'x'"));
+  EXPECT_THAT(Parse({"--fork", "-fx"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "invalid option -- 'x'"));
+  EXPECT_THAT(Parse({"--net=x", "-xn"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "invalid option -- 'x'"));
+}
+
 TEST_F(UnshareOptionsTest, HelpVersionAndFreshStateAfterAnError) {
   ASSERT_OK_AND_ASSIGN(UnshareOptions o, Parse({"-h"}));
   EXPECT_TRUE(o.help);
