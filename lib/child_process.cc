@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "internal/clone.h"
@@ -40,6 +41,7 @@ struct ChildProcess::State {
   std::mutex mu;
   std::optional<ExitStatus> status;
   bool detached = false;
+  std::vector<NsId> at_exec;  // SpawnOptions::record_namespaces
   // In a fork of the process that spawned the child, this object is a copy
   // of the parent's and must not act on the parent's child.
   std::uint64_t generation = ForkGeneration();
@@ -132,9 +134,19 @@ absl::StatusOr<ChildProcess> ChildProcess::Spawn(const SpawnOptions& options) {
   LINUXNS_ASSIGN_OR_RETURN(std::unique_ptr<internal::PreparedSpawn> prepared,
                            internal::BuildSpawn(options, internal::SpawnTarget::kChild));
   LINUXNS_ASSIGN_OR_RETURN(PidFd pidfd, internal::Launch(*prepared));
-  ChildProcess child(std::move(pidfd), std::make_unique<State>());
+  auto state = std::make_unique<State>();
+  state->at_exec = internal::RecordedNamespaces(*prepared);
+  ChildProcess child(std::move(pidfd), std::move(state));
   for (int i = 0; i < 3; ++i) child.pipes_[i] = std::move(prepared->parent_ends[i]);
   return child;
+}
+
+std::optional<NsId> ChildProcess::NamespaceAtExec(NsType type) const {
+  if (state_ == nullptr) return std::nullopt;
+  for (const NsId& id : state_->at_exec) {
+    if (id.type == type) return id;
+  }
+  return std::nullopt;
 }
 
 }  // namespace linuxns

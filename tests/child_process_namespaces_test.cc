@@ -28,6 +28,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "linuxns/child_process.h"
+#include "linuxns/exec_in_place.h"
 #include "linuxns/namespace.h"
 #include "linuxns/ns_entry.h"
 #include "linuxns/probe.h"
@@ -66,6 +67,62 @@ TEST_F(ChildProcessTest, EveryNewNamespaceDiffersFromOurs) {
   }
   ASSERT_OK(child.Signal(SIGKILL));
   EXPECT_EQ(*child.Wait(), ExitStatus::Signaled(SIGKILL));
+}
+
+// SpawnOptions::record_namespaces: the ids the child recorded are those of
+// its namespaces, in every launch mode, and survive its exit.
+TEST_F(ChildProcessTest, RecordedNamespacesAreTheChildsInEveryLaunchMode) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ASSERT_OK_AND_ASSIGN(Namespace held,
+                       Namespace::Create({NsType::kPid, NsType::kTime, NsType::kUts}));
+  std::vector<std::pair<const char*, SpawnOptions>> modes;
+  SpawnOptions direct = Sleeper();
+  direct.new_namespaces = NsTypeSet::All();
+  direct.new_namespaces.Remove(NsType::kUser);
+  modes.emplace_back("direct, every type but user new", direct);
+  SpawnOptions pid_join = Sleeper();
+  pid_join.join = {held.Find(NsType::kPid), held.Find(NsType::kUts)};
+  modes.emplace_back("pid join (the joiner's clone)", pid_join);
+  SpawnOptions parent_first = Sleeper();
+  parent_first.new_namespaces = {NsType::kUser, NsType::kNet};
+  ASSERT_OK_AND_ASSIGN(parent_first.uid_map,
+                       IdMap::Create({IdMapEntry{0, 0, 1}, IdMapEntry{1, 100000, 10}}));
+  parent_first.gid_map = IdMap::Single(0, 0);
+  modes.emplace_back("the parent writes the maps first", parent_first);
+  SpawnOptions own_memory = Sleeper();
+  own_memory.join = {held.Find(NsType::kTime)};
+  modes.emplace_back("own memory (a time join)", own_memory);
+  SpawnOptions pid_death = Sleeper();
+  pid_death.new_namespaces = {NsType::kIpc};
+  pid_death.kill_on_parent_death = true;
+  modes.emplace_back("the spawner thread", pid_death);
+  for (auto& [name, o] : modes) {
+    o.record_namespaces = true;
+    ASSERT_OK_AND_ASSIGN(ChildProcess child, ChildProcess::Spawn(o));
+    for (NsType type : kAllNsTypes) {
+      ASSERT_OK_AND_ASSIGN(NsFd live, child.OpenNamespace(type));
+      EXPECT_EQ(child.NamespaceAtExec(type), live.id()) << name << ": " << type;
+    }
+  }
+  // Recorded before the exec: still there when the program is long gone.
+  SpawnOptions quick;
+  quick.argv = {"/bin/true"};
+  quick.new_namespaces = {NsType::kNet, NsType::kUts};
+  quick.record_namespaces = true;
+  ASSERT_OK_AND_ASSIGN(ChildProcess child, ChildProcess::Spawn(quick));
+  ASSERT_OK(child.Wait());
+  ASSERT_OK_AND_ASSIGN(NsFd our_net, NsFd::OpenCurrent(NsType::kNet));
+  ASSERT_OK_AND_ASSIGN(NsFd our_ipc, NsFd::OpenCurrent(NsType::kIpc));
+  ASSERT_TRUE(child.NamespaceAtExec(NsType::kNet).has_value());
+  EXPECT_NE(*child.NamespaceAtExec(NsType::kNet), our_net.id());
+  EXPECT_EQ(child.NamespaceAtExec(NsType::kIpc), our_ipc.id());
+  // Without the option there is nothing; in place it is refused.
+  quick.record_namespaces = false;
+  ASSERT_OK_AND_ASSIGN(ChildProcess plain, ChildProcess::Spawn(quick));
+  EXPECT_EQ(plain.NamespaceAtExec(NsType::kNet), std::nullopt);
+  quick.record_namespaces = true;
+  EXPECT_THAT(ExecInPlace(quick),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("record_namespaces")));
 }
 
 TEST_F(ChildProcessTest, HostnameAndDomainnameInNewUts) {

@@ -143,6 +143,14 @@ class LINUXNS_EXPORT ChildProcess {
   // The child's namespace of `type` (while it runs).
   absl::StatusOr<NsFd> OpenNamespace(NsType type) const { return NsFd::FromPidFd(pidfd_, type); }
 
+  // NamespaceAtExec()
+  //
+  // With SpawnOptions::record_namespaces: the id of the child's namespace of
+  // `type` as the child recorded it before its exec (also after the child
+  // has exited). std::nullopt without the option, or for a type the child
+  // could not read.
+  std::optional<NsId> NamespaceAtExec(NsType type) const;
+
   // TakeStdin(), TakeStdout(), TakeStderr()
   //
   // The parent's end of a Stdio::kPipe stream (the write end for stdin, the

@@ -237,6 +237,7 @@ struct LINUXNS_EXPORT SpawnOptions {
   // -1: none. root_fd with `root` is InvalidArgument (two new roots). Each
   // failure is its own SpawnStep (kEnterRoot, kEnterCwd).
   int root_fd = -1;
+  // The working directory as an open descriptor (see root_fd), or -1.
   int cwd_fd = -1;
 
   // The working directory to chdir(2) into, after the root change (and after
@@ -288,6 +289,14 @@ struct LINUXNS_EXPORT SpawnOptions {
   bool kill_on_parent_death = false;
   // The signal kill_on_parent_death sends (`unshare --kill-child=SIGNAL`).
   int parent_death_signal = SIGKILL;
+  // The child records the ids of its namespaces once its joins are made
+  // (the ones its program will run in: time_for_children for time), and
+  // ChildProcess::NamespaceAtExec() gives them after Spawn() returns, even
+  // when the program has exited already (reading /proc/PID/ns then races
+  // its exit). Costs eight statx(2) calls in the child; a type the child
+  // could not read (no /proc of a pid namespace that shows it, in a joined
+  // mount namespace) is left out. Not in place (InvalidArgument).
+  bool record_namespaces = false;
 
   // Start the child in this cgroup v2 directory (an O_DIRECTORY fd, borrowed)
   // with CLONE_INTO_CGROUP (Linux 5.7, clone3 only); -1 for the caller's.

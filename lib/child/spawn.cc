@@ -61,6 +61,15 @@ long BringLoopbackUp() {
   return r;
 }
 
+// Fills `record` from statx(2) of `path` (left zero on failure).
+void RecordNamespace(const char* path, NsRecord& record) {
+  struct statx stx;
+  if (RawSyscall(SYS_statx, AT_FDCWD, Arg(path), 0, STATX_INO, Arg(&stx)) != 0) return;
+  record.dev_major = stx.stx_dev_major;
+  record.dev_minor = stx.stx_dev_minor;
+  record.ino = stx.stx_ino;
+}
+
 // SpawnPlan::root_fd: fchdir(2) to it and chroot("."), then back to the
 // working directory from before, as `nsenter --root` does.
 long EnterRoot(int root_fd) {
@@ -237,6 +246,9 @@ bool RunStepsAfterJoins(const SpawnRun& run) {
   const SpawnPlan& plan = *run.plan;
   SpawnOutcome& outcome = *run.outcome;
   long r;
+  // Not a step: a file that cannot be read leaves its record zero.
+  for (int i = 0; i < plan.record_count; ++i)
+    RecordNamespace(plan.record_paths[i], outcome.records[i]);
   if (plan.propagation != 0) {
     r = RawSyscall(SYS_mount, 0, Arg("/"), 0, static_cast<long>(plan.propagation), 0);
     if (r < 0) return Fail(plan, outcome, SpawnStep::kPropagation, r);

@@ -136,6 +136,14 @@ struct MountStep {
 // The shell of SpawnPlan::shell_argvs, as execvp(3)'s _PATH_BSHELL.
 inline constexpr char kShellPath[] = "/bin/sh";
 
+// One namespace the child recorded (SpawnPlan::record_paths): statx(2) of
+// its nsfs file; all zero when it could not be read.
+struct NsRecord {
+  unsigned dev_major;
+  unsigned dev_minor;
+  unsigned long long ino;
+};
+
 struct FdMove {
   int source;
   int target;
@@ -189,6 +197,11 @@ struct SpawnPlan {
   std::size_t after_joins_stack_size = 0;
 
   unsigned long propagation = 0;  // MS_* flags for "/", 0 to leave it
+  // SpawnOptions::record_namespaces: the nsfs files to statx(2) once the
+  // joins are made (one per type; time_for_children for time, which the
+  // exec enters), or null.
+  const char* const* record_paths = nullptr;
+  int record_count = 0;
   // SpawnOptions::root_fd and cwd_fd (borrowed), or -1.
   int root_fd = -1;
   int cwd_fd = -1;
@@ -275,6 +288,9 @@ struct SpawnOutcome {
   // Scratch for the descriptor moves: plan.move_count entries, where the
   // child keeps the temporary copy of each source.
   int* move_copies = nullptr;
+  // plan.record_count entries, in memory the parent sees in every launch
+  // mode (MAP_SHARED): what the child recorded.
+  NsRecord* records = nullptr;
 };
 
 // What SpawnMain() runs over.

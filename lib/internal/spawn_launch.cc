@@ -85,6 +85,7 @@ absl::StatusOr<PidFd> LaunchHere(PreparedSpawn& p) {
   child::SpawnOutcome outcome;
   std::vector<int> move_copies(static_cast<std::size_t>(plan.move_count));
   outcome.move_copies = move_copies.data();
+  outcome.records = p.records.get();
   child::SpawnRun run{&plan, &outcome};
   UniqueFd thread_pidfd;
   if (plan.parent_pidfd >= 0) {

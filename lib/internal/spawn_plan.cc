@@ -2,9 +2,11 @@
 #include "internal/spawn_plan.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -434,6 +436,16 @@ absl::Status MakeLaunchResources(const SpawnOptions& o, PreparedSpawn& p) {
     plan.argv = p.init_argv.data();
     plan.exec_fd = p.init_image.get();
   }
+  if (o.record_namespaces) {
+    for (NsType type : kAllNsTypes) {
+      p.record_paths.push_back(absl::StrCat(
+          "/proc/thread-self/ns/", type == NsType::kTime ? "time_for_children" : NsTypeName(type)));
+    }
+    for (const std::string& path : p.record_paths) p.record_path_ptrs.push_back(path.c_str());
+    LINUXNS_ASSIGN_OR_RETURN(p.records, SharedRecords::Map(p.record_paths.size()));
+    plan.record_paths = p.record_path_ptrs.data();
+    plan.record_count = static_cast<int>(p.record_path_ptrs.size());
+  }
   if (vfork) {
     LINUXNS_ASSIGN_OR_RETURN(p.stack, ThreadStack(0));
   } else {
@@ -508,6 +520,39 @@ absl::StatusOr<std::unique_ptr<PreparedSpawn>> BuildSpawn(const SpawnOptions& o,
   if (target == SpawnTarget::kChild) LINUXNS_RETURN_IF_ERROR(MakeLaunchResources(o, *p));
   FinishDescriptors(o, *p);
   return p;
+}
+
+absl::StatusOr<SharedRecords> SharedRecords::Map(std::size_t count) {
+  void* at = ::mmap(nullptr, count * sizeof(child::NsRecord), PROT_READ | PROT_WRITE,
+                    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (at == MAP_FAILED) return ErrnoError(errno, "spawn: mmap the namespace records");
+  SharedRecords records;
+  records.records_ = static_cast<child::NsRecord*>(at);
+  records.count_ = count;
+  return records;
+}
+
+SharedRecords& SharedRecords::operator=(SharedRecords&& other) noexcept {
+  if (this != &other) {
+    this->~SharedRecords();
+    records_ = std::exchange(other.records_, nullptr);
+    count_ = other.count_;
+  }
+  return *this;
+}
+
+SharedRecords::~SharedRecords() {
+  if (records_ != nullptr) ::munmap(records_, count_ * sizeof(child::NsRecord));
+}
+
+std::vector<NsId> RecordedNamespaces(const PreparedSpawn& p) {
+  std::vector<NsId> ids;
+  for (std::size_t i = 0; i < p.records.size(); ++i) {
+    const child::NsRecord& r = p.records.get()[i];
+    if (r.ino == 0) continue;
+    ids.push_back(NsId{kAllNsTypes[i], makedev(r.dev_major, r.dev_minor), r.ino});
+  }
+  return ids;
 }
 
 }  // namespace linuxns::internal

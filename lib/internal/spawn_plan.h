@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -61,6 +62,25 @@ enum class SpawnTarget {
   kInPlace,  // ExecInPlace(): this process
 };
 
+// An anonymous MAP_SHARED mapping of NsRecords, which a child writes and the
+// parent reads in every launch mode (own memory too); unmapped on
+// destruction.
+class SharedRecords {
+ public:
+  static absl::StatusOr<SharedRecords> Map(std::size_t count);
+  SharedRecords() = default;
+  SharedRecords(SharedRecords&& other) noexcept
+      : records_(std::exchange(other.records_, nullptr)), count_(other.count_) {}
+  SharedRecords& operator=(SharedRecords&& other) noexcept;
+  ~SharedRecords();
+  child::NsRecord* get() const { return records_; }
+  std::size_t size() const { return count_; }
+
+ private:
+  child::NsRecord* records_ = nullptr;
+  std::size_t count_ = 0;
+};
+
 struct PreparedSpawn {
   PreparedSpawn() = default;
   PreparedSpawn(const PreparedSpawn&) = delete;
@@ -99,6 +119,7 @@ struct PreparedSpawn {
   std::optional<ChildStack> own_stack;  // a child that runs while the parent works
   ChildStack* stack = nullptr;          // the one the clone uses
   std::unique_ptr<PidFd> self;          // kill_on_parent_death: our pidfd
+  SharedRecords records;                // record_namespaces: where the child writes
 
   // What the plan points into.
   std::vector<const NsFd*> joins;
@@ -118,7 +139,13 @@ struct PreparedSpawn {
   std::vector<child::MountStep> mounts;
   std::vector<std::string> init_args;
   std::vector<char*> init_argv;
+  std::vector<std::string> record_paths;  // record_namespaces, kAllNsTypes order
+  std::vector<const char*> record_path_ptrs;
 };
+
+// The namespaces the child of `prepared` recorded (record_namespaces), once
+// it has exec'd: the ones it could read, in kAllNsTypes order.
+std::vector<NsId> RecordedNamespaces(const PreparedSpawn& prepared);
 
 // Checks every field of `options`: InvalidArgument naming it. No system
 // call but fcntl(F_GETFD) of the descriptors it names.

@@ -151,6 +151,7 @@ absl::Status ValidateImpl(const SpawnOptions& o, SpawnTarget target) {
           "namespace); spawn a ChildProcess");
     }
     if (o.kill_on_parent_death) return Invalid("kill_on_parent_death needs a spawned child");
+    if (o.record_namespaces) return Invalid("record_namespaces needs a spawned child");
     if (o.stdin_mode == Stdio::kPipe || o.stdout_mode == Stdio::kPipe ||
         o.stderr_mode == Stdio::kPipe) {
       return Invalid("a Stdio::kPipe stream needs a spawned child (nobody holds the other end)");
