@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
@@ -301,8 +302,28 @@ bool IsUnshareUsageError(const absl::Status& status) {
 
 std::optional<int> SignalFromName(const std::string& name) {
   absl::string_view s = name;
-  if (s.size() > 3 && ::strncasecmp(name.c_str(), "SIG", 3) == 0) s.remove_prefix(3);
+  if (s.size() >= 3 && ::strncasecmp(name.c_str(), "SIG", 3) == 0) s.remove_prefix(3);
+  // Real-time signals as util-linux names them: RTMIN+N, RTMAX-N, RTN.
+  if (s.size() >= 2 && ::strncasecmp(s.data(), "RT", 2) == 0) {
+    s.remove_prefix(2);
+    bool from_max = false;
+    if (s.size() >= 4 && ::strncasecmp(s.data(), "MIN+", 4) == 0) {
+      s.remove_prefix(4);
+    } else if (s.size() >= 4 && ::strncasecmp(s.data(), "MAX-", 4) == 0) {
+      s.remove_prefix(4);
+      from_max = true;
+    }
+    int n;
+    if (!AllDigits(s) || !absl::SimpleAtoi(s, &n)) return std::nullopt;
+    const int sig = from_max ? SIGRTMAX - n : SIGRTMIN + n;
+    if (sig < SIGRTMIN || sig > SIGRTMAX) return std::nullopt;
+    return sig;
+  }
   const std::string bare(s);
+  // The second names util-linux knows, which sigabbrev_np() does not give.
+  for (const auto& [alias, sig] : {std::pair{"IOT", SIGIOT}, {"CLD", SIGCLD}, {"POLL", SIGPOLL}}) {
+    if (::strcasecmp(alias, bare.c_str()) == 0) return sig;
+  }
   for (int sig = 1; sig < SIGRTMIN; ++sig) {
     const char* abbrev = ::sigabbrev_np(sig);
     if (abbrev != nullptr && ::strcasecmp(abbrev, bare.c_str()) == 0) return sig;

@@ -102,7 +102,9 @@ absl::StatusOr<UnshareOptions> ParseUnshareOptions(int argc, char* const* argv);
 bool IsUnshareUsageError(const absl::Status& status);
 
 // The signal number for a name as util-linux's --kill-child takes it:
-// "KILL", "SIGTERM", "term" (case does not matter). std::nullopt otherwise.
+// "KILL", "SIGTERM", "term", the aliases "IOT", "CLD", "POLL", and real-time
+// signals as "RTMIN+N", "RTMAX-N" or "RTN" (case does not matter, "SIG" is
+// optional). std::nullopt otherwise.
 std::optional<int> SignalFromName(const std::string& name);
 
 // The --help text.

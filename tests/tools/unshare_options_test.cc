@@ -121,6 +121,16 @@ TEST_F(UnshareOptionsTest, KillChildAndForwardSignalsImplyFork) {
   EXPECT_EQ(o.kill_child_signal, SIGTERM);
   ASSERT_OK_AND_ASSIGN(o, Parse({"--kill-child=hup", "true"}));
   EXPECT_EQ(o.kill_child_signal, SIGHUP);
+  // util-linux's signame_to_signum() takes aliases and real-time signals too.
+  EXPECT_EQ(SignalFromName("SIGIOT"), SIGABRT);
+  EXPECT_EQ(SignalFromName("cld"), SIGCHLD);
+  EXPECT_EQ(SignalFromName("POLL"), SIGIO);
+  EXPECT_EQ(SignalFromName("SIGRTMIN+2"), SIGRTMIN + 2);
+  EXPECT_EQ(SignalFromName("rtmax-1"), SIGRTMAX - 1);
+  EXPECT_EQ(SignalFromName("RT0"), SIGRTMIN);
+  EXPECT_EQ(SignalFromName("RTMIN"), std::nullopt);  // as util-linux: needs +N
+  EXPECT_EQ(SignalFromName("RTMAX-99"), std::nullopt);
+  EXPECT_EQ(SignalFromName("SIG"), std::nullopt);
   EXPECT_THAT(Parse({"--kill-child=FOO"}),
               StatusIs(absl::StatusCode::kInvalidArgument, "unknown signal: FOO"));
   ASSERT_OK_AND_ASSIGN(o, Parse({"--forward-signals", "true"}));
