@@ -51,20 +51,10 @@ TEST_F(NsexecTest, ClassicContainerPidOneHostnameAndOnlyLoopback) {
 }
 
 TEST_F(NsexecTest, AsAnOrdinaryUserWithUserNamespace) {
-  // A copy that uid 65534 can reach, wherever the build directory lies.
-  ASSERT_EQ(::chmod(scratch().c_str(), 0755), 0);
-  const std::string tool = scratch() + "/nsexec";
-  std::filesystem::copy_file(LINUXNS_NSEXEC_PATH, tool);
-  int code = RunInForkedChild([&] {
-    if (!DropToNobody()) return 2;
-    ToolResult r = RunTool({tool, "-Unpu", "myhost", "sh", "-c", "id -u; echo $$; hostname"});
-    if (r.code != 0 || r.out != "0\n1\nmyhost\n") {
-      std::fprintf(stderr, "code %d out %s err %s\n", r.code, r.out.c_str(), r.err.c_str());
-      return 3;
-    }
-    return 0;
-  });
-  EXPECT_EQ(code, 0);
+  ToolResult r = RunToolAsNobody({CopyToolForOthers(LINUXNS_NSEXEC_PATH, scratch()), "-Unpu",
+                                  "myhost", "sh", "-c", "id -u; echo $$; hostname"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "0\n1\nmyhost\n");
 }
 
 TEST_F(NsexecTest, NewNamespacesDifferForExactlyTheRequestedTypes) {
@@ -126,21 +116,11 @@ TEST_F(NsexecTest, LoopbackIsUpInANewNetworkNamespace) {
     EXPECT_EQ(r.out, "0x9\n");
   }
   // And for an ordinary user, with -U.
-  ASSERT_EQ(::chmod(scratch().c_str(), 0755), 0);
-  const std::string tool = scratch() + "/nsexec";
-  std::filesystem::copy_file(LINUXNS_NSEXEC_PATH, tool);
-  int code = RunInForkedChild([&] {
-    if (!DropToNobody()) return 2;
-    std::vector<std::string> args = {tool, "-Un"};
-    args.insert(args.end(), command.begin(), command.end());
-    ToolResult r = RunTool(args);
-    if (r.code != 0 || r.out != "0x9\n") {
-      std::fprintf(stderr, "code %d out %s err %s\n", r.code, r.out.c_str(), r.err.c_str());
-      return 3;
-    }
-    return 0;
-  });
-  EXPECT_EQ(code, 0);
+  std::vector<std::string> args = {CopyToolForOthers(LINUXNS_NSEXEC_PATH, scratch()), "-Un"};
+  args.insert(args.end(), command.begin(), command.end());
+  ToolResult r = RunToolAsNobody(args);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "0x9\n");
 }
 
 // The host's links whose names start with "nsexec" (those --veth makes).
@@ -291,20 +271,11 @@ TEST_F(NsexecTest, VethBadInputAndNoPrivilegeGetAnErrorAndLeaveNoLink) {
     EXPECT_THAT(clash.err, HasSubstr("choose a subnet this host does not use"));
   }
   // As an ordinary user: no privilege over the host's network.
-  ASSERT_EQ(::chmod(scratch().c_str(), 0755), 0);
-  const std::string tool = scratch() + "/nsexec";
-  std::filesystem::copy_file(LINUXNS_NSEXEC_PATH, tool);
-  int code = RunInForkedChild([&] {
-    if (!DropToNobody()) return 2;
-    ToolResult r = RunTool({tool, "--veth", "198.51.100.33/28,198.51.100.34/28", "true"});
-    if (r.code != 1 || r.err.rfind("nsexec: --veth: ", 0) != 0 ||
-        r.err.find("Operation not permitted") == std::string::npos) {
-      std::fprintf(stderr, "code %d err %s\n", r.code, r.err.c_str());
-      return 3;
-    }
-    return 0;
-  });
-  EXPECT_EQ(code, 0);
+  ToolResult r = RunToolAsNobody({CopyToolForOthers(LINUXNS_NSEXEC_PATH, scratch()), "--veth",
+                                  "198.51.100.33/28,198.51.100.34/28", "true"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, ::testing::StartsWith("nsexec: --veth: "));
+  EXPECT_THAT(r.err, HasSubstr("Operation not permitted"));
   EXPECT_EQ(HostVethLinks(), before);
 }
 

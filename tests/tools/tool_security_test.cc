@@ -42,10 +42,13 @@ class ToolSecurityTest : public LeakCheckedTest, public ::testing::WithParamInte
   // What the tool says when asked for its version as uid 65534.
   ToolResult RunVersionAsNobody() { return RunToolAsNobody({copy_, "--version"}); }
 
-  std::string Refusal() const {
-    return absl::StrCat(GetParam().name,
-                        ": refusing to run set-user-ID, set-group-ID or with raised file "
-                        "capabilities\n");
+  // Refused: the reason, exit status 1, and nothing else done.
+  void ExpectRefused(const ToolResult& r) const {
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err, absl::StrCat(GetParam().name,
+                                  ": refusing to run set-user-ID, set-group-ID or with raised file "
+                                  "capabilities\n"));
+    EXPECT_EQ(r.out, "");
   }
 
   std::string copy_;
@@ -60,18 +63,12 @@ TEST_P(ToolSecurityTest, PlainCopyRunsForAnOrdinaryUser) {
 
 TEST_P(ToolSecurityTest, SetUserIdRootIsRefused) {
   ASSERT_EQ(::chmod(copy_.c_str(), 04755), 0) << std::strerror(errno);
-  ToolResult r = RunVersionAsNobody();
-  EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err, Refusal());
-  EXPECT_EQ(r.out, "");
+  ExpectRefused(RunVersionAsNobody());
 }
 
 TEST_P(ToolSecurityTest, SetGroupIdRootIsRefused) {
   ASSERT_EQ(::chmod(copy_.c_str(), 02755), 0) << std::strerror(errno);
-  ToolResult r = RunVersionAsNobody();
-  EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err, Refusal());
-  EXPECT_EQ(r.out, "");
+  ExpectRefused(RunVersionAsNobody());
 }
 
 TEST_P(ToolSecurityTest, FileCapabilityIsRefused) {
@@ -84,10 +81,7 @@ TEST_P(ToolSecurityTest, FileCapabilityIsRefused) {
     if (error == ENOTSUP) GTEST_SKIP() << "no file capabilities on " << scratch();
     FAIL() << "setxattr security.capability: " << std::strerror(error);
   }
-  ToolResult r = RunVersionAsNobody();
-  EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err, Refusal());
-  EXPECT_EQ(r.out, "");
+  ExpectRefused(RunVersionAsNobody());
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTools, ToolSecurityTest, ::testing::ValuesIn(kAllTools), ToolTestName);

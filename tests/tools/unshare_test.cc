@@ -129,20 +129,10 @@ TEST_F(UnshareTest, NewRangeSyntaxAndAutoMaps) {
 }
 
 TEST_F(UnshareTest, AsAnOrdinaryUserMapRootUser) {
-  ASSERT_EQ(::chmod(scratch().c_str(), 0755), 0);
-  const std::string tool = scratch() + "/unshare";
-  std::filesystem::copy_file(LINUXNS_UNSHARE_PATH, tool);
-  int code = RunInForkedChild([&] {
-    if (!DropToNobody()) return 2;
-    ToolResult r =
-        RunTool({tool, "-rf", "-pu", "sh", "-c", "id -u; echo $$; cat /proc/self/setgroups"});
-    if (r.code != 0 || r.out != "0\n1\ndeny\n") {
-      std::fprintf(stderr, "code %d out %s err %s\n", r.code, r.out.c_str(), r.err.c_str());
-      return 3;
-    }
-    return 0;
-  });
-  EXPECT_EQ(code, 0);
+  ToolResult r = RunToolAsNobody({CopyToolForOthers(LINUXNS_UNSHARE_PATH, scratch()), "-rf", "-pu",
+                                  "sh", "-c", "id -u; echo $$; cat /proc/self/setgroups"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "0\n1\ndeny\n");
 }
 
 TEST_F(UnshareTest, HostnameIsUnchangedInTheNewUtsNamespace) {
