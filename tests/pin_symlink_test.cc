@@ -90,32 +90,6 @@ const std::vector<long>& PathSyscalls() {
   return calls;
 }
 
-// Makes the calling thread's `syscalls` (not those of threads that exist
-// already) wait for a supervisor on the returned listener (seccomp user
-// notification; CONTINUE needs Linux 5.5). -1 with errno on failure.
-int NotifyOnSyscalls(const std::vector<long>& syscalls) {
-#if defined(__x86_64__)
-  constexpr unsigned kArch = AUDIT_ARCH_X86_64;
-#elif defined(__aarch64__)
-  constexpr unsigned kArch = AUDIT_ARCH_AARCH64;
-#endif
-  std::vector<sock_filter> prog = {
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kArch, 1, 0),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-  };
-  for (long nr : syscalls) {
-    prog.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(nr), 0, 1));
-    prog.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF));
-  }
-  prog.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-  sock_fprog fprog{static_cast<unsigned short>(prog.size()), prog.data()};
-  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -1;
-  return static_cast<int>(
-      ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &fprog));
-}
-
 // Lets every notified system call go on, and has the swapper exchange the
 // two names first at the `swap_at`-th one (counted in `seen`) while armed.
 struct Interleaver {
@@ -376,7 +350,7 @@ TEST_F(PinSymlinkTest, SwapBeforeAnySystemCallOfThePinNeverRedirectsIt) {
       in.listener = listener.load();
       if (in.listener >= 0) in.Supervise();
     }).detach();
-    const int fd = NotifyOnSyscalls(PathSyscalls());
+    const int fd = testing::NotifyOnSyscalls(PathSyscalls());
     listener.store(fd);
     if (fd < 0) return absl::StrCat("no seccomp user notification: ", std::strerror(errno));
     std::string out;

@@ -49,6 +49,7 @@
 #include "linuxns/ns_entry.h"
 #include "linuxns/ns_fd.h"
 #include "reliability/reliability_util.h"
+#include "support/seccomp.h"
 #include "support/status_matchers.h"
 #include "support/test_util.h"
 
@@ -107,32 +108,6 @@ std::string AwaitForkChild(pid_t pid, int seconds) {
   if (hung) return absl::StrCat("hung (killed after ", seconds, " s)");
   if (WIFEXITED(status)) return absl::StrCat("exited with code ", WEXITSTATUS(status));
   return absl::StrCat("killed by signal ", WTERMSIG(status));
-}
-
-// Installs, on the calling thread only, a seccomp filter that hands each of
-// its getpid() calls to the returned listener (SECCOMP_RET_USER_NOTIF, Linux
-// 5.0): the thread then sleeps inside getpid() until the listener answers.
-// -1 with errno on failure.
-int TrapGetpidOnThisThread() {
-#if defined(__x86_64__)
-  constexpr unsigned kArch = AUDIT_ARCH_X86_64;
-#elif defined(__aarch64__)
-  constexpr unsigned kArch = AUDIT_ARCH_AARCH64;
-#endif
-  sock_filter prog[] = {
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kArch, 1, 0),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getpid, 0, 1),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-  };
-  sock_fprog fprog{static_cast<unsigned short>(std::size(prog)), prog};
-  // no_new_privs and the filter are per thread without SECCOMP_FILTER_FLAG_TSYNC.
-  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -1;
-  return static_cast<int>(
-      ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &fprog));
 }
 
 // Lets the trapped system call `id` run as if no filter were there.
@@ -253,7 +228,7 @@ TEST_F(ForkSafetyTest, ForkWhileAThreadIsInsideTheSpawnerCall) {
     std::atomic<bool> done{false};
     absl::Status trapped_call;
     std::thread trapped([&] {
-      const int fd = TrapGetpidOnThisThread();
+      const int fd = testing::NotifyOnSyscalls({SYS_getpid});
       listener.store(fd >= 0 ? fd : -1);
       if (fd >= 0) trapped_call = internal::RunOnSpawnerThread([] {});
       done.store(true);
