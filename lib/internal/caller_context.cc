@@ -83,22 +83,29 @@ absl::Status TakeCallerIdentity(PreparedSpawn& p) {
   }
   // Credentials are per thread in the kernel; glibc's set*id(2) changes
   // every thread's, so they differ only after a raw system call on one. The
-  // child takes the uids and gids always (setting the ones a process has is
-  // always allowed), the groups only where they differ from the process's
-  // (setgroups(2) needs CAP_SETGID even for the same list).
-  uid_t r, e, s;
-  gid_t gr, ge, gs;
-  if (::getresuid(&r, &e, &s) != 0 || ::getresgid(&gr, &ge, &gs) != 0) {
-    return ErrnoError(errno, "spawn: getresuid/getresgid");
-  }
-  const long uids[3] = {r, e, s};
-  const long gids[3] = {gr, ge, gs};
-  for (int i = 0; i < 3; ++i) {
-    plan.caller_uid[i] = uids[i];
-    plan.caller_gid[i] = gids[i];
-  }
+  // child takes the ids only where this thread's differ from the process's
+  // (the Uid:/Gid: lines of /proc/thread-self and /proc/self/status), and
+  // the groups likewise (setgroups(2) needs CAP_SETGID even for the same
+  // list). Not into a new user namespace: there the child's ids are those
+  // of its maps, and the outer ids cannot be set before the maps exist
+  // (EINVAL); the namespace is owned by the cloning thread's euid.
   LINUXNS_ASSIGN_OR_RETURN(std::string process_text, ReadSmallFileOrError("/proc/self/status"));
   const std::optional<std::string> process = std::move(process_text);
+  if (p.clone_types.Contains(NsType::kUser)) return absl::OkStatus();
+  if (StatusField(*process, "Uid:") != StatusField(*mine, "Uid:") ||
+      StatusField(*process, "Gid:") != StatusField(*mine, "Gid:")) {
+    uid_t r, e, s;
+    gid_t gr, ge, gs;
+    if (::getresuid(&r, &e, &s) != 0 || ::getresgid(&gr, &ge, &gs) != 0) {
+      return ErrnoError(errno, "spawn: getresuid/getresgid");
+    }
+    const long uids[3] = {r, e, s};
+    const long gids[3] = {gr, ge, gs};
+    for (int i = 0; i < 3; ++i) {
+      plan.caller_uid[i] = uids[i];
+      plan.caller_gid[i] = gids[i];
+    }
+  }
   if (StatusField(*process, "Groups:") != StatusField(*mine, "Groups:")) {
     const int n = ::getgroups(0, nullptr);
     if (n < 0) return ErrnoError(errno, "spawn: getgroups");

@@ -190,6 +190,29 @@ TEST_F(LaunchModesTest, ChildTakesTheCallingThreadsOwnCredentials) {
   EXPECT_EQ(r.text, "first:0\ndirect:65534\n65534\nspawner:65534\n65534\nmain:0\n");
 }
 
+// Into a new user namespace the child's ids are its maps': the caller's
+// outer ids are neither needed nor settable there (before the maps, setresuid
+// of them is EINVAL). As root and as an ordinary user, through the spawner
+// thread (kill_on_parent_death) and directly.
+TEST_F(LaunchModesTest, KillOnParentDeathIntoANewUserNamespaceGetsItsMaps) {
+  for (bool nobody : {false, true}) {
+    if (!nobody && !testing::IsRoot()) continue;
+    testing::ForkedReport r = testing::RunForkedAndReport([nobody] {
+      if (nobody && !testing::DropToNobody()) return std::string("could not drop to nobody");
+      std::string seen;
+      for (bool kill_on_parent_death : {true, false}) {
+        SpawnOptions o = Printing("id -u; id -g", kill_on_parent_death);
+        o.new_namespaces = {NsType::kUser, NsType::kUts};
+        o.MapCurrentUserToRoot();
+        absl::StrAppend(&seen, OutputOrError(o));
+      }
+      return seen;
+    });
+    ASSERT_EQ(r.code, 0) << r.text;
+    EXPECT_EQ(r.text, "0\n0\n0\n0\n") << (nobody ? "as nobody" : "as root");
+  }
+}
+
 // Children that wait for the parent (pins) are killed at random moments by
 // cgroup.kill, as an OOM killer or a supervisor would. The host (a forked
 // process with SIGPIPE at its default action) must survive every one, and a
