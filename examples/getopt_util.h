@@ -92,31 +92,6 @@ inline absl::Status GetoptError(char* const* argv, int c, const option* long_opt
       absl::StrCat("invalid option -- '", std::string(1, static_cast<char>(optopt)), "'"));
 }
 
-// The older form, without the table, until every parser passes it: an
-// abbreviation is named as given and an ambiguous one called unrecognized,
-// and an invalid short option in a bundle after a long option is misnamed.
-inline absl::Status GetoptError(char* const* argv, int c) {
-  const char* arg = argv[optind - 1];
-  const bool long_option = arg[0] == '-' && arg[1] == '-';
-  if (c == ':') {
-    if (long_option) {
-      return absl::InvalidArgumentError(absl::StrCat("option '", arg, "' requires an argument"));
-    }
-    return absl::InvalidArgumentError(absl::StrCat("option requires an argument -- '",
-                                                   std::string(1, static_cast<char>(optopt)), "'"));
-  }
-  if (long_option && optopt == 0) {
-    return absl::InvalidArgumentError(absl::StrCat("unrecognized option '", arg, "'"));
-  }
-  if (long_option) {
-    const std::string name(arg, std::strcspn(arg, "="));
-    return absl::InvalidArgumentError(
-        absl::StrCat("option '", name, "' doesn't allow an argument"));
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat("invalid option -- '", std::string(1, static_cast<char>(optopt)), "'"));
-}
-
 }  // namespace linuxns::tools
 
 #endif  // LINUXNS_EXAMPLES_GETOPT_UTIL_H_

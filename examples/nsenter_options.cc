@@ -263,7 +263,7 @@ absl::StatusOr<NsenterOptions> ParseNsenterOptions(int argc, char* const* argv) 
         options.user_parent = true;
         break;
       default:
-        return GetoptError(argv, c);
+        return GetoptError(argv, c, kLongOptions);
     }
     if (type) {
       NsenterNamespace& ns = options.ns(*type);

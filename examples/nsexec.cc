@@ -124,12 +124,13 @@ int main(int argc, char** argv) {
   spawn.loopback_up = parsed->types.Contains(NsType::kNet);
   spawn.init = parsed->init;
   // A container does not outlive nsexec, however nsexec ends (SIGKILL too):
-  // with -p its whole pid namespace goes with the command. Not yet with -U:
-  // linuxns' kill_on_parent_death child, cloned on the spawner thread, takes
-  // the caller's outer uids and gids before its new user namespace has maps
-  // (EINVAL, "take the calling thread's credentials"); until the library
-  // leaves them alone there, -U keeps the command running as before.
-  spawn.kill_on_parent_death = !parsed->no_kill_child && !parsed->types.Contains(NsType::kUser);
+  // with -p its whole pid namespace goes with the command.
+  spawn.kill_on_parent_death = !parsed->no_kill_child;
+  // Commands run as execvp(3) runs them: a script without "#!" by /bin/sh.
+  spawn.shell_fallback = true;
+  // -v prints the namespaces the command was placed in, recorded by the
+  // child before its exec: a command that exits at once cannot race it.
+  spawn.record_namespaces = parsed->verbose;
   if (parsed->verbose) {
     std::cerr << "nsexec: new namespaces: " << spawn.new_namespaces << "\n";
   }

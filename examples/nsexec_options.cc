@@ -28,7 +28,7 @@ const char kNsexecUsage[] =
     "                       (with -p: reaps orphans, forwards signals)\n"
     "     --no-kill-child   let the command live on should nsexec die (by\n"
     "                       default it is killed with SIGKILL, and with -p its\n"
-    "                       whole PID namespace goes with it; not yet with -U)\n"
+    "                       whole PID namespace goes with it)\n"
     "     --veth <host-address/prefix>,<peer-address/prefix>\n"
     "                       connect the new network namespace (implies -n) to\n"
     "                       this one by a veth pair: nsexec<PID> here, eth0\n"

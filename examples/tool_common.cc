@@ -77,11 +77,11 @@ int ReportFailure(absl::string_view tool, const absl::Status& error) {
 void PrintNamespaces(absl::string_view tool, const ChildProcess& child, NsTypeSet types) {
   for (NsType type : types) {
     absl::StatusOr<NsFd> ours = NsFd::OpenCurrent(type);
-    absl::StatusOr<NsFd> theirs = child.OpenNamespace(type);
+    const std::optional<NsId> theirs = child.NamespaceAtExec(type);
     std::fprintf(stderr, "%.*s: %s: %s -> %s\n", static_cast<int>(tool.size()), tool.data(),
                  std::string(NsTypeName(type)).c_str(),
                  ours.ok() ? ours->id().ToString().c_str() : "?",
-                 theirs.ok() ? theirs->id().ToString().c_str() : "(exited)");
+                 theirs ? theirs->ToString().c_str() : "?");
   }
 }
 

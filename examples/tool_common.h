@@ -60,7 +60,9 @@ inline void UseOnlyFilesForNamesIfStatic() {
 }
 
 // For --verbose: one line per type in `types` on stderr, the caller's
-// namespace and the child's ("tool: net: net:[4026531833] -> net:[4026532301]").
+// namespace and the child's as the child recorded it before its exec
+// (spawned with SpawnOptions::record_namespaces; "?" where it could not):
+// "tool: net: net:[4026531833] -> net:[4026532301]".
 void PrintNamespaces(absl::string_view tool, const ChildProcess& child, NsTypeSet types);
 
 // Passes the signals this process receives on to a child, none lost. Made

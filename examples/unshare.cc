@@ -109,6 +109,7 @@ absl::StatusOr<SpawnOptions> ToSpawnOptions(const UnshareOptions& o) {
   // forwarded signal goes to linuxns' init, which passes it on.
   s.init = o.fork && o.forward_signals && o.types.Contains(NsType::kPid);
   s.inherit_fds = true;
+  s.shell_fallback = true;  // execvp(3), as util-linux
   return s;
 }
 
