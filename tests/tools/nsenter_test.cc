@@ -309,10 +309,19 @@ TEST_F(NsenterTest, RootAndWdOfATargetWithItsOwnMountNamespaceAsUtilLinux) {
   ExpectSameAsUtilLinux(target, {"-m", "-p", "-r", "-w"}, here);
   // DIR is opened before the namespaces are entered (util-linux documents
   // it): /tmp and /etc here are this mount namespace's.
-  ToolResult tmp = Nsenter({"-t", Pid(target.pid()), "-a", "-w/tmp", "/bin/pwd", "-P"});
-  EXPECT_EQ(tmp.out, "/tmp\n") << tmp.err;
-  ToolResult etc = Nsenter({"-t", Pid(target.pid()), "-m", "-r/", "-w/etc", "/bin/pwd", "-P"});
-  EXPECT_EQ(etc.out, "/etc\n") << etc.err;
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"-a", "-w/tmp"}, {"-m", "-r/", "-w/etc"}, {"-m", "-r"}}) {
+    args.insert(args.begin(), {"-t", Pid(target.pid())});
+    for (const char* a : {"/bin/pwd", "-P"}) args.push_back(a);
+    ToolResult ours = Nsenter(args);
+    const std::string want = args[3] == "-w/tmp" ? "/tmp\n" : args[3] == "-r" ? "/\n" : "/etc\n";
+    EXPECT_EQ(ours.out, want) << ours.err;
+    if (::access(kUtilLinuxNsenter, X_OK) != 0) continue;
+    args.insert(args.begin(), kUtilLinuxNsenter);
+    ToolResult theirs = RunTool(args);
+    EXPECT_EQ(ours.out, theirs.out) << absl::StrJoin(args, " ");
+    EXPECT_EQ(ours.code, theirs.code) << absl::StrJoin(args, " ");
+  }
   ExpectSameAsUtilLinux(
       target, {"-m", "-r/", "-w/etc"},
       "pwd=/etc ls=" + RunTool({"/bin/sh", "-c", "ls /etc | head -3 | tr '\\n' ' '"}).out + "\n");
