@@ -71,6 +71,16 @@ bool DropToNobody();
 // Whether the test process has root's effective uid.
 bool IsRoot();
 
+// Whether this build runs under AddressSanitizer or ThreadSanitizer (the
+// tools of the build too): their runtimes reserve terabytes of shadow address
+// space (no RLIMIT_AS fits) and need descriptors of their own (a tool run
+// under a tiny RLIMIT_NOFILE can die inside the runtime, not in its code).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kUnderSanitizer = true;
+#else
+inline constexpr bool kUnderSanitizer = false;
+#endif
+
 // The mount point of the cgroup2 hierarchy, from /proc/self/mountinfo, or
 // nullopt when none is mounted.
 std::optional<std::string> Cgroup2Mount();
