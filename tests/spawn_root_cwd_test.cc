@@ -8,13 +8,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -50,13 +48,7 @@ absl::StatusOr<ChildProcess> SpawnTarget(bool own_user) {
   o.new_namespaces = {NsType::kMnt, NsType::kPid};
   if (own_user) o.MapCurrentUserToRoot();
   LINUXNS_ASSIGN_OR_RETURN(ChildProcess target, ChildProcess::Spawn(o));
-  const std::string cwd = absl::StrCat("/proc/", target.pid(), "/cwd");
-  for (int i = 0; i < 5000; ++i) {
-    char buf[64];
-    const ssize_t n = ::readlink(cwd.c_str(), buf, sizeof buf);
-    if (n == 6 && std::string(buf, 6) == "/mnt/x") return target;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  if (testing::AwaitWorkingDirectory(target.pid(), "/mnt/x")) return target;
   return absl::DeadlineExceededError("the target did not reach /mnt/x in 5 s");
 }
 

@@ -532,15 +532,6 @@ absl::StatusOr<SharedRecords> SharedRecords::Map(std::size_t count) {
   return records;
 }
 
-SharedRecords& SharedRecords::operator=(SharedRecords&& other) noexcept {
-  if (this != &other) {
-    this->~SharedRecords();
-    records_ = std::exchange(other.records_, nullptr);
-    count_ = other.count_;
-  }
-  return *this;
-}
-
 SharedRecords::~SharedRecords() {
   if (records_ != nullptr) ::munmap(records_, count_ * sizeof(child::NsRecord));
 }

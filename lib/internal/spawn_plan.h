@@ -71,7 +71,11 @@ class SharedRecords {
   SharedRecords() = default;
   SharedRecords(SharedRecords&& other) noexcept
       : records_(std::exchange(other.records_, nullptr)), count_(other.count_) {}
-  SharedRecords& operator=(SharedRecords&& other) noexcept;
+  SharedRecords& operator=(SharedRecords&& other) noexcept {
+    std::swap(records_, other.records_);  // `other` unmaps what this held
+    std::swap(count_, other.count_);
+    return *this;
+  }
   ~SharedRecords();
   child::NsRecord* get() const { return records_; }
   std::size_t size() const { return count_; }

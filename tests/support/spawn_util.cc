@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <climits>
 #include <fstream>
 #include <thread>
 
@@ -54,6 +55,17 @@ std::string OutputOf(SpawnOptions o) {
     EXPECT_EQ(*r->status, ExitStatus::Exited(0)) << r->out;
   }
   return r->out;
+}
+
+bool AwaitWorkingDirectory(pid_t pid, const std::string& want) {
+  const std::string cwd = absl::StrCat("/proc/", pid, "/cwd");
+  for (int i = 0; i < 5000; ++i) {
+    char buf[PATH_MAX];
+    const ssize_t n = ::readlink(cwd.c_str(), buf, sizeof buf);
+    if (n > 0 && std::string(buf, static_cast<std::size_t>(n)) == want) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return false;
 }
 
 void AwaitNewImage(pid_t pid) {

@@ -26,6 +26,10 @@ SpawnOptions Sleeper();
 // them (or run a tool that does, such as lsns or nsenter -e) call this first.
 void AwaitNewImage(pid_t pid);
 
+// Waits (up to 5 s) until /proc/`pid`/cwd reads `want` (a command that
+// changes directory after its exec); false if it never does.
+bool AwaitWorkingDirectory(pid_t pid, const std::string& want);
+
 struct Output {
   absl::StatusOr<ExitStatus> status;
   std::string out;

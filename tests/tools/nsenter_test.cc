@@ -269,13 +269,7 @@ ChildProcess StartTargetInItsOwnMnt(NsTypeSet types, bool map_user, bool deleted
   if (map_user) o.MapCurrentUserToRoot();
   absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(o);
   EXPECT_TRUE(child.ok()) << child.status();
-  const std::string cwd = absl::StrCat("/proc/", child->pid(), "/cwd");
-  const std::string want = deleted_cwd ? "/mnt/gone (deleted)" : "/mnt/x";
-  for (int i = 0; i < 5000; ++i) {
-    std::error_code error;
-    if (std::filesystem::read_symlink(cwd, error).string() == want) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  EXPECT_TRUE(AwaitWorkingDirectory(child->pid(), deleted_cwd ? "/mnt/gone (deleted)" : "/mnt/x"));
   return std::move(child).value();
 }
 
