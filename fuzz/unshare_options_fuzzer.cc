@@ -116,7 +116,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (o->monotonic || o->boottime) LINUXNS_FUZZ_CHECK(has(NsType::kTime), shown);
   if (o->kill_child_signal || o->forward_signals) LINUXNS_FUZZ_CHECK(o->fork, shown);
   if (o->kill_child_signal) {
-    LINUXNS_FUZZ_CHECK(*o->kill_child_signal > 0 && *o->kill_child_signal < SIGRTMIN, shown);
+    LINUXNS_FUZZ_CHECK(*o->kill_child_signal > 0 && *o->kill_child_signal <= SIGRTMAX, shown);
   }
   linuxns::NsTypeSet pinned;
   for (const linuxns::NsPin& pin : o->pins) {
