@@ -1,6 +1,7 @@
 #include "linuxns/ns_entry.h"
 
 #include <sched.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "linuxns/namespace.h"
 #include "linuxns/status.h"
 
 namespace linuxns {
@@ -43,6 +45,38 @@ absl::Status ValidateTargets(absl::Span<const NsFd* const> targets, NsTypeSet al
   return absl::OkStatus();
 }
 
+// The namespaces of `ns` a form enters: those of `enterable`, with user and
+// time left out (no thread of a multi-threaded process can enter them); any
+// other type held is refused, naming it.
+absl::StatusOr<std::vector<const NsFd*>> TargetsOf(const Namespace& ns, NsTypeSet enterable,
+                                                   absl::string_view form,
+                                                   absl::string_view advice) {
+  constexpr NsTypeSet kLeftOut = {NsType::kUser, NsType::kTime};
+  if (ns.types().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(form, ": the Namespace holds no namespace (moved from or released)"));
+  }
+  std::vector<const NsFd*> targets;
+  for (NsType type : ns.types() - kLeftOut) {
+    const NsFd* target = ns.Find(type);
+    if (target == nullptr) continue;
+    if (!enterable.Contains(type)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(form, " cannot enter the ", target->id().ToString(),
+                       " the Namespace holds: it supports only ", enterable.ToString(),
+                       " namespaces; ", advice));
+    }
+    targets.push_back(target);
+  }
+  if (targets.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        form, ": the Namespace holds only ", ns.types().ToString(),
+        " namespaces, which no thread of a multi-threaded process can enter: use a ChildProcess "
+        "(SpawnOptions::join)"));
+  }
+  return targets;
+}
+
 absl::Status SetnsRaw(const NsFd& ns) {
   if (::setns(ns.get(), static_cast<int>(CloneFlag(ns.type()))) == 0) {
     return absl::OkStatus();
@@ -67,6 +101,15 @@ absl::StatusOr<ThreadNsEntry> ThreadNsEntry::Prepare(absl::Span<const NsFd* cons
     home.push_back(std::move(current));
   }
   return ThreadNsEntry(std::move(dups), std::move(home), ::gettid());
+}
+
+absl::StatusOr<ThreadNsEntry> ThreadNsEntry::Prepare(const Namespace& ns) {
+  LINUXNS_ASSIGN_OR_RETURN(
+      std::vector<const NsFd*> targets,
+      TargetsOf(ns, kThreadLocalTypes, "ThreadNsEntry",
+                "use RunInNamespacesOnThread for mnt and pid, or name the types to enter: "
+                "RunInNamespacesHere({ns.Find(NsType::kNet)}, fn)"));
+  return Prepare(absl::MakeConstSpan(targets));
 }
 
 absl::Status ThreadNsEntry::Enter() const {
@@ -195,5 +238,99 @@ absl::Status RunOnNewThread(absl::Span<const NsFd* const> targets, absl::Functio
   return status;
 }
 
+absl::StatusOr<std::vector<const NsFd*>> OnThreadTargetsOf(const Namespace& ns) {
+  return TargetsOf(ns, NsTypeSet::All() - NsTypeSet{NsType::kUser, NsType::kTime},
+                   "RunInNamespacesOnThread", "");
+}
+
 }  // namespace internal
+
+absl::StatusOr<UniqueFd> FdOrErrno(int fd, absl::string_view call) {
+  const int err = errno;
+  if (fd >= 0) return UniqueFd(fd);
+  if (err <= 0) {
+    return absl::InternalError(absl::StrCat(call, " returned ", fd, " without an errno"));
+  }
+  return ErrnoError(err, call);
+}
+
+namespace {
+
+std::string SocketDomainName(int domain) {
+  switch (domain) {
+    case AF_UNIX:
+      return "AF_UNIX";
+    case AF_INET:
+      return "AF_INET";
+    case AF_INET6:
+      return "AF_INET6";
+    case AF_NETLINK:
+      return "AF_NETLINK";
+    case AF_PACKET:
+      return "AF_PACKET";
+    default:
+      return absl::StrCat(domain);
+  }
+}
+
+// "SOCK_DGRAM|SOCK_NONBLOCK|SOCK_CLOEXEC", or the number for an unknown kind.
+std::string SocketTypeName(int type) {
+  constexpr int kFlags = SOCK_NONBLOCK | SOCK_CLOEXEC;
+  std::string name;
+  switch (type & ~kFlags) {
+    case SOCK_STREAM:
+      name = "SOCK_STREAM";
+      break;
+    case SOCK_DGRAM:
+      name = "SOCK_DGRAM";
+      break;
+    case SOCK_RAW:
+      name = "SOCK_RAW";
+      break;
+    case SOCK_SEQPACKET:
+      name = "SOCK_SEQPACKET";
+      break;
+    default:
+      name = absl::StrCat(type & ~kFlags);
+  }
+  if ((type & SOCK_NONBLOCK) != 0) name += "|SOCK_NONBLOCK";
+  if ((type & SOCK_CLOEXEC) != 0) name += "|SOCK_CLOEXEC";
+  return name;
+}
+
+}  // namespace
+
+absl::StatusOr<UniqueFd> SocketIn(const NsFd& net, int domain, int type, int protocol) {
+  if (net.type() != NsType::kNet) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("SocketIn: ", net.id().ToString(), " is not a network namespace"));
+  }
+  type |= SOCK_CLOEXEC;
+  const std::string call =
+      absl::StrCat("socket(", SocketDomainName(domain), ", ", SocketTypeName(type), ", ", protocol,
+                   ") in ", net.id().ToString());
+  auto make = [&] { return FdOrErrno(::socket(domain, type, protocol), call); };
+  // In its own namespace already, the thread needs no setns, and so no
+  // privilege (setns wants CAP_SYS_ADMIN even to stay where one is).
+  LINUXNS_ASSIGN_OR_RETURN(NsFd current, NsFd::OpenCurrent(NsType::kNet));
+  if (current.id() == net.id()) return make();
+  bool made = false;
+  absl::StatusOr<UniqueFd> sock = RunInNamespacesHere({&net}, [&] {
+    made = true;
+    return make();
+  });
+  if (!sock.ok() && !made) return WithContext(sock.status(), "SocketIn");
+  return sock;
+}
+
+absl::StatusOr<UniqueFd> SocketIn(const Namespace& ns, int domain, int type, int protocol) {
+  const NsFd* net = ns.Find(NsType::kNet);
+  if (net == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("SocketIn: the Namespace holds no network namespace (it holds ",
+                     ns.types().empty() ? "none" : ns.types().ToString(), ")"));
+  }
+  return SocketIn(*net, domain, type, protocol);
+}
+
 }  // namespace linuxns

@@ -1,6 +1,7 @@
 #include "linuxns/ns_entry.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -50,6 +51,7 @@ void operator delete(void* p, std::size_t /*size*/) noexcept { std::free(p); }
 namespace linuxns {
 namespace {
 
+using ::linuxns::testing::ErrnoIs;
 using ::linuxns::testing::IsOk;
 using ::linuxns::testing::StatusIs;
 using ::testing::HasSubstr;
@@ -359,6 +361,194 @@ TEST_F(NsEntryTest, OnThreadRefusesUserAndTime) {
         << type;
     EXPECT_FALSE(ran);
   }
+}
+
+// The ids of the calling thread's namespaces of every type (pid and time: the
+// ones its children get, which is what entering them changes).
+std::vector<NsId> ThreadIds() {
+  std::vector<NsId> ids;
+  for (NsType type : NsTypeSet::All()) {
+    ids.push_back(type == NsType::kPid || type == NsType::kTime ? NsFd::OpenForChildren(type)->id()
+                                                                : NsFd::OpenCurrent(type)->id());
+  }
+  return ids;
+}
+
+TEST_F(NsEntryTest, HereWithANamespaceEntersItsTypesAndLeavesUserOut) {
+  ASSERT_OK_AND_ASSIGN(Namespace ns,
+                       Namespace::Create({NsType::kUser, NsType::kNet, NsType::kUts}));
+  const std::vector<NsId> home = ThreadIds();
+  ASSERT_OK_AND_ASSIGN(std::vector<NsId> inside,
+                       RunInNamespacesHere(ns, [] { return ThreadIds(); }));
+  std::size_t i = 0;
+  for (NsType type : NsTypeSet::All()) {
+    if (type == NsType::kNet || type == NsType::kUts) {
+      EXPECT_EQ(inside[i], ns.Find(type)->id()) << type;
+    } else {
+      EXPECT_EQ(inside[i], home[i]) << type << " should have been left alone";
+    }
+    ++i;
+  }
+  EXPECT_EQ(ThreadIds(), home) << "the calling thread was not restored";
+}
+
+TEST_F(NsEntryTest, HereWithANamespaceHoldingMntOrPidIsInvalidArgument) {
+  for (NsType type : {NsType::kMnt, NsType::kPid}) {
+    ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create({NsType::kNet, type}));
+    bool ran = false;
+    absl::Status status = RunInNamespacesHere(ns, [&] { ran = true; });
+    EXPECT_THAT(
+        status,
+        StatusIs(absl::StatusCode::kInvalidArgument,
+                 absl::StrCat("ThreadNsEntry cannot enter the ", ns.Find(type)->id().ToString(),
+                              " the Namespace holds: it supports only uts,ipc,net,cgroup "
+                              "namespaces; use RunInNamespacesOnThread for mnt and pid, "
+                              "or name the types to enter: "
+                              "RunInNamespacesHere({ns.Find(NsType::kNet)}, fn)")))
+        << type;
+    EXPECT_FALSE(ran);
+    // Naming the type the function needs works.
+    ASSERT_OK_AND_ASSIGN(NsId net, RunInNamespacesHere({ns.Find(NsType::kNet)},
+                                                       [] { return Current(NsType::kNet); }));
+    EXPECT_EQ(net, ns.Find(NsType::kNet)->id());
+  }
+}
+
+TEST_F(NsEntryTest, OnThreadWithANamespaceEntersAllButUserAndTime) {
+  const std::vector<NsId> home = ThreadIds();
+  ASSERT_OK_AND_ASSIGN(std::vector<NsId> inside,
+                       RunInNamespacesOnThread(*ns_, [] { return ThreadIds(); }));
+  std::size_t i = 0;
+  for (NsType type : NsTypeSet::All()) {
+    if (type == NsType::kUser || type == NsType::kTime) {
+      EXPECT_EQ(inside[i], home[i]) << type << " should have been left alone";
+    } else {
+      EXPECT_EQ(inside[i], Get(type)->id()) << type;
+    }
+    ++i;
+  }
+  EXPECT_EQ(ThreadIds(), home);
+}
+
+TEST_F(NsEntryTest, NamespaceOfOnlyUserAndTimeIsInvalidArgument) {
+  ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create({NsType::kUser, NsType::kTime}));
+  bool ran = false;
+  EXPECT_THAT(RunInNamespacesHere(ns, [&] { ran = true; }),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "ThreadNsEntry: the Namespace holds only user,time namespaces, which no "
+                       "thread of a multi-threaded process can enter: use a ChildProcess "
+                       "(SpawnOptions::join)"));
+  EXPECT_THAT(RunInNamespacesOnThread(ns, [&] { ran = true; }),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("RunInNamespacesOnThread: the Namespace holds only user,time")));
+  EXPECT_FALSE(ran);
+}
+
+TEST_F(NsEntryTest, EmptyNamespaceIsInvalidArgument) {
+  ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create({NsType::kUts}));
+  Namespace taken = std::move(ns);
+  bool ran = false;
+  // NOLINTNEXTLINE(bugprone-use-after-move): a moved-from Namespace is empty, as documented.
+  EXPECT_THAT(RunInNamespacesHere(ns, [&] { ran = true; }),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "ThreadNsEntry: the Namespace holds no namespace (moved from or released)"));
+  EXPECT_THAT(RunInNamespacesOnThread(ns, [&] { ran = true; }),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "RunInNamespacesOnThread: the Namespace holds no namespace (moved from or "
+                       "released)"));
+  EXPECT_FALSE(ran);
+}
+
+TEST_F(NsEntryTest, EntryPreparedFromANamespaceOutlivesIt) {
+  std::optional<Namespace> ns;
+  ASSERT_OK_AND_ASSIGN(Namespace created, Namespace::Create({NsType::kUts}));
+  ns.emplace(std::move(created));
+  const NsId uts = ns->Find(NsType::kUts)->id();
+  ASSERT_OK_AND_ASSIGN(ThreadNsEntry entry, ThreadNsEntry::Prepare(*ns));
+  ns.reset();
+  ASSERT_OK_AND_ASSIGN(NsId inside, entry.Run([] { return Current(NsType::kUts); }));
+  EXPECT_EQ(inside, uts);
+}
+
+NsId SocketNamespace(const UniqueFd& sock) {
+  absl::StatusOr<NsFd> ns = NsFd::Adopt(UniqueFd(::ioctl(sock.get(), SIOCGSKNS)), NsType::kNet);
+  return ns.ok() ? ns->id() : NsId{};
+}
+
+TEST_F(NsEntryTest, SocketInLivesInTheOtherNetworkNamespaceAndIsCloseOnExec) {
+  const NsId home = Current(NsType::kNet);
+  ASSERT_OK_AND_ASSIGN(UniqueFd sock, SocketIn(*Get(NsType::kNet), AF_INET, SOCK_DGRAM));
+  EXPECT_EQ(Current(NsType::kNet), home) << "the calling thread was not restored";
+  EXPECT_EQ(SocketNamespace(sock), Get(NsType::kNet)->id());
+  EXPECT_EQ(::fcntl(sock.get(), F_GETFD), FD_CLOEXEC);
+  // The Namespace overload, with a type and a flag of its own.
+  ASSERT_OK_AND_ASSIGN(UniqueFd stream, SocketIn(*ns_, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK));
+  EXPECT_EQ(SocketNamespace(stream), Get(NsType::kNet)->id());
+  EXPECT_EQ(::fcntl(stream.get(), F_GETFD), FD_CLOEXEC);
+  EXPECT_EQ(::fcntl(stream.get(), F_GETFL) & O_NONBLOCK, O_NONBLOCK);
+  EXPECT_EQ(Current(NsType::kNet), home);
+}
+
+TEST_F(NsEntryTest, SocketInKeepsTheErrnoAndRestoresTheThread) {
+  const NsId home = Current(NsType::kNet);
+  const NsFd& net = *Get(NsType::kNet);
+  EXPECT_THAT(
+      SocketIn(net, 9999, SOCK_DGRAM),
+      StatusIs(absl::StatusCode::kUnimplemented,
+               absl::StrCat("socket(9999, SOCK_DGRAM|SOCK_CLOEXEC, 0) in ", net.id().ToString(),
+                            ": Address family not supported by protocol")));
+  EXPECT_THAT(SocketIn(net, 9999, SOCK_DGRAM), ErrnoIs(EAFNOSUPPORT));
+  EXPECT_THAT(SocketIn(net, AF_INET, SOCK_STREAM, IPPROTO_UDP), ErrnoIs(EPROTONOSUPPORT));
+  EXPECT_EQ(Current(NsType::kNet), home);
+}
+
+TEST_F(NsEntryTest, SocketInRefusesWhatIsNotANetworkNamespace) {
+  EXPECT_THAT(SocketIn(*Get(NsType::kUts), AF_INET, SOCK_DGRAM),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       absl::StrCat("SocketIn: ", Get(NsType::kUts)->id().ToString(),
+                                    " is not a network namespace")));
+  ASSERT_OK_AND_ASSIGN(Namespace uts, Namespace::Create({NsType::kUts}));
+  EXPECT_THAT(SocketIn(uts, AF_INET, SOCK_DGRAM),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "SocketIn: the Namespace holds no network namespace (it holds uts)"));
+}
+
+TEST_F(NsEntryTest, SocketInOwnNamespaceNeedsNoPrivilegeAndAnotherOneDoes) {
+  testing::ForkedReport r = testing::RunForkedAndReport([&] {
+    if (!testing::DropToNobody()) return std::string("drop failed");
+    absl::StatusOr<NsFd> own = NsFd::OpenCurrent(NsType::kNet);
+    if (!own.ok()) return own.status().ToString();
+    absl::StatusOr<UniqueFd> here = SocketIn(*own, AF_UNIX, SOCK_STREAM);
+    absl::StatusOr<UniqueFd> there = SocketIn(*Get(NsType::kNet), AF_UNIX, SOCK_STREAM);
+    return absl::StrCat(here.ok() ? "own: ok" : here.status().ToString(), "\n",
+                        absl::StatusCodeToString(there.status().code()), ": ",
+                        there.status().message(), " (errno ", ErrnoOf(there.status()).value_or(0),
+                        ")\n", Current(NsType::kNet) == own->id() ? "home" : "moved");
+  });
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.text, absl::StrCat("own: ok\nPERMISSION_DENIED: SocketIn: setns into ",
+                                 Get(NsType::kNet)->id().ToString(),
+                                 ": Operation not permitted (errno ", EPERM, ")\nhome"));
+}
+
+TEST_F(NsEntryTest, FdOrErrnoMakesMinusOneAnError) {
+  // The trap it closes: a callback returning socket()'s -1 is an OK value.
+  absl::StatusOr<int> raw =
+      RunInNamespacesHere({Get(NsType::kNet)}, [] { return ::socket(9999, SOCK_DGRAM, 0); });
+  ASSERT_OK(raw);
+  EXPECT_EQ(*raw, -1);
+  absl::StatusOr<UniqueFd> wrapped = RunInNamespacesHere({Get(NsType::kNet)}, [] {
+    return FdOrErrno(::socket(9999, SOCK_DGRAM | SOCK_CLOEXEC, 0), "socket");
+  });
+  EXPECT_THAT(wrapped, StatusIs(absl::StatusCode::kUnimplemented,
+                                "socket: Address family not supported by protocol"));
+  EXPECT_THAT(wrapped, ErrnoIs(EAFNOSUPPORT));
+  EXPECT_THAT(FdOrErrno(::dup(-1), "dup"), ErrnoIs(EBADF));
+  ASSERT_OK_AND_ASSIGN(UniqueFd null, FdOrErrno(::open("/dev/null", O_RDONLY | O_CLOEXEC), "open"));
+  EXPECT_TRUE(null.valid());
+  errno = 0;
+  EXPECT_THAT(FdOrErrno(-1, "made up"),
+              StatusIs(absl::StatusCode::kInternal, "made up returned -1 without an errno"));
 }
 
 }  // namespace

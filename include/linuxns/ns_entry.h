@@ -11,9 +11,11 @@
 //     one-shot form. Cheap (a few microseconds): no thread, no process.
 //
 //       // Open a UDP socket inside another network namespace.
-//       absl::StatusOr<int> sock = linuxns::RunInNamespacesHere(
-//           {&netns}, [] { return socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0); });
+//       absl::StatusOr<linuxns::UniqueFd> sock = linuxns::RunInNamespacesHere({&netns}, [] {
+//         return linuxns::FdOrErrno(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), "socket");
+//       });
 //       // The socket stays in that namespace; this thread is back home.
+//       // linuxns::SocketIn(netns, AF_INET, SOCK_DGRAM) does the same.
 //
 // (b) On a dedicated thread, for every type but user and time, or for callers
 //     who accept no risk at all: RunInNamespacesOnThread() starts a thread,
@@ -26,6 +28,29 @@
 // Results: a function returning void or absl::Status gives absl::Status; one
 // returning absl::StatusOr<T> gives that; one returning T gives
 // absl::StatusOr<T>. Errors of entering come back before the function runs.
+// A system call that returns a descriptor or -1 is best wrapped in
+// FdOrErrno(), so that its failure is an error status with its errno rather
+// than an OK status holding -1.
+//
+// A Namespace as the target (linuxns/namespace.h): the overloads taking a
+// `const Namespace&` enter every namespace it holds that the form can enter,
+// and say so exactly for the others:
+//   - net, uts, ipc and cgroup are entered by both forms, mnt and pid by form
+//     (b);
+//   - mnt or pid with form (a) is InvalidArgument naming the type and
+//     pointing at form (b): running the function in the caller's mount
+//     namespace (where its paths name the host's files) or creating its
+//     children in the caller's pid namespace would be a silent surprise;
+//   - user and time are left out by both forms, since no thread of a
+//     multi-threaded process can enter them: the function runs with the
+//     caller's credentials and clocks. That is what entering the others needs
+//     anyway: the creator of a user namespace holds every capability in it,
+//     and so over the namespaces it owns. Code that must run inside the user
+//     or time namespace is a job for a ChildProcess (SpawnOptions::join);
+//   - a Namespace that holds nothing (moved from, or released) is
+//     InvalidArgument.
+// To enter fewer types than a Namespace holds, list them:
+// RunInNamespacesHere({ns.Find(NsType::kNet)}, fn).
 //
 // Restoring can fail only in extreme conditions (the kernel refusing setns
 // into the thread's own former namespace, for example after a seccomp filter
@@ -36,7 +61,8 @@
 // on its thread and rethrows it on the calling thread after the join.
 //
 // Errors: InvalidArgument for a null target, two targets of one type, or a
-// type the form cannot enter (before any system call); otherwise those of
+// type the form cannot enter, as above for a Namespace (before any system
+// call); otherwise those of
 // NsFd::Enter(); for form (b) also ResourceExhausted (ENOMEM) when linuxns'
 // own code runs out of memory (std::bad_alloc).
 //
@@ -57,11 +83,15 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "linuxns/export.h"
 #include "linuxns/ns_fd.h"
+#include "linuxns/unique_fd.h"
 
 namespace linuxns {
+
+class Namespace;  // linuxns/namespace.h
 
 namespace internal {
 template <typename R>
@@ -90,6 +120,10 @@ using EntryResultT = typename EntryResult<std::invoke_result_t<Fn&>>::type;
 // is ResourceExhausted instead.
 LINUXNS_EXPORT absl::Status RunOnNewThread(absl::Span<const NsFd* const> targets,
                                            absl::FunctionRef<void()> body);
+
+// The namespaces of `ns` that form (b) enters (see "A Namespace as the
+// target" above), borrowed from `ns`.
+LINUXNS_EXPORT absl::StatusOr<std::vector<const NsFd*>> OnThreadTargetsOf(const Namespace& ns);
 }  // namespace internal
 
 // ThreadNsEntry: a prepared entry into net, uts, ipc and/or cgroup namespaces
@@ -106,6 +140,11 @@ class LINUXNS_EXPORT ThreadNsEntry {
   static absl::StatusOr<ThreadNsEntry> Prepare(std::initializer_list<const NsFd*> targets) {
     return Prepare(absl::MakeConstSpan(targets.begin(), targets.size()));
   }
+  // Prepare() of the net, uts, ipc and cgroup namespaces `ns` holds; user and
+  // time are left out, mnt and pid are InvalidArgument (see "A Namespace as
+  // the target" at the top of this file). `ns` may be destroyed afterwards:
+  // the entry keeps handles of its own.
+  static absl::StatusOr<ThreadNsEntry> Prepare(const Namespace& ns);
 
   // Moves the prepared entry; the source must not Run() afterwards.
   ThreadNsEntry(ThreadNsEntry&&) noexcept = default;
@@ -170,6 +209,16 @@ internal::EntryResultT<Fn> RunInNamespacesHere(std::initializer_list<const NsFd*
   return RunInNamespacesHere(absl::MakeConstSpan(targets.begin(), targets.size()),
                              std::forward<Fn>(fn));
 }
+// RunInNamespacesHere() of the namespaces a Namespace holds: ThreadNsEntry::
+// Prepare(ns) then Run(fn). InvalidArgument when `ns` holds a mnt or pid
+// namespace (use RunInNamespacesOnThread) or nothing; user and time are left
+// out (see "A Namespace as the target" at the top of this file).
+template <typename Fn>
+internal::EntryResultT<Fn> RunInNamespacesHere(const Namespace& ns, Fn&& fn) {
+  absl::StatusOr<ThreadNsEntry> entry = ThreadNsEntry::Prepare(ns);
+  if (!entry.ok()) return entry.status();
+  return entry->Run(std::forward<Fn>(fn));
+}
 
 // RunInNamespacesOnThread()
 //
@@ -210,6 +259,58 @@ internal::EntryResultT<Fn> RunInNamespacesOnThread(std::initializer_list<const N
   return RunInNamespacesOnThread(absl::MakeConstSpan(targets.begin(), targets.size()),
                                  std::forward<Fn>(fn));
 }
+// RunInNamespacesOnThread() of the namespaces a Namespace holds: every type
+// but user and time, which are left out (see "A Namespace as the target" at
+// the top of this file). InvalidArgument when `ns` holds nothing.
+template <typename Fn>
+internal::EntryResultT<Fn> RunInNamespacesOnThread(const Namespace& ns, Fn&& fn) {
+  absl::StatusOr<std::vector<const NsFd*>> targets = internal::OnThreadTargetsOf(ns);
+  if (!targets.ok()) return targets.status();
+  return RunInNamespacesOnThread(absl::MakeConstSpan(*targets), std::forward<Fn>(fn));
+}
+
+// FdOrErrno()
+//
+// The result of a system call that returns a new descriptor or -1 (socket(2),
+// open(2), accept4(2), memfd_create(2), ...), as an owned UniqueFd or as
+// ErrnoError(errno, call): errno is read first thing, so pass the call
+// itself as `fd`. Meant for the function run by the forms above, whose
+// result would otherwise be an OK status holding -1:
+//
+//   absl::StatusOr<linuxns::UniqueFd> tun = linuxns::RunInNamespacesOnThread(ns, [] {
+//     return linuxns::FdOrErrno(open("/dev/net/tun", O_RDWR | O_CLOEXEC), "open /dev/net/tun");
+//   });
+//
+// `call` names the call in the message ("socket: Address family not
+// supported by protocol"). A negative `fd` with errno 0 (not a system call's
+// answer) is kInternal. Makes no system call; async-signal-unsafe (allocates
+// on error).
+LINUXNS_EXPORT absl::StatusOr<UniqueFd> FdOrErrno(int fd, absl::string_view call);
+
+// SocketIn()
+//
+// socket(2) inside the network namespace `net`, made by form (a) on the
+// calling thread, which is back in its own namespace on return. A socket
+// belongs for its whole life to the network namespace it was created in,
+// whichever thread or process uses it afterwards (ioctl SIOCGSKNS names it).
+// SOCK_CLOEXEC is always added to `type`, as to every descriptor linuxns
+// opens; SOCK_NONBLOCK may be given. When the calling thread is already in
+// `net`, no setns(2) is made at all, so that works without any privilege.
+//
+//   LINUXNS_ASSIGN_OR_RETURN(linuxns::UniqueFd sock,
+//                            linuxns::SocketIn(netns, AF_INET, SOCK_DGRAM));
+//
+// Errors: InvalidArgument when `net` is not a network namespace; those of
+// entering (PermissionDenied, EPERM, without CAP_SYS_ADMIN over `net` and in
+// the caller's own user namespace); socket(2)'s own errno, kept (EAFNOSUPPORT
+// for an unknown domain, EPROTONOSUPPORT, EMFILE, ...), with a message naming
+// the domain, type, protocol and namespace. Thread-safe.
+LINUXNS_EXPORT absl::StatusOr<UniqueFd> SocketIn(const NsFd& net, int domain, int type,
+                                                 int protocol = 0);
+// SocketIn() in the network namespace `ns` holds (whatever else it holds);
+// InvalidArgument when it holds none.
+LINUXNS_EXPORT absl::StatusOr<UniqueFd> SocketIn(const Namespace& ns, int domain, int type,
+                                                 int protocol = 0);
 
 }  // namespace linuxns
 
