@@ -4,8 +4,14 @@
 // network interface but the loopback.
 //
 // Usage: hello_namespaces [HOSTNAME]
-// As root every type is made; otherwise a user namespace is added so that the
-// others can be made without privilege.
+// Works as root and as an ordinary user (where unprivileged user namespaces
+// are allowed): the new user namespace owns the others, so the kernel lets
+// anyone create them. Entering them is another matter: setns(2) wants
+// CAP_SYS_ADMIN in the caller's own user namespace too, which an ordinary
+// user does not have in the host's. So a caller that is not root first moves
+// the whole process (single-threaded at that point, as the kernel requires)
+// into the new user namespace, where it is root; from there a thread may
+// enter the namespaces it owns.
 #include <net/if.h>
 #include <unistd.h>
 
@@ -13,7 +19,6 @@
 #include <iostream>
 #include <string>
 
-#include "absl/strings/str_join.h"
 #include "linuxns/namespace.h"
 #include "linuxns/ns_entry.h"
 #include "linuxns/ns_fd.h"
@@ -40,9 +45,7 @@ std::string HostnameAndLinks(const std::string& hostname) {
 
 int main(int argc, char** argv) {
   const std::string hostname = argc > 1 ? argv[1] : "linuxns-demo";
-  linuxns::NsTypeSet types = linuxns::NsTypeSet::All();
-  if (::geteuid() != 0) types.Add(NsType::kUser);
-  absl::StatusOr<linuxns::Namespace> ns = linuxns::Namespace::Create(types);
+  absl::StatusOr<linuxns::Namespace> ns = linuxns::Namespace::Create(linuxns::NsTypeSet::All());
   if (!ns.ok()) {
     std::cerr << "hello_namespaces: " << ns.status().message() << "\n";
     return 1;
@@ -53,6 +56,12 @@ int main(int argc, char** argv) {
     std::printf("%-7s %-20s %-20s\n", std::string(linuxns::NsTypeName(t)).c_str(),
                 mine.ok() ? mine->id().ToString().c_str() : "?",
                 ns->Find(t)->id().ToString().c_str());
+  }
+  if (::geteuid() != 0) {
+    if (absl::Status entered = ns->Find(NsType::kUser)->Enter(); !entered.ok()) {
+      std::cerr << "hello_namespaces: " << entered.message() << "\n";
+      return 1;
+    }
   }
   absl::StatusOr<std::string> inside = linuxns::RunInNamespacesOnThread(
       {ns->Find(NsType::kUts), ns->Find(NsType::kNet)}, [&] { return HostnameAndLinks(hostname); });
