@@ -6,7 +6,9 @@
 # examples/ take the same options.
 #
 # Works without privilege: an ordinary user adds a user namespace in which
-# it is root (unshare --map-root-user), and enters it too (nsenter --user).
+# it is root (unshare --map-root-user), and enters it too (nsenter --user
+# --preserve-credentials: util-linux 2.38 would otherwise call setgroups(2),
+# which a user namespace made without privilege refuses).
 set -euo pipefail
 unshare=${UNSHARE:-unshare}
 nsenter=${NSENTER:-nsenter}
@@ -15,7 +17,7 @@ for tool in ps pgrep; do
 done
 as_user=()
 enter_user=()
-if [ "$(id -u)" != 0 ]; then as_user=(--map-root-user) enter_user=(--user); fi
+if [ "$(id -u)" != 0 ]; then as_user=(--map-root-user) enter_user=(--user --preserve-credentials); fi
 say() { echo "\$ $*"; }
 
 say "unshare ${as_user[*]:+${as_user[*]} }--fork --pid --mount-proc sh -c 'echo \"my pid: \$\$\"; ps -o pid,comm'"

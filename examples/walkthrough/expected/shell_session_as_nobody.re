@@ -5,7 +5,7 @@ my pid: 1
  +2 ps
 \$ unshare --map-root-user --fork --pid --mount-proc --uts sh -c 'hostname box; exec sleep 10' &
 \$ pid=\$\(pgrep -P \$! -x sleep\)
-\$ nsenter --target \$pid --user --uts --pid --mount sh -c 'echo "\$\(hostname\): my pid: \$\$"; ps -o pid,comm'
+\$ nsenter --target \$pid --user --preserve-credentials --uts --pid --mount sh -c 'echo "\$\(hostname\): my pid: \$\$"; ps -o pid,comm'
 box: my pid: (\d+)
  +PID COMMAND
  +1 sleep
