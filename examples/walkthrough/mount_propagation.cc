@@ -17,7 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "linuxns/namespace.h"
@@ -40,6 +42,13 @@ absl::Status Mount(const std::string& target, unsigned long flags, const char* f
     return linuxns::ErrnoError(errno, "mount " + target);
   }
   return absl::OkStatus();
+}
+
+// True when `path` is a mount point: it lies on another device than its parent.
+bool IsMountPoint(const std::string& path) {
+  struct stat self = {}, parent = {};
+  return ::stat(path.c_str(), &self) == 0 && ::stat((path + "/..").c_str(), &parent) == 0 &&
+         self.st_dev != parent.st_dev;
 }
 
 // A tmpfs on `dir` with mount points a, b and c, made a shared mount.
@@ -75,13 +84,9 @@ absl::Status Run(const std::string& dir) {
     LINUXNS_RETURN_IF_ERROR(In(*ns[i], [&] { return Mount(target, 0, "tmpfs"); }));
     std::cout << "mounted " << target << " in " << names[i] << ", seen in:";
     for (int j = 0; j < 4; ++j) {
-      struct stat top {
-      }, sub{};  // a mount point: another device than its parent
-      LINUXNS_RETURN_IF_ERROR(In(*ns[j], [&] {
-        ::stat(dir.c_str(), &top);
-        ::stat(target.c_str(), &sub);
-      }));
-      if (sub.st_dev != top.st_dev) std::cout << " " << names[j];
+      bool seen = false;
+      LINUXNS_RETURN_IF_ERROR(In(*ns[j], [&] { seen = IsMountPoint(target); }));
+      if (seen) std::cout << " " << names[j];
     }
     std::cout << "\n";
   }
