@@ -19,6 +19,8 @@
 
 #include <iostream>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "linuxns/namespace.h"
 #include "linuxns/net.h"
@@ -37,12 +39,12 @@ absl::StatusOr<linuxns::UniqueFd> TcpSocketIn(const Namespace& ns, bool listen) 
   return linuxns::RunInNamespacesHere(
       {ns.Find(NsType::kNet)}, [&]() -> absl::StatusOr<linuxns::UniqueFd> {
         linuxns::UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        if (!fd) return linuxns::ErrnoError(errno, "socket");
         sockaddr_in to{};
         to.sin_family = AF_INET;
         to.sin_port = htons(80);
         ::inet_pton(AF_INET, "192.0.2.2", &to.sin_addr);
         const sockaddr* address = reinterpret_cast<const sockaddr*>(&to);
-        if (!fd) return linuxns::ErrnoError(errno, "socket");
         if (listen ? ::bind(fd.get(), address, sizeof to) != 0 || ::listen(fd.get(), 1) != 0
                    : ::connect(fd.get(), address, sizeof to) != 0) {
           return linuxns::ErrnoError(errno, listen ? "listen on 192.0.2.2:80" : "connect");
