@@ -43,12 +43,13 @@
 //     children in the caller's pid namespace would be a silent surprise;
 //   - user and time are left out by both forms, since no thread of a
 //     multi-threaded process can enter them: the function runs with the
-//     caller's credentials and clocks. That is what entering the others needs
-//     anyway: the creator of a user namespace holds every capability in it,
-//     and so over the namespaces it owns. Code that must run inside the user
+//     caller's credentials and clocks. (Entering the other types still needs
+//     CAP_SYS_ADMIN both over them and in the caller's own user namespace,
+//     which root has and an ordinary user has not, even for namespaces of a
+//     user namespace it created: EPERM.) Code that must run inside the user
 //     or time namespace is a job for a ChildProcess (SpawnOptions::join);
-//   - a Namespace that holds nothing (moved from, or released) is
-//     InvalidArgument.
+//   - a Namespace that holds only user and time, or nothing (moved from, or
+//     released), is InvalidArgument.
 // To enter fewer types than a Namespace holds, list them:
 // RunInNamespacesHere({ns.Find(NsType::kNet)}, fn).
 //
@@ -62,9 +63,9 @@
 //
 // Errors: InvalidArgument for a null target, two targets of one type, or a
 // type the form cannot enter, as above for a Namespace (before any system
-// call); otherwise those of
-// NsFd::Enter(); for form (b) also ResourceExhausted (ENOMEM) when linuxns'
-// own code runs out of memory (std::bad_alloc).
+// call); otherwise those of NsFd::Enter(); for form (b) also
+// ResourceExhausted (ENOMEM) when linuxns' own code runs out of memory
+// (std::bad_alloc).
 //
 // Thread-safety: a ThreadNsEntry belongs to the thread that prepared it: Run()
 // on another thread is FailedPrecondition. The free functions are
