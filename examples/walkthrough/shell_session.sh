@@ -24,12 +24,22 @@ say "unshare ${as_user[*]:+${as_user[*]} }--fork --pid --mount-proc sh -c 'echo 
 "$unshare" "${as_user[@]}" --fork --pid --mount-proc sh -c 'echo "my pid: $$"; ps -o pid,comm'
 
 say "unshare ${as_user[*]:+${as_user[*]} }--fork --pid --mount-proc --uts sh -c 'hostname box; exec sleep 10' &"
-"$unshare" "${as_user[@]}" --fork --pid --mount-proc --uts sh -c 'hostname box; exec sleep 10' &
+# Run as a group that reports unshare's status itself: bash would print a
+# "Killed" line of its own, when it pleases, for a background job that dies
+# of a signal (the group's stderr is /dev/null; unshare's is ours, on fd 3).
+{
+  status=0
+  "$unshare" "${as_user[@]}" --fork --pid --mount-proc --uts \
+    sh -c 'hostname box; exec sleep 10' 2>&3 || status=$?
+  echo "unshare: $status"
+} 3>&2 2>/dev/null &
 background=$!
-trap 'kill -KILL $background 2>/dev/null || true' EXIT
-# Not shown: wait until the command has set the hostname and become sleep.
+pid=
+trap '[ -z "$pid" ] || kill -KILL "$pid" 2>/dev/null || true' EXIT
+# Not shown: wait until the command has set the hostname and become sleep,
+# the child of unshare, the child of the group.
 for _ in $(seq 250); do
-  pid=$(pgrep -P "$background" -x sleep || true)
+  pid=$(pgrep -P "$(pgrep -P "$background" || echo 0)" -x sleep || true)
   [ -n "$pid" ] && break
   sleep 0.02
 done
@@ -44,6 +54,4 @@ sleep 0.2
 ps -o stat= -p "$pid"
 say "kill -KILL \$pid; wait \$!; echo \"unshare: \$?\""
 kill -KILL "$pid"
-status=0
-wait "$background" 2>/dev/null || status=$?  # no "Killed" line from bash
-echo "unshare: $status"
+wait "$background"
