@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# run_example.sh [--as-nobody] [--status N] [--copy VAR=PATH]... PATTERN_FILE PROGRAM [ARG]...
+# run_example.sh [--as-nobody] [--unprivileged PATTERN_FILE] [--status N] [--copy VAR=PATH]...
+#                PATTERN_FILE PROGRAM [ARG]...
 #
 # The ctest driver of the walkthrough: runs PROGRAM and checks its whole
 # output (stdout and stderr in the order they were written) against
@@ -13,16 +14,20 @@
 # copies in a fresh directory that uid can reach. It needs root, and user
 # namespaces open to an ordinary user: without either, the test is skipped
 # (exit 77, the tests' SKIP_RETURN_CODE) with the reason.
+# --unprivileged PATTERN_FILE: the pattern to use instead when the program
+# runs as another user than root (with --as-nobody, or when ctest does).
 # --copy VAR=PATH exports VAR=PATH to the program (a copy of PATH with
 # --as-nobody): the tools a script runs.
 set -euo pipefail
 as_nobody=0
 want_status=0
+unprivileged_pattern_file=
 copies=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --as-nobody) as_nobody=1 ;;
     --status) want_status=$2; shift ;;
+    --unprivileged) unprivileged_pattern_file=$2; shift ;;
     --copy) copies+=("$2"); shift ;;
     *) break ;;
   esac
@@ -30,6 +35,9 @@ while [ $# -gt 0 ]; do
 done
 pattern_file=$1 program=$2
 shift 2
+if [ -n "$unprivileged_pattern_file" ] && { [ "$as_nobody" = 1 ] || [ "$(id -u)" != 0 ]; }; then
+  pattern_file=$unprivileged_pattern_file
+fi
 
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 if [ "$as_nobody" = 1 ]; then
