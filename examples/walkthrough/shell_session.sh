@@ -39,7 +39,8 @@ trap '[ -z "$pid" ] || kill -KILL "$pid" 2>/dev/null || true' EXIT
 # Not shown: wait until the command has set the hostname and become sleep,
 # the child of unshare, the child of the group.
 for _ in $(seq 250); do
-  pid=$(pgrep -P "$(pgrep -P "$background" || echo 0)" -x sleep || true)
+  unshare_pid=$(pgrep -P "$background" || true)
+  if [ -n "$unshare_pid" ]; then pid=$(pgrep -P "$unshare_pid" -x sleep || true); fi
   [ -n "$pid" ] && break
   sleep 0.02
 done
