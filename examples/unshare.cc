@@ -73,6 +73,8 @@ absl::StatusOr<SpawnOptions> ToSpawnOptions(const UnshareOptions& o) {
     s.time_offsets = TimeOffsets{o.monotonic.value_or(absl::ZeroDuration()),
                                  o.boottime.value_or(absl::ZeroDuration())};
   }
+  // util-linux's -U maps nothing unless a map option says so.
+  s.user_mapping = UserNsMapping::kNone;
   s.uid_map = o.uid_map;
   s.gid_map = o.gid_map;
   s.deny_setgroups = o.deny_setgroups;

@@ -34,7 +34,8 @@ constexpr absl::string_view kWhat = "exec in place";
 // namespace); and tells us how it went.
 class ParentSideHelper {
  public:
-  absl::Status Start(const SpawnOptions& o, bool write_maps) {
+  absl::Status Start(const SpawnOptions& o, const internal::PreparedSpawn& prepared) {
+    const bool write_maps = prepared.parent_writes_maps;
     int go[2], done[2];
     if (::pipe2(go, O_CLOEXEC) != 0) return ErrnoError(errno, "pipe2");
     if (::pipe2(done, O_CLOEXEC) != 0) {
@@ -55,8 +56,9 @@ class ParentSideHelper {
       if (::read(go_read.get(), &byte, 1) != 1) ::_exit(1);
       absl::Status written =
           write_maps
-              ? internal::WriteIdMaps(target, o.uid_map ? &*o.uid_map : nullptr,
-                                      o.gid_map ? &*o.gid_map : nullptr, o.deny_setgroups, "spawn")
+              ? internal::WriteIdMaps(target, prepared.uid_ids ? &*prepared.uid_ids : nullptr,
+                                      prepared.gid_ids ? &*prepared.gid_ids : nullptr,
+                                      o.deny_setgroups, "spawn")
               : absl::OkStatus();
       if (written.ok() && !o.pins.empty()) {
         absl::StatusOr<PidFd> us = PidFd::Open(target);
@@ -126,7 +128,7 @@ absl::Status ExecInPlace(const SpawnOptions& o) {
 
   ParentSideHelper helper;
   const bool use_helper = prepared.parent_writes_maps || !o.pins.empty();
-  if (use_helper) LINUXNS_RETURN_IF_ERROR(helper.Start(o, prepared.parent_writes_maps));
+  if (use_helper) LINUXNS_RETURN_IF_ERROR(helper.Start(o, prepared));
   const std::uint64_t flags = prepared.clone_types.ToCloneFlags();
   if (flags != 0 && ::unshare(static_cast<int>(flags)) != 0) {
     return internal::DescribeCloneError(errno, flags, absl::StrCat(kWhat, ": unshare"));

@@ -28,15 +28,10 @@ constexpr std::size_t kHolderStackSize = std::size_t{32} * 1024;
 // by the one id-map writer of the spawn path (internal/spawn_parent.h), so a
 // map this process may not write goes through newuidmap/newgidmap.
 absl::Status WriteUserMaps(pid_t pid, const NamespaceOptions& options) {
-  std::optional<IdMap> uid_map = options.uid_map;
-  std::optional<IdMap> gid_map = options.gid_map;
-  if (options.user_mapping != UserNsMapping::kNone) {
-    const uid_t uid = ::geteuid();
-    const gid_t gid = ::getegid();
-    const bool root = options.user_mapping == UserNsMapping::kCurrentUserToRoot;
-    if (!uid_map) uid_map = IdMap::Single(root ? 0 : uid, uid);
-    if (!gid_map) gid_map = IdMap::Single(root ? 0 : gid, gid);
-  }
+  const std::optional<IdMap> uid_map =
+      options.uid_map ? options.uid_map : OwnIdMap(options.user_mapping, ::geteuid());
+  const std::optional<IdMap> gid_map =
+      options.gid_map ? options.gid_map : OwnIdMap(options.user_mapping, ::getegid());
   if (!uid_map && !gid_map) return absl::OkStatus();
   return internal::WriteIdMaps(pid, uid_map ? &*uid_map : nullptr, gid_map ? &*gid_map : nullptr,
                                /*deny_setgroups=*/true, "writing the new user namespace's maps");
@@ -144,16 +139,11 @@ void Namespace::Reset() {
 }
 
 absl::StatusOr<Namespace> Namespace::Create(NsTypeSet types, const NamespaceOptions& options) {
+  // Options imply the namespace they need, as SpawnOptions' do.
+  if (options.time_offsets.has_value()) types.Add(NsType::kTime);
+  if (options.uid_map || options.gid_map) types.Add(NsType::kUser);
   if (types.empty()) {
     return absl::InvalidArgumentError("Namespace::Create: no namespace type given");
-  }
-  if (options.time_offsets.has_value() && !types.Contains(NsType::kTime)) {
-    return absl::InvalidArgumentError(
-        "Namespace::Create: time offsets given without a time namespace");
-  }
-  if ((options.uid_map || options.gid_map) && !types.Contains(NsType::kUser)) {
-    return absl::InvalidArgumentError(
-        "Namespace::Create: uid_map/gid_map given without a user namespace");
   }
 
   // Everything the holder needs is prepared here, before the clone.

@@ -1,15 +1,32 @@
 #include "linuxns/spawn_options.h"
 
-#include <unistd.h>
-
 namespace linuxns {
 
 SpawnOptions& SpawnOptions::MapCurrentUserToRoot() {
   new_namespaces.Add(NsType::kUser);
-  uid_map = IdMap::Single(0, ::geteuid());
-  gid_map = IdMap::Single(0, ::getegid());
+  user_mapping = UserNsMapping::kCurrentUserToRoot;
+  uid_map.reset();
+  gid_map.reset();
   deny_setgroups = true;
   return *this;
+}
+
+NsTypeSet SpawnOptions::EffectiveNewNamespaces() const {
+  NsTypeSet joined = join_process != nullptr ? join_process_types : NsTypeSet();
+  for (const NsFd* ns : join) {
+    if (ns != nullptr) joined.Add(ns->type());
+  }
+  NsTypeSet implied;
+  if (uid_map || gid_map) implied.Add(NsType::kUser);
+  if (hostname || domainname) implied.Add(NsType::kUts);
+  if (!mounts.empty() || (root && root_change == RootChange::kPivotRoot) || mount_proc ||
+      mount_sys) {
+    implied.Add(NsType::kMnt);
+  }
+  if (loopback_up) implied.Add(NsType::kNet);
+  if (time_offsets) implied.Add(NsType::kTime);
+  if (init) implied.Add(NsType::kPid);
+  return new_namespaces | (implied - joined);
 }
 
 }  // namespace linuxns

@@ -146,8 +146,12 @@ TEST_F(MountsTest, MissingSourceOrTargetIsNamed) {
                        HasSubstr("open mount target \"" + scratch() + "/missing\"")));
 }
 
-TEST_F(MountsTest, MountsWithoutNewMountNamespaceAreRejected) {
+// Mounts imply a new mount namespace; in a joined one they would change it
+// for every process in it, so they are refused there.
+TEST_F(MountsTest, MountsInAJoinedMountNamespaceAreRejected) {
+  ASSERT_OK_AND_ASSIGN(NsFd own_mnt, NsFd::OpenCurrent(NsType::kMnt));
   SpawnOptions o = Shell("true");
+  o.join = {&own_mnt};
   o.mounts = {MountSpec::Tmpfs("/tmp")};
   EXPECT_THAT(ChildProcess::Spawn(o),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("need a new mnt namespace")));
@@ -155,6 +159,16 @@ TEST_F(MountsTest, MountsWithoutNewMountNamespaceAreRejected) {
   o.root = "/";
   EXPECT_THAT(ChildProcess::Spawn(o),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("need a new mnt namespace")));
+}
+
+TEST_F(MountsTest, MountsAloneImplyANewMountNamespace) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  const std::string dir = scratch() + "/implied";
+  ASSERT_TRUE(std::filesystem::create_directory(dir));
+  SpawnOptions o = Shell("touch " + dir + "/inside && ls " + dir);
+  o.mounts = {MountSpec::Tmpfs(dir)};  // no NsType::kMnt named
+  EXPECT_EQ(OutputOf(o), "inside\n");
+  EXPECT_FALSE(std::filesystem::exists(dir + "/inside")) << "the tmpfs was mounted on the host";
 }
 
 // A minimal root: the host's /usr read-only, merged-/usr symlinks, /proc.

@@ -367,9 +367,14 @@ TEST_F(ChildProcessTest, InitReportsTheCommandsExecFailure) {
   absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(o);
   EXPECT_THAT(child, StatusIs(absl::StatusCode::kNotFound,
                               "spawn: execve /no/such/command: No such file or directory"));
+  // init implies a new pid namespace, which a joined one cannot replace.
+  ASSERT_OK_AND_ASSIGN(NsFd own_pid, NsFd::OpenCurrent(NsType::kPid));
   o.new_namespaces = {NsType::kMnt};
-  EXPECT_THAT(ChildProcess::Spawn(o), StatusIs(absl::StatusCode::kInvalidArgument,
-                                               HasSubstr("init needs a new pid namespace")));
+  o.join = {&own_pid};
+  EXPECT_THAT(
+      ChildProcess::Spawn(o),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("init needs a new pid namespace, and the pid namespace is joined")));
 }
 
 // As uid 65534 with the range /etc/subuid gives it (CI adds
@@ -455,11 +460,15 @@ TEST_F(ChildProcessTest, TimeOffsetsOfANewTimeNamespace) {
 }
 
 TEST_F(ChildProcessTest, TimeOffsetsNeedANewTimeNamespace) {
+  // time_offsets imply a new time namespace, which a joined one cannot replace.
+  ASSERT_OK_AND_ASSIGN(NsFd own_time, NsFd::OpenCurrent(NsType::kTime));
   SpawnOptions o = Shell("true");
+  o.join = {&own_time};
   o.time_offsets = TimeOffsets{absl::Seconds(1), absl::ZeroDuration()};
   EXPECT_THAT(ChildProcess::Spawn(o),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("time_offsets need a new time namespace")));
+                       HasSubstr("time_offsets need a new time namespace, and the time namespace "
+                                 "is joined")));
 }
 
 TEST_F(ChildProcessTest, PinsOutliveTheChild) {
@@ -552,6 +561,26 @@ TEST_F(ChildProcessTest, AnOrdinaryUserJoinsThePidNamespaceOfItsOwnUserNamespace
     return 0;
   });
   EXPECT_EQ(code, 0);
+}
+
+// One vocabulary and one default for id maps (linuxns/id_map.h): a new user
+// namespace maps the caller to root unless user_mapping says otherwise, as
+// Namespace::Create() does.
+TEST_F(ChildProcessTest, UserMappingDefaultsToRootAsNamespaceDoes) {
+  const std::string uid = std::to_string(::geteuid());
+  const std::string gid = std::to_string(::getegid());
+  SpawnOptions o = Shell("id -u; id -g; wc -l < /proc/self/uid_map");
+  o.new_namespaces = {NsType::kUser};
+  EXPECT_EQ(NamespaceOptions().user_mapping, o.user_mapping);
+  EXPECT_EQ(OutputOf(o), "0\n0\n1\n");
+  o.user_mapping = UserNsMapping::kCurrentUser;
+  EXPECT_EQ(OutputOf(o), uid + "\n" + gid + "\n1\n");
+  o.user_mapping = UserNsMapping::kNone;
+  EXPECT_EQ(OutputOf(o), "65534\n65534\n0\n");
+  // An explicit map replaces user_mapping's for its kind only.
+  o.user_mapping = UserNsMapping::kCurrentUserToRoot;
+  o.uid_map = IdMap::Single(7, ::geteuid());
+  EXPECT_EQ(OutputOf(o), "7\n0\n1\n");
 }
 
 }  // namespace

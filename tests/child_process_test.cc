@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -169,19 +170,6 @@ TEST_F(ChildProcessTest, InvalidOptionsAreRejectedBeforeClone) {
   rejected(o, "hostname is 65 bytes long; at most 64");
   o.hostname = std::string("a\0b", 3);
   rejected(o, "hostname contains a NUL byte");
-  o = Shell("true");
-  o.hostname = "host";
-  rejected(o, "would change the host's");
-  o = Shell("true");
-  o.new_namespaces = {NsType::kPid};
-  o.mount_proc = true;
-  rejected(o, "mount_proc needs a new mnt namespace");
-  o = Shell("true");
-  o.uid_map = IdMap::Single(0, 0);
-  rejected(o, "need a new user namespace");
-  o = Shell("true");
-  o.loopback_up = true;
-  rejected(o, "loopback_up needs");
   o = Shell("true");
   o.fds = {{0, 5}, {1, 5}};
   rejected(o, "fd target 5 given twice");
@@ -407,6 +395,78 @@ TEST_F(ChildProcessTest, StdioModeAndFdTargetConflict) {
   EXPECT_THAT(ChildProcess::Spawn(o),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("fd target 1 is also set by a Stdio mode")));
+}
+
+// One rule for implied namespaces (spawn_options.h): a field that needs a
+// namespace of its own implies a new one of that type unless one is joined.
+TEST_F(ChildProcessTest, FieldsImplyTheNewNamespacesTheyNeed) {
+  SpawnOptions o = Shell("true");
+  EXPECT_EQ(o.EffectiveNewNamespaces(), NsTypeSet());
+  o.uid_map = IdMap::Single(0, ::geteuid());
+  o.hostname = "h";
+  o.mount_proc = true;
+  o.loopback_up = true;
+  o.time_offsets = TimeOffsets{};
+  o.init = true;
+  EXPECT_EQ(o.EffectiveNewNamespaces(), (NsTypeSet{NsType::kUser, NsType::kUts, NsType::kMnt,
+                                                   NsType::kNet, NsType::kTime, NsType::kPid}));
+  o = Shell("true");
+  o.mounts = {MountSpec::Tmpfs("/tmp")};
+  EXPECT_EQ(o.EffectiveNewNamespaces(), NsTypeSet{NsType::kMnt});
+  o = Shell("true");
+  o.root = "/srv";
+  EXPECT_EQ(o.EffectiveNewNamespaces(), NsTypeSet{NsType::kMnt});
+  o.root_change = RootChange::kChroot;  // needs no mount namespace
+  EXPECT_EQ(o.EffectiveNewNamespaces(), NsTypeSet());
+  // A joined namespace serves a hostname and a loopback: nothing implied.
+  ASSERT_OK_AND_ASSIGN(NsFd uts, NsFd::OpenCurrent(NsType::kUts));
+  ASSERT_OK_AND_ASSIGN(NsFd net, NsFd::OpenCurrent(NsType::kNet));
+  o = Shell("true");
+  o.join = {&uts, &net};
+  o.hostname = "h";
+  o.loopback_up = true;
+  EXPECT_EQ(o.EffectiveNewNamespaces(), NsTypeSet());
+}
+
+TEST_F(ChildProcessTest, AnImpliedNamespaceIsMadeAndTheHostKeepsItsOwn) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  char host[65] = {};
+  ASSERT_EQ(::gethostname(host, sizeof host - 1), 0);
+  ASSERT_OK_AND_ASSIGN(NsFd own_uts, NsFd::OpenCurrent(NsType::kUts));
+  SpawnOptions o = Shell("hostname; readlink /proc/self/ns/uts");
+  o.hostname = "implied";  // no NsType::kUts named
+  const std::string out = OutputOf(o);
+  EXPECT_TRUE(absl::StartsWith(out, "implied\nuts:[")) << out;
+  EXPECT_NE(out, absl::StrCat("implied\nuts:[", own_uts.id().inode, "]\n"))
+      << "the child ran in the host's uts namespace";
+  char after[65] = {};
+  ASSERT_EQ(::gethostname(after, sizeof after - 1), 0);
+  EXPECT_STREQ(after, host);
+}
+
+// Where a joined namespace cannot serve, the field is refused rather than
+// applied to everyone in it.
+TEST_F(ChildProcessTest, AJoinedNamespaceThatCannotServeIsInvalidArgument) {
+  auto rejected = [](const SpawnOptions& o, const std::string& message) {
+    EXPECT_THAT(ChildProcess::Spawn(o),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(message)));
+  };
+  ASSERT_OK_AND_ASSIGN(NsFd mnt, NsFd::OpenCurrent(NsType::kMnt));
+  ASSERT_OK_AND_ASSIGN(NsFd user, NsFd::OpenCurrent(NsType::kUser));
+  SpawnOptions o = Shell("true");
+  o.join = {&mnt};
+  o.mount_proc = true;
+  rejected(o, "mount_proc needs a new mnt namespace, and the mnt namespace is joined");
+  o.mount_proc = false;
+  o.mount_sys = true;
+  rejected(o, "mount_sys needs a new mnt namespace");
+  o.mount_sys = false;
+  o.mounts = {MountSpec::Tmpfs("/tmp")};
+  rejected(o, "mounts and pivot_root need a new mnt namespace");
+  o = Shell("true");
+  o.join = {&user};
+  o.uid_map = IdMap::Single(0, 0);
+  rejected(o, "uid_map/gid_map need a new user namespace, and the user namespace is joined");
 }
 
 }  // namespace

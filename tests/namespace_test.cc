@@ -142,11 +142,16 @@ TEST_F(NamespaceTest, EmptySetIsInvalidArgument) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no namespace type")));
 }
 
-TEST_F(NamespaceTest, TimeOffsetsWithoutTimeNamespaceIsInvalidArgument) {
+// Options imply the namespace they need (the rule SpawnOptions has too).
+TEST_F(NamespaceTest, TimeOffsetsImplyATimeNamespace) {
+  LINUXNS_SKIP_UNLESS_ROOT();
   NamespaceOptions options;
   options.time_offsets = TimeOffsets{absl::Seconds(5), absl::ZeroDuration()};
-  EXPECT_THAT(Namespace::Create({NsType::kUts}, options),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("time offsets")));
+  ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create({NsType::kUts}, options));
+  EXPECT_EQ(ns.types(), (NsTypeSet{NsType::kUts, NsType::kTime}));
+  ASSERT_OK_AND_ASSIGN(NsFd own, NsFd::OpenCurrent(NsType::kTime));
+  ASSERT_NE(ns.Find(NsType::kTime), nullptr);
+  EXPECT_NE(ns.Find(NsType::kTime)->id(), own.id());
 }
 
 TEST_F(NamespaceTest, UserMappingCurrentUserToRootIsTheDefault) {
@@ -252,11 +257,15 @@ TEST_F(NamespaceTest, AnOrdinaryUsersSubordinateRangesGoThroughNewuidmap) {
   EXPECT_EQ(r.text, "0 65534 1 1 100000 1000");
 }
 
-TEST_F(NamespaceTest, MapsWithoutAUserNamespaceAreInvalid) {
+TEST_F(NamespaceTest, MapsImplyAUserNamespace) {
   NamespaceOptions options;
   options.uid_map = IdMap::Single(0, ::geteuid());
-  EXPECT_THAT(Namespace::Create({NsType::kUts}, options),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("without a user namespace")));
+  options.gid_map = IdMap::Single(0, ::getegid());
+  ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create({NsType::kUts}, options));
+  EXPECT_EQ(ns.types(), (NsTypeSet{NsType::kUts, NsType::kUser}));
+  ASSERT_NE(ns.Find(NsType::kUser), nullptr);
+  ASSERT_OK_AND_ASSIGN(NsFd own, NsFd::OpenCurrent(NsType::kUser));
+  EXPECT_NE(ns.Find(NsType::kUser)->id(), own.id());
 }
 
 TEST_F(NamespaceTest, UnprivilegedWithoutUserNamespaceIsPermissionDeniedWithHint) {

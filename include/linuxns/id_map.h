@@ -20,11 +20,22 @@
 // writing "deny" to setgroups). MapsOnlyOwnId() tells whether a map is of
 // that kind.
 //
+// One vocabulary for both creators of user namespaces, Namespace::Create()
+// (NamespaceOptions) and ChildProcess::Spawn() / ExecInPlace()
+// (SpawnOptions): a UserNsMapping names the usual map of the caller's own
+// ids, and an explicit IdMap replaces it for uids or gids. Both default to
+// UserNsMapping::kCurrentUserToRoot: the caller is root inside, as with
+// `unshare -r`, because a user namespace is nearly always made to be root in
+// it (an unmapped one shows every id, files included, as 65534 and cannot
+// setuid to anything); kNone asks for the kernel's own unmapped state
+// (`unshare -U` without a map option).
+//
 // Thread-safety: a value; no function makes a system call.
 #ifndef LINUXNS_ID_MAP_H_
 #define LINUXNS_ID_MAP_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -94,6 +105,36 @@ class LINUXNS_EXPORT IdMap {
   explicit IdMap(std::vector<IdMapEntry> entries) : entries_(std::move(entries)) {}
   std::vector<IdMapEntry> entries_;
 };
+
+// How the caller's own ids are mapped into a new user namespace, when no
+// explicit IdMap is given (NamespaceOptions and SpawnOptions alike).
+enum class UserNsMapping {
+  // The caller's effective uid and gid appear as 0 inside (`unshare -r`).
+  // The default.
+  kCurrentUserToRoot,
+  // The caller's effective uid and gid appear as themselves (`unshare -c`).
+  kCurrentUser,
+  // No map is written: every id inside is the overflow id (65534) until
+  // someone writes one (`unshare -U`).
+  kNone,
+};
+
+// OwnIdMap()
+//
+// The map `mapping` gives for the caller's effective id `own_id` (its euid for
+// a uid map, its egid for a gid map): "0 own_id 1", "own_id own_id 1", or
+// std::nullopt for kNone.
+inline std::optional<IdMap> OwnIdMap(UserNsMapping mapping, std::uint32_t own_id) {
+  switch (mapping) {
+    case UserNsMapping::kCurrentUserToRoot:
+      return IdMap::Single(0, own_id);
+    case UserNsMapping::kCurrentUser:
+      return IdMap::Single(own_id, own_id);
+    case UserNsMapping::kNone:
+      break;
+  }
+  return std::nullopt;
+}
 
 }  // namespace linuxns
 

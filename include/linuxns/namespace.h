@@ -40,9 +40,11 @@
 // other type of namespace needs CAP_SYS_ADMIN, or a user namespace in the same
 // set (then the others are owned by it).
 //
-// Errors: InvalidArgument for an empty set or options that do not fit the set
-// (before any system call); for clone failures the errno with an actionable
-// message (EPERM: privilege or sysctl; ENOSPC: which
+// Implied types, the rule SpawnOptions has too: explicit id maps imply a user
+// namespace and time offsets a time namespace, added to `types`.
+//
+// Errors: InvalidArgument for an empty set (before any system call); for clone failures the errno
+// with an actionable message (EPERM: privilege or sysctl; ENOSPC: which
 // /proc/sys/user/max_*_namespaces limit). Nothing is left behind on error: no
 // process, no descriptor, no mount.
 //
@@ -84,21 +86,12 @@ namespace internal {
 class ChildStack;
 }
 
-// How Namespace maps ids into a user namespace it creates.
-enum class UserNsMapping {
-  // The caller's euid and egid appear as 0 inside (`unshare -r`).
-  kCurrentUserToRoot,
-  // The caller's euid and egid appear as themselves (`unshare -c`).
-  kCurrentUser,
-  // No maps are written: every id inside appears as the overflow id (65534).
-  kNone,
-};
-
 // NamespaceOptions: how Namespace::Create() sets up the namespaces it makes.
 struct LINUXNS_EXPORT NamespaceOptions {
-  // The id maps of a new user namespace (only with NsType::kUser in the set).
+  // The id maps of a new user namespace (see linuxns/id_map.h: the same
+  // vocabulary and default as SpawnOptions::user_mapping).
   UserNsMapping user_mapping = UserNsMapping::kCurrentUserToRoot;
-  // Explicit maps (only with NsType::kUser), each in place of the one
+  // Explicit maps (each implies NsType::kUser), each in place of the one
   // user_mapping gives: several ranges, or the ranges /etc/subuid and
   // /etc/subgid give an ordinary user. Written from this process, and where
   // that is refused (EPERM), through newuidmap/newgidmap (package uidmap),
@@ -106,7 +99,7 @@ struct LINUXNS_EXPORT NamespaceOptions {
   std::optional<IdMap> uid_map;
   // See uid_map.
   std::optional<IdMap> gid_map;
-  // Only with NsType::kTime in the set.
+  // Clock offsets of the new time namespace (implies NsType::kTime).
   std::optional<TimeOffsets> time_offsets;
 };
 
@@ -116,7 +109,8 @@ class LINUXNS_EXPORT Namespace {
  public:
   // Create()
   //
-  // Creates one new namespace of each type in `types`, as described above.
+  // Creates one new namespace of each type in `types` and of each type the
+  // options imply, as described above.
   static absl::StatusOr<Namespace> Create(NsTypeSet types, const NamespaceOptions& options = {});
 
   // Takes over everything `other` holds; `other` is empty afterwards.

@@ -65,6 +65,19 @@
 //   14. execve of argv[0] (searched in PATH when it has no '/'; see
 //       ChildProcess for where the search happens) with env.
 //
+// Implied namespaces (one rule, as util-linux's unshare has it: --mount-proc
+// implies --mount, --map-root-user implies --user): a field that needs a
+// namespace of its own implies a new namespace of that type, unless one of
+// that type is joined. uid_map, gid_map imply user; hostname, domainname imply
+// uts; mounts, root with kPivotRoot, mount_proc, mount_sys imply mnt;
+// loopback_up implies net; time_offsets imply time; init implies pid.
+// EffectiveNewNamespaces() is the set the child gets. Where a joined
+// namespace cannot serve (mounts, /proc, /sys or a pivot_root in a joined
+// mount namespace would change it for everyone in it; maps, time offsets and
+// an init need a namespace nobody has entered yet), Spawn() says so
+// (InvalidArgument) rather than creating one. user_mapping alone implies
+// nothing: it applies only when a new user namespace is made.
+//
 // Thread-safety: a value; nothing here makes a system call.
 #ifndef LINUXNS_SPAWN_OPTIONS_H_
 #define LINUXNS_SPAWN_OPTIONS_H_
@@ -182,7 +195,7 @@ struct LINUXNS_EXPORT SpawnOptions {
   // child waits. A time namespace with time_offsets cannot be pinned (it does
   // not exist before the exec).
   std::vector<NsPin> pins;
-  // Clock offsets of the new time namespace (needs NsType::kTime). The child
+  // Clock offsets of a new time namespace (implies NsType::kTime). The child
   // then unshares it itself, writes the offsets, and enters it at exec.
   std::optional<TimeOffsets> time_offsets;
   // Namespaces to enter, borrowed: they must stay valid until Spawn returns.
@@ -193,10 +206,17 @@ struct LINUXNS_EXPORT SpawnOptions {
   // The types of join_process's namespaces to enter (with join_process only).
   NsTypeSet join_process_types;
 
-  // Maps of the new user namespace (only with NsType::kUser in
-  // new_namespaces). Without them the child sees every id as 65534.
+  // The id maps of a new user namespace, in the vocabulary Namespace uses
+  // too (linuxns/id_map.h): user_mapping gives the usual map of the caller's
+  // own euid and egid (root inside by default, as `unshare -r`; kNone for the
+  // kernel's unmapped state, every id 65534, as `unshare -U`), and uid_map or
+  // gid_map, when set, replaces it for uids or gids (several ranges, or
+  // /etc/subuid ranges through newuidmap). A map of only the caller's own id
+  // is written by the child itself; any other by the parent (see step 2).
+  UserNsMapping user_mapping = UserNsMapping::kCurrentUserToRoot;
+  // An explicit uid map (implies a new user namespace).
   std::optional<IdMap> uid_map;
-  // See uid_map.
+  // An explicit gid map (implies a new user namespace).
   std::optional<IdMap> gid_map;
   // Write "deny" to setgroups before gid_map (required unless the parent has
   // CAP_SETGID over the parent namespace).
@@ -209,15 +229,17 @@ struct LINUXNS_EXPORT SpawnOptions {
   std::optional<std::string> root;
   // How `root` becomes the root directory (only with root set).
   RootChange root_change = RootChange::kPivotRoot;
-  std::vector<MountSpec> mounts;          // need a new mnt namespace
-  std::optional<std::string> hostname;    // at most 64 bytes, no NUL
-  std::optional<std::string> domainname;  // at most 64 bytes, no NUL
-  // Mount a fresh procfs on mount_proc_at (needs a new mnt namespace).
+  std::vector<MountSpec> mounts;  // imply a new mnt namespace
+  // At most 64 bytes, no NUL; imply a new uts namespace unless one is joined.
+  std::optional<std::string> hostname;
+  std::optional<std::string> domainname;  // as hostname
+  // Mount a fresh procfs on mount_proc_at (implies a new mnt namespace).
   bool mount_proc = false;
   std::string mount_proc_at = "/proc";  // where (`unshare --mount-proc=DIR`)
-  // Mount a fresh sysfs on /sys (needs a new mnt namespace).
+  // Mount a fresh sysfs on /sys (implies a new mnt namespace).
   bool mount_sys = false;
-  // Bring the loopback link "lo" up (needs a new or joined net namespace).
+  // Bring the loopback link "lo" up (implies a new net namespace unless one
+  // is joined).
   bool loopback_up = false;
 
   // A root directory and a working directory given as open descriptors
@@ -269,7 +291,7 @@ struct LINUXNS_EXPORT SpawnOptions {
   // and file capabilities are ignored).
   bool no_new_privs = false;
 
-  // Run the library's minimal init as PID 1 of the new pid namespace (needs
+  // Run the library's minimal init as PID 1 of the new pid namespace (implies
   // NsType::kPid), with the command as its child: it reaps orphans, forwards
   // SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH to the
   // command, gives it the terminal's foreground, and exits with the command's
@@ -322,8 +344,15 @@ struct LINUXNS_EXPORT SpawnOptions {
   bool inherit_fds = false;
 
   // Maps the caller's effective uid and gid to 0 inside a new user namespace
-  // (what `unshare -r` does), and adds NsType::kUser to new_namespaces.
+  // (what `unshare -r` does): adds NsType::kUser to new_namespaces, sets
+  // user_mapping to kCurrentUserToRoot and clears uid_map and gid_map.
   SpawnOptions& MapCurrentUserToRoot();
+
+  // EffectiveNewNamespaces()
+  //
+  // new_namespaces and the types the other fields imply (see "Implied
+  // namespaces" above): the namespaces the child gets new.
+  NsTypeSet EffectiveNewNamespaces() const;
 };
 
 }  // namespace linuxns

@@ -289,7 +289,7 @@ absl::Status DescribeStep(const PreparedSpawn& prepared, const child::SpawnOutco
       break;
     case SpawnStep::kMountProc:
       what = absl::StrCat("mount proc on ", o.mount_proc_at);
-      if (err == EPERM && !o.new_namespaces.Contains(NsType::kPid)) {
+      if (err == EPERM && !o.EffectiveNewNamespaces().Contains(NsType::kPid)) {
         hint =
             "proc can be mounted only with CAP_SYS_ADMIN over the user namespace that owns "
             "the pid namespace: ask for a new pid namespace too";

@@ -44,8 +44,8 @@ absl::Status ReadReport(const UniqueFd& report_read, child::SpawnOutcome& outcom
 absl::Status ActFirst(const PreparedSpawn& p, const PidFd& child) {
   const SpawnOptions& o = *p.options;
   if (p.parent_writes_maps) {
-    LINUXNS_RETURN_IF_ERROR(WriteIdMaps(child.pid(), o.uid_map ? &*o.uid_map : nullptr,
-                                        o.gid_map ? &*o.gid_map : nullptr, o.deny_setgroups,
+    LINUXNS_RETURN_IF_ERROR(WriteIdMaps(child.pid(), p.uid_ids ? &*p.uid_ids : nullptr,
+                                        p.gid_ids ? &*p.gid_ids : nullptr, o.deny_setgroups,
                                         "spawn"));
   }
   // The child's pid namespace is its own at clone: pin it as it is now.

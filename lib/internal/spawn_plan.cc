@@ -62,8 +62,8 @@ absl::StatusOr<UniqueFd> CopyAbove(const UniqueFd& fd, int floor) {
   return copy;
 }
 
-unsigned long PropagationFlags(const SpawnOptions& o) {
-  if (!o.new_namespaces.Contains(NsType::kMnt)) return 0;
+unsigned long PropagationFlags(const SpawnOptions& o, NsTypeSet fresh) {
+  if (!fresh.Contains(NsType::kMnt)) return 0;
   switch (o.propagation) {
     case Propagation::kPrivate:
       return MS_REC | MS_PRIVATE;
@@ -182,7 +182,7 @@ std::vector<char*> CStrings(const std::vector<std::string>& strings) {
 // in place), a time namespace's offsets.
 absl::Status RenderNamespaces(const SpawnOptions& o, PreparedSpawn& p, SpawnTarget target) {
   child::SpawnPlan& plan = p.plan;
-  p.clone_types = o.new_namespaces;
+  p.clone_types = p.new_namespaces;
   if (o.time_offsets) {
     // Offsets can be written only before anyone entered the namespace, and a
     // clone with CLONE_NEWTIME would enter it at once.
@@ -224,23 +224,26 @@ bool JoinsTime(const PreparedSpawn& p) {
          (p.plan.join_pidfd_flags & static_cast<int>(CloneFlag(NsType::kTime))) != 0;
 }
 
-// The child may write a map itself only when it is the caller's own id.
+// The maps to write: the explicit ones, else those of user_mapping. The
+// child may write a map itself only when it is the caller's own id.
 void RenderMaps(const SpawnOptions& o, PreparedSpawn& p) {
   child::SpawnPlan& plan = p.plan;
-  const bool new_user = o.new_namespaces.Contains(NsType::kUser);
-  p.uid_map = o.uid_map ? o.uid_map->ToString() : "";
-  p.gid_map = o.gid_map ? o.gid_map->ToString() : "";
+  if (!p.new_namespaces.Contains(NsType::kUser)) return;
+  p.uid_ids = o.uid_map ? o.uid_map : OwnIdMap(o.user_mapping, ::geteuid());
+  p.gid_ids = o.gid_map ? o.gid_map : OwnIdMap(o.user_mapping, ::getegid());
+  p.uid_map = p.uid_ids ? p.uid_ids->ToString() : "";
+  p.gid_map = p.gid_ids ? p.gid_ids->ToString() : "";
   const bool child_writes_maps =
-      (!o.uid_map || o.uid_map->MapsOnlyOwnId(::geteuid())) &&
-      (!o.gid_map || (o.gid_map->MapsOnlyOwnId(::getegid()) && o.deny_setgroups));
-  p.parent_writes_maps = new_user && !child_writes_maps;
-  if (!new_user || !child_writes_maps) return;
+      (!p.uid_ids || p.uid_ids->MapsOnlyOwnId(::geteuid())) &&
+      (!p.gid_ids || (p.gid_ids->MapsOnlyOwnId(::getegid()) && o.deny_setgroups));
+  p.parent_writes_maps = !child_writes_maps;
+  if (!child_writes_maps) return;
   plan.write_setgroups_deny = o.deny_setgroups;
-  if (o.uid_map) {
+  if (p.uid_ids) {
     plan.uid_map = p.uid_map.c_str();
     plan.uid_map_len = p.uid_map.size();
   }
-  if (o.gid_map) {
+  if (p.gid_ids) {
     plan.gid_map = p.gid_map.c_str();
     plan.gid_map_len = p.gid_map.size();
   }
@@ -250,7 +253,7 @@ void RenderMaps(const SpawnOptions& o, PreparedSpawn& p) {
 absl::Status RenderCommand(const SpawnOptions& o, PreparedSpawn& p) {
   child::SpawnPlan& plan = p.plan;
   p.candidates = Candidates(o);
-  const bool same_files = !o.new_namespaces.Contains(NsType::kMnt) && o.root_fd < 0 &&
+  const bool same_files = !p.new_namespaces.Contains(NsType::kMnt) && o.root_fd < 0 &&
                           std::none_of(o.join.begin(), o.join.end(),
                                        [](const NsFd* ns) { return ns->type() == NsType::kMnt; }) &&
                           !o.join_process_types.Contains(NsType::kMnt);
@@ -290,7 +293,7 @@ absl::Status RenderCommand(const SpawnOptions& o, PreparedSpawn& p) {
 // limits, credentials, signals.
 void RenderSetup(const SpawnOptions& o, PreparedSpawn& p, SpawnTarget target) {
   child::SpawnPlan& plan = p.plan;
-  plan.propagation = PropagationFlags(o);
+  plan.propagation = PropagationFlags(o, p.new_namespaces);
   if (o.hostname) {
     plan.hostname = o.hostname->c_str();
     plan.hostname_len = o.hostname->size();
@@ -506,6 +509,7 @@ absl::StatusOr<std::unique_ptr<PreparedSpawn>> BuildSpawn(const SpawnOptions& o,
   LINUXNS_RETURN_IF_ERROR(ValidateSpawnOptions(o, target));
   auto p = std::make_unique<PreparedSpawn>();
   p->options = &o;
+  p->new_namespaces = o.EffectiveNewNamespaces();
   for (const FdMapping& m : o.fds) {
     p->moves.push_back(child::FdMove{m.source, m.target});
     p->max_target = std::max(p->max_target, m.target);

@@ -109,6 +109,8 @@ struct PreparedSpawn {
   // child waits; with pins, it also pins them.
   bool parent_writes_maps = false;
   bool parent_pins = false;
+  // SpawnOptions::EffectiveNewNamespaces(): the asked-for and implied ones.
+  NsTypeSet new_namespaces;
   NsTypeSet clone_types;  // the new namespaces the clone makes
 
   // The child's program, and where the child writes.
@@ -128,6 +130,9 @@ struct PreparedSpawn {
   // What the plan points into.
   std::vector<const NsFd*> joins;
   std::vector<int> join_fds, join_types;
+  // The maps of a new user namespace (explicit or from user_mapping), and
+  // their text.
+  std::optional<IdMap> uid_ids, gid_ids;
   std::string uid_map, gid_map, timens_offsets;
   std::vector<std::string> candidates;
   std::vector<const char*> candidate_ptrs;

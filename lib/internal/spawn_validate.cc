@@ -81,19 +81,18 @@ absl::Status ValidateImpl(const SpawnOptions& o, SpawnTarget target) {
   } else if (!o.join_process_types.empty()) {
     return Invalid("join_process_types without join_process");
   }
-  const NsTypeSet own = o.new_namespaces | joined;
-  if ((o.uid_map || o.gid_map) && !o.new_namespaces.Contains(NsType::kUser)) {
-    return Invalid("uid_map/gid_map need a new user namespace");
+  // The fields that imply a new namespace (SpawnOptions::EffectiveNewNamespaces)
+  // and find that type joined instead.
+  const NsTypeSet fresh = o.EffectiveNewNamespaces();
+  if ((o.uid_map || o.gid_map) && !fresh.Contains(NsType::kUser)) {
+    return Invalid("uid_map/gid_map need a new user namespace, and the user namespace is joined");
   }
   LINUXNS_RETURN_IF_ERROR(CheckName("hostname", o.hostname));
   LINUXNS_RETURN_IF_ERROR(CheckName("domainname", o.domainname));
-  if ((o.hostname || o.domainname) && !own.Contains(NsType::kUts)) {
+  if (o.mount_proc && !fresh.Contains(NsType::kMnt)) {
     return Invalid(
-        "hostname/domainname need a new or joined uts namespace (they "
-        "would change the host's)");
-  }
-  if (o.mount_proc && !o.new_namespaces.Contains(NsType::kMnt)) {
-    return Invalid("mount_proc needs a new mnt namespace (it would cover the host's /proc)");
+        "mount_proc needs a new mnt namespace, and the mnt namespace is joined (it would cover "
+        "the /proc of every process in it)");
   }
   for (const NsPin& pin : o.pins) {
     if (pin.path.empty() || HasNul(pin.path)) return Invalid("a pin path is empty or has a NUL");
@@ -104,15 +103,19 @@ absl::Status ValidateImpl(const SpawnOptions& o, SpawnTarget target) {
   if (o.mount_proc_at.empty() || HasNul(o.mount_proc_at)) {
     return Invalid("mount_proc_at is empty or has a NUL");
   }
-  if (o.time_offsets && !o.new_namespaces.Contains(NsType::kTime)) {
-    return Invalid("time_offsets need a new time namespace");
+  if (o.time_offsets && !fresh.Contains(NsType::kTime)) {
+    return Invalid(
+        "time_offsets need a new time namespace, and the time namespace is joined (offsets are "
+        "fixed once a process is in it)");
   }
-  if (o.init && !o.new_namespaces.Contains(NsType::kPid)) {
-    return Invalid("init needs a new pid namespace");
+  if (o.init && !fresh.Contains(NsType::kPid)) {
+    return Invalid("init needs a new pid namespace, and the pid namespace is joined");
   }
   const bool pivot = o.root && o.root_change == RootChange::kPivotRoot;
-  if ((pivot || !o.mounts.empty()) && !o.new_namespaces.Contains(NsType::kMnt)) {
-    return Invalid("mounts and pivot_root need a new mnt namespace (they would change the host's)");
+  if ((pivot || !o.mounts.empty()) && !fresh.Contains(NsType::kMnt)) {
+    return Invalid(
+        "mounts and pivot_root need a new mnt namespace, and the mnt namespace is joined (they "
+        "would change it for every process in it)");
   }
   if (o.root && (o.root->empty() || HasNul(*o.root))) return Invalid("root is empty or has a NUL");
   for (const MountSpec& m : o.mounts) {
@@ -121,11 +124,10 @@ absl::Status ValidateImpl(const SpawnOptions& o, SpawnTarget target) {
     }
     if (!m.tmpfs && m.source.empty()) return Invalid("a bind mount has no source");
   }
-  if (o.mount_sys && !o.new_namespaces.Contains(NsType::kMnt)) {
-    return Invalid("mount_sys needs a new mnt namespace (it would cover the host's /sys)");
-  }
-  if (o.loopback_up && !own.Contains(NsType::kNet)) {
-    return Invalid("loopback_up needs a new or joined network namespace");
+  if (o.mount_sys && !fresh.Contains(NsType::kMnt)) {
+    return Invalid(
+        "mount_sys needs a new mnt namespace, and the mnt namespace is joined (it would cover "
+        "the /sys of every process in it)");
   }
   if (o.cwd.has_value() && (o.cwd->empty() || HasNul(*o.cwd))) {
     return Invalid("cwd is empty or contains a NUL byte");

@@ -616,9 +616,11 @@ TEST_F(BadInputTable, ProcMountWithoutOwnPidNamespaceOrProcASymlinkIsRefused) {
   std::filesystem::remove(root + "/proc");
   std::filesystem::create_directory_symlink("/tmp", root + "/proc");
   std::string out;
-  SpawnOptions no_mnt = Shell("true");
-  no_mnt.mount_proc = true;
-  absl::StrAppend(&out, "no mnt namespace: ", Outcome(no_mnt), "\n");
+  ASSERT_OK_AND_ASSIGN(NsFd own_mnt, NsFd::OpenCurrent(NsType::kMnt));
+  SpawnOptions joined_mnt = Shell("true");
+  joined_mnt.join = {&own_mnt};
+  joined_mnt.mount_proc = true;
+  absl::StrAppend(&out, "joined mnt namespace: ", Outcome(joined_mnt), "\n");
   SpawnOptions symlink = WithNewNamespaces(Shell("true"), {NsType::kMnt, NsType::kPid});
   symlink.root = root;
   symlink.mounts = {MountSpec::Bind("/usr", "/usr", true)};
@@ -637,9 +639,9 @@ TEST_F(BadInputTable, ProcMountWithoutOwnPidNamespaceOrProcASymlinkIsRefused) {
   EXPECT_EQ(r.code, 0);
   out += r.text;
   const std::string expected =
-      "no mnt namespace: spawn: INVALID_ARGUMENT errno=none: spawn: mount_proc "
-      "needs a new mnt "
-      "namespace (it would cover the host's /proc)\n"
+      "joined mnt namespace: spawn: INVALID_ARGUMENT errno=none: spawn: mount_proc "
+      "needs a new mnt namespace, and the mnt namespace is joined (it would cover the /proc "
+      "of every process in it)\n"
       "/proc a symlink: spawn: UNKNOWN errno=40: spawn: child: mount proc on "
       "/proc: Too many "
       "levels of symbolic links (/proc is a symbolic link; refusing to mount "
