@@ -116,12 +116,10 @@ int main(int argc, char** argv) {
 
   linuxns::SpawnOptions spawn;
   spawn.argv = parsed->command;
-  spawn.new_namespaces = parsed->types;
-  if (parsed->types.Contains(NsType::kUser)) spawn.MapCurrentUserToRoot();
+  // The library's preset: a fresh /proc with -p, a fresh /sys and lo up
+  // with -n, root inside with -U.
+  spawn.AddNamespacesLookingNew(parsed->types);
   spawn.hostname = parsed->hostname;
-  spawn.mount_proc = parsed->types.Contains(NsType::kPid);
-  spawn.mount_sys = parsed->types.Contains(NsType::kNet);
-  spawn.loopback_up = parsed->types.Contains(NsType::kNet);
   spawn.init = parsed->init;
   // A container does not outlive nsexec, however nsexec ends (SIGKILL too):
   // with -p its whole pid namespace goes with the command.

@@ -11,6 +11,16 @@ SpawnOptions& SpawnOptions::MapCurrentUserToRoot() {
   return *this;
 }
 
+SpawnOptions& SpawnOptions::AddNamespacesLookingNew(NsTypeSet types) {
+  new_namespaces = new_namespaces | types;
+  if (types.Contains(NsType::kNet)) {
+    mount_sys = true;
+    loopback_up = true;
+  }
+  if (types.Contains(NsType::kPid)) mount_proc = true;
+  return *this;
+}
+
 NsTypeSet SpawnOptions::EffectiveNewNamespaces() const {
   NsTypeSet joined = join_process != nullptr ? join_process_types : NsTypeSet();
   for (const NsFd* ns : join) {

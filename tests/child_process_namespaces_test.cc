@@ -583,5 +583,22 @@ TEST_F(ChildProcessTest, UserMappingDefaultsToRootAsNamespaceDoes) {
   EXPECT_EQ(OutputOf(o), "7\n0\n1\n");
 }
 
+// The preset nsexec uses: a new network namespace shows only its own "lo",
+// up, in /sys; a new pid namespace shows itself in /proc.
+TEST_F(ChildProcessTest, NamespacesLookingNewShowOnlyThemselves) {
+  SpawnOptions o = Shell("ls /sys/class/net; cat /sys/class/net/lo/flags; echo /proc/[0-9]*");
+  if (!testing::IsRoot()) o.MapCurrentUserToRoot();
+  o.AddNamespacesLookingNew({NsType::kNet, NsType::kPid});
+  EXPECT_TRUE(o.EffectiveNewNamespaces().Contains(NsType::kMnt));
+  // 0x9: IFF_UP | IFF_LOOPBACK.
+  EXPECT_EQ(OutputOf(o), "lo\n0x9\n/proc/1\n");
+  // Without the preset: the kernel's state, lo down (flags 0x8).
+  SpawnOptions plain = Shell("cat /sys/class/net/lo/flags");
+  if (!testing::IsRoot()) plain.MapCurrentUserToRoot();
+  plain.new_namespaces.Add(NsType::kNet).Add(NsType::kMnt);
+  plain.mount_sys = true;
+  EXPECT_EQ(OutputOf(plain), "0x8\n");
+}
+
 }  // namespace
 }  // namespace linuxns

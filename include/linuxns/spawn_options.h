@@ -348,6 +348,20 @@ struct LINUXNS_EXPORT SpawnOptions {
   // user_mapping to kCurrentUserToRoot and clears uid_map and gid_map.
   SpawnOptions& MapCurrentUserToRoot();
 
+  // AddNamespacesLookingNew()
+  //
+  // The preset for namespaces that look new from inside, as nsexec makes
+  // them: adds `types` to new_namespaces, and for each what a program in it
+  // expects to see of it. A network namespace gets a fresh /sys (mount_sys:
+  // /sys/class/net then lists its own links, not the host's) and "lo" up
+  // (loopback_up); a pid namespace gets a fresh /proc (mount_proc: ps and
+  // /proc/self then show the new pid namespace); both imply a new mount
+  // namespace. A new user namespace maps the caller to root (user_mapping's
+  // default). Other types need nothing more. Without the preset the kernel's
+  // own state stays: a new network namespace with the host's /sys mounted
+  // and "lo" down.
+  SpawnOptions& AddNamespacesLookingNew(NsTypeSet types);
+
   // EffectiveNewNamespaces()
   //
   // new_namespaces and the types the other fields imply (see "Implied
