@@ -3,9 +3,26 @@
 #include <signal.h>
 #include <string.h>
 
+#include <cstdint>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 
 namespace linuxns {
+namespace {
+
+// "0.200s": whole milliseconds, rounded down.
+std::string Seconds(absl::Duration d) {
+  const std::int64_t ms = absl::ToInt64Milliseconds(d);
+  return absl::StrFormat("%d.%03ds", ms / 1000, ms % 1000);
+}
+
+}  // namespace
+
+std::string ResourceUsage::ToString() const {
+  return absl::StrCat("user ", Seconds(user_cpu), " system ", Seconds(system_cpu), " maxrss ",
+                      max_rss_bytes / 1024, " KiB");
+}
 
 std::string ExitStatus::ToString() const {
   if (exited()) return absl::StrCat("exited with code ", code_);

@@ -7,12 +7,14 @@
 #include <sstream>
 #include <string>
 
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "support/test_util.h"
 
 namespace {
 
 using ::linuxns::ExitStatus;
+using ::linuxns::ResourceUsage;
 
 // Everything but ToString() is constexpr.
 static_assert(ExitStatus::Exited(3).exited());
@@ -152,6 +154,47 @@ TEST_F(ExitStatusTest, DifferentCodeSignalOrCoreFlagIsNotEqual) {
   // Same shell code, different ending.
   EXPECT_NE(ExitStatus::Exited(137), ExitStatus::Signaled(SIGKILL));
   EXPECT_EQ(ExitStatus::Exited(137).ShellCode(), ExitStatus::Signaled(SIGKILL).ShellCode());
+}
+
+// --- Resource usage ---
+
+const ResourceUsage kUsage{.user_cpu = absl::Milliseconds(200),
+                           .system_cpu = absl::Microseconds(10999),
+                           .max_rss_bytes = 64 << 20};
+
+TEST_F(ExitStatusTest, MadeStatusesHaveNoUsage) {
+  EXPECT_FALSE(ExitStatus::Exited(0).usage().has_value());
+  EXPECT_FALSE(ExitStatus::Signaled(SIGKILL).usage().has_value());
+}
+
+TEST_F(ExitStatusTest, WithUsageAttachesItAndKeepsTheEnding) {
+  const ExitStatus plain = ExitStatus::Signaled(SIGSEGV, true);
+  const ExitStatus st = plain.WithUsage(kUsage);
+  ASSERT_TRUE(st.usage().has_value());
+  EXPECT_EQ(*st.usage(), kUsage);
+  EXPECT_EQ(st.signal(), SIGSEGV);
+  EXPECT_TRUE(st.core_dumped());
+  EXPECT_FALSE(plain.usage().has_value());
+}
+
+TEST_F(ExitStatusTest, EqualityAndTextIgnoreTheUsage) {
+  EXPECT_EQ(ExitStatus::Exited(3).WithUsage(kUsage), ExitStatus::Exited(3));
+  EXPECT_NE(ExitStatus::Exited(3).WithUsage(kUsage), ExitStatus::Exited(4).WithUsage(kUsage));
+  EXPECT_EQ(ExitStatus::Exited(3).WithUsage(kUsage).ToString(), "exited with code 3");
+}
+
+TEST_F(ExitStatusTest, UsageCpuIsUserPlusSystem) {
+  EXPECT_EQ(kUsage.cpu(), absl::Microseconds(210999));
+}
+
+TEST_F(ExitStatusTest, UsageTextHasMillisecondsRoundedDownAndKiB) {
+  EXPECT_EQ(kUsage.ToString(), "user 0.200s system 0.010s maxrss 65536 KiB");
+  EXPECT_EQ(ResourceUsage{}.ToString(), "user 0.000s system 0.000s maxrss 0 KiB");
+  EXPECT_EQ(ResourceUsage({.user_cpu = absl::Seconds(75) + absl::Milliseconds(5),
+                           .system_cpu = absl::Milliseconds(1999),
+                           .max_rss_bytes = 1023})
+                .ToString(),
+            "user 75.005s system 1.999s maxrss 0 KiB");
 }
 
 }  // namespace

@@ -125,12 +125,17 @@ class LINUXNS_EXPORT ChildProcess {
   // Wait()
   //
   // Blocks until the child exits and returns how it ended; later calls return
-  // the same status.
+  // the same status. The status carries the child's resource usage
+  // (ExitStatus::usage(): CPU time and peak RSS of the child and of the
+  // descendants it waited for), taken by the waitid call that reaps it; it
+  // is std::nullopt only when a reaper elsewhere in the host took the child
+  // first and the status was read from the pidfd.
   absl::StatusOr<ExitStatus> Wait();
 
   // WaitFor()
   //
   // Like Wait() for at most `timeout`: std::nullopt if the child still runs.
+  // An ended child's status carries its usage as Wait()'s does.
   absl::StatusOr<std::optional<ExitStatus>> WaitFor(absl::Duration timeout);
 
   // Signal()

@@ -6,19 +6,64 @@
 //
 //   absl::StatusOr<linuxns::ExitStatus> st = child.Wait();
 //   if (st.ok() && st->signaled()) std::cerr << "killed by " << *st << "\n";
+//   if (st.ok() && st->usage()) std::cerr << "cpu " << st->usage()->cpu() << "\n";
 //   return st.ok() ? st->ShellCode() : 1;
+//
+// Resource usage: a status that came from reaping the process (what
+// ChildProcess::Wait() and WaitFor(), and so Run(), return) also carries the
+// kernel's accounting of it, ResourceUsage, taken by the same waitid system
+// call that reaped it (the raw syscall's fifth argument, struct rusage; see
+// wait4(2) and getrusage(2)); no further system call is made. What the kernel
+// gives there is getrusage(RUSAGE_BOTH) of the dead process: the CPU time of
+// all its threads plus that of every descendant it waited for itself (its
+// own children reaped by wait*, and recursively theirs), and the largest
+// peak RSS of either. Descendants nobody waited for (orphans reaped by an
+// init or subreaper, or by a SIGCHLD set to SIG_IGN) are not in it. So with
+// SpawnOptions::init the usage covers the init and the command it waits for.
+// The peak RSS also covers the memory the process had before its last
+// execve (exec_mmap records the old image's high-water mark): for a child
+// cloned with CLONE_VM, as ChildProcess::Spawn() does on the common path,
+// that old image was the parent's, so max_rss_bytes is never below the
+// spawning program's own peak RSS at the time of the exec. usage() is
+// std::nullopt where the kernel gave none: a status made by Exited() or
+// Signaled(), or read from the pidfd after another reaper of the host took
+// the child (PIDFD_INFO_EXIT, Linux 6.15, keeps no usage).
 //
 // Thread-safety: a value; everything is constexpr or const and makes no
 // system call.
 #ifndef LINUXNS_EXIT_STATUS_H_
 #define LINUXNS_EXIT_STATUS_H_
 
+#include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
 
+#include "absl/time/time.h"
 #include "linuxns/export.h"
 
 namespace linuxns {
+
+// ResourceUsage: what the kernel accounted to a process when it was reaped;
+// see the top of this file for whose usage it includes.
+struct LINUXNS_EXPORT ResourceUsage {
+  // CPU time spent in user mode (ru_utime).
+  absl::Duration user_cpu;
+  // CPU time spent in the kernel on the process's behalf (ru_stime).
+  absl::Duration system_cpu;
+  // The peak resident set size in bytes (ru_maxrss, which the kernel counts
+  // in KiB, times 1024).
+  std::uint64_t max_rss_bytes = 0;
+
+  // user_cpu + system_cpu.
+  absl::Duration cpu() const { return user_cpu + system_cpu; }
+
+  // "user 0.200s system 0.010s maxrss 65536 KiB": seconds with three
+  // decimals (rounded down to the millisecond), the peak RSS in KiB.
+  std::string ToString() const;
+
+  friend bool operator==(const ResourceUsage&, const ResourceUsage&) = default;
+};
 
 // ExitStatus: how a process ended, exited with a code or killed by a signal.
 class LINUXNS_EXPORT ExitStatus {
@@ -48,11 +93,26 @@ class LINUXNS_EXPORT ExitStatus {
   // code() when exited, else 128 + signal(): what a shell reports in $?.
   constexpr int ShellCode() const { return exited() ? code_ : 128 + signal_; }
 
+  // The kernel's accounting of the process at reaping, or std::nullopt where
+  // there is none (see the top of this file).
+  const std::optional<ResourceUsage>& usage() const { return usage_; }
+
+  // This status with `usage` attached.
+  ExitStatus WithUsage(const ResourceUsage& usage) const {
+    ExitStatus copy = *this;
+    copy.usage_ = usage;
+    return copy;
+  }
+
   // "exited with code 3", "killed by signal 9 (Killed)", "... (core dumped)".
+  // The usage is not part of it.
   std::string ToString() const;
 
-  // True when both have the same code, signal and core-dump flag.
-  friend constexpr bool operator==(const ExitStatus&, const ExitStatus&) = default;
+  // True when both have the same code, signal and core-dump flag: how the
+  // process ended. The usage is a measurement and is not compared.
+  friend constexpr bool operator==(const ExitStatus& a, const ExitStatus& b) {
+    return a.code_ == b.code_ && a.signal_ == b.signal_ && a.core_dumped_ == b.core_dumped_;
+  }
 
  private:
   constexpr ExitStatus(int code, int signal, bool core)
@@ -60,6 +120,7 @@ class LINUXNS_EXPORT ExitStatus {
   int code_ = 0;
   int signal_ = 0;
   bool core_dumped_ = false;
+  std::optional<ResourceUsage> usage_;
 };
 
 // Writes status.ToString() to `os`.

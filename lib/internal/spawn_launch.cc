@@ -2,12 +2,14 @@
 
 #include <sched.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -167,15 +169,23 @@ absl::StatusOr<PidFd> Launch(PreparedSpawn& p) {
 
 absl::StatusOr<ExitStatus> WaitForExit(const PidFd& child) {
   siginfo_t info{};
-  int r;
+  struct rusage ru {};
+  long r;
   do {
-    r = ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(child.get()), &info,
-                 WEXITED | __WALL);
+    // The raw system call: glibc's waitid() does not pass on the fifth
+    // argument, the reaped process's rusage (getrusage(RUSAGE_BOTH) of it).
+    r = ::syscall(SYS_waitid, P_PIDFD, child.get(), &info, WEXITED | __WALL, &ru);
   } while (r != 0 && errno == EINTR);
   if (r == 0) {
-    return info.si_code == CLD_EXITED
-               ? ExitStatus::Exited(info.si_status)
-               : ExitStatus::Signaled(info.si_status, info.si_code == CLD_DUMPED);
+    const ExitStatus status =
+        info.si_code == CLD_EXITED
+            ? ExitStatus::Exited(info.si_status)
+            : ExitStatus::Signaled(info.si_status, info.si_code == CLD_DUMPED);
+    return status.WithUsage(ResourceUsage{
+        .user_cpu = absl::DurationFromTimeval(ru.ru_utime),
+        .system_cpu = absl::DurationFromTimeval(ru.ru_stime),
+        .max_rss_bytes = static_cast<std::uint64_t>(ru.ru_maxrss) * 1024,
+    });
   }
   const int err = errno;
   if (err != ECHILD) return ErrnoError(err, absl::StrCat("waitid pid ", child.pid()));

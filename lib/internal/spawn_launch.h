@@ -23,7 +23,8 @@ struct PreparedSpawn;
 absl::StatusOr<PidFd> Launch(PreparedSpawn& prepared);
 
 // Waits for a child cloned by Launch() and returns how it ended (also when a
-// host's reaper took it first, from the pidfd on Linux 6.15).
+// host's reaper took it first, from the pidfd on Linux 6.15), with the
+// usage the kernel gave at reaping (none when another reaper took it).
 absl::StatusOr<ExitStatus> WaitForExit(const PidFd& child);
 
 }  // namespace linuxns::internal
