@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "linuxns/child_process.h"
+#include "linuxns/exit_status.h"
 #include "linuxns/namespace.h"
 #include "linuxns/net.h"
 #include "linuxns/status.h"
@@ -103,6 +104,18 @@ absl::StatusOr<VethNetwork> ConnectNewNetwork(const tools::VethAddresses& veth, 
   return VethNetwork{std::move(ns), link};
 }
 
+// --stats: one line on stderr, "nsexec: stats: user 0.200s system 0.010s
+// maxrss 65536 KiB" (ResourceUsage::ToString()), for the command and the
+// descendants it (or the init) waited for.
+void PrintStats(const linuxns::ExitStatus& status) {
+  if (status.usage().has_value()) {
+    std::fprintf(stderr, "nsexec: stats: %s\n", status.usage()->ToString().c_str());
+  } else {
+    // Only when a reaper other than nsexec took the command.
+    std::fprintf(stderr, "nsexec: stats: not available (the command was reaped elsewhere)\n");
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -155,5 +168,9 @@ int main(int argc, char** argv) {
     tools::PrintNamespaces("nsexec", *child, parsed->types);
   }
   // The terminal sends SIGINT and SIGQUIT to the command itself.
-  return tools::WaitForwardingSignals("nsexec", *child, *forwarder, {SIGINT, SIGQUIT});
+  for (int sig : {SIGINT, SIGQUIT}) ::signal(sig, SIG_IGN);
+  absl::StatusOr<linuxns::ExitStatus> status = forwarder->Wait(*child);
+  if (!status.ok()) return tools::ReportFailure("nsexec", status.status());
+  if (parsed->stats) PrintStats(*status);
+  return status->ShellCode();
 }

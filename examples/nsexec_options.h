@@ -26,6 +26,7 @@ struct NsexecOptions {
   bool verbose = false;
   bool init = false;                    // --init
   bool no_kill_child = false;           // --no-kill-child
+  bool stats = false;                   // --stats
   NsTypeSet types;                      // the new namespaces
   std::optional<std::string> hostname;  // -u HOSTNAME
   std::optional<VethAddresses> veth;    // --veth (implies -n)

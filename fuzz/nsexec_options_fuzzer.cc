@@ -20,8 +20,9 @@ using linuxns::tools::NsexecOptions;
 
 std::string Fingerprint(const absl::StatusOr<NsexecOptions>& o) {
   if (!o.ok()) return o.status().ToString();
-  std::string out = absl::StrCat(o->help, o->version, o->verbose, o->init, " ", o->types.ToString(),
-                                 " ", o->hostname.has_value(), " ", o->hostname.value_or(""));
+  std::string out =
+      absl::StrCat(o->help, o->version, o->verbose, o->init, o->stats, " ", o->types.ToString(),
+                   " ", o->hostname.has_value(), " ", o->hostname.value_or(""));
   for (const std::string& arg : o->command) absl::StrAppend(&out, " [", arg, "]");
   return out;
 }

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "linuxns/child_process.h"
@@ -414,6 +416,78 @@ TEST_F(NsexecTest, NoDescriptorForTheSignalfdMeansTheCommandNeverStarts) {
       EXPECT_THAT(r.err, HasSubstr("Too many open files"));
     }
   }
+}
+
+// --stats: "nsexec: stats: user U system S maxrss K KiB", one line.
+constexpr char kStatsLine[] =
+    "nsexec: stats: user [0-9]+\\.[0-9]{3}s system [0-9]+\\.[0-9]{3}s maxrss [0-9]+ KiB\n";
+
+// The CPU time this process's reaped children used so far.
+absl::Duration ChildrenCpu() {
+  rusage ru{};
+  ::getrusage(RUSAGE_CHILDREN, &ru);
+  return absl::DurationFromTimeval(ru.ru_utime) + absl::DurationFromTimeval(ru.ru_stime);
+}
+
+// The figures of the stats line in `err`.
+struct Stats {
+  absl::Duration cpu = absl::InfiniteDuration();  // user + system
+  unsigned long long max_rss_kib = 0;
+};
+
+Stats ParseStats(const std::string& err) {
+  Stats stats;
+  const std::size_t at = err.find("nsexec: stats: ");
+  double user = 0, system = 0;
+  if (at != std::string::npos &&
+      std::sscanf(err.c_str() + at, "nsexec: stats: user %lfs system %lfs maxrss %llu KiB", &user,
+                  &system, &stats.max_rss_kib) == 3) {
+    stats.cpu = absl::Seconds(user + system);
+  }
+  return stats;
+}
+
+TEST_F(NsexecTest, StatsPrintTheCommandsCpuTimeAndPeakMemory) {
+  // dd fills a 64 MiB buffer from /dev/zero: all of it resident, and CPU
+  // time spent in the kernel.
+  const absl::Duration before = ChildrenCpu();
+  ToolResult r =
+      Nsexec({"--stats", "dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1", "status=none"});
+  const absl::Duration used = ChildrenCpu() - before;
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.err, ::testing::MatchesRegex(kStatsLine));
+  const Stats stats = ParseStats(r.err);
+  EXPECT_GE(stats.max_rss_kib, 64u * 1024) << r.err;
+  // The command's share of what nsexec and the command used in all (the
+  // line rounds each figure down to the millisecond).
+  EXPECT_GE(stats.cpu, absl::Milliseconds(1)) << r.err;
+  EXPECT_LE(stats.cpu, used) << r.err;
+}
+
+TEST_F(NsexecTest, StatsComeAfterTheCommandAndKeepItsExitStatus) {
+  ToolResult killed = Nsexec({"--stats", "sh", "-c", "echo last >&2; kill -9 $$"});
+  EXPECT_EQ(killed.code, 128 + 9);
+  EXPECT_THAT(killed.err, ::testing::MatchesRegex(absl::StrCat("last\n", kStatsLine)));
+  ToolResult exited = Nsexec({"--stats", "sh", "-c", "exit 42"});
+  EXPECT_EQ(exited.code, 42);
+  EXPECT_THAT(exited.err, ::testing::MatchesRegex(kStatsLine));
+  // No command ran: no stats.
+  ToolResult missing = Nsexec({"--stats", "linuxns-no-such-command"});
+  EXPECT_EQ(missing.code, 127);
+  EXPECT_THAT(missing.err, ::testing::Not(HasSubstr("stats")));
+  // Without the option, nothing is said.
+  EXPECT_EQ(Nsexec({"sh", "-c", "exit 42"}).err, "");
+}
+
+TEST_F(NsexecTest, StatsUnderTheInitCoverTheCommandItWaitedFor) {
+  // As an ordinary user, in a user and pid namespace: the init is nsexec's
+  // child, and the 64 MiB are the command's, the init's child.
+  ToolResult r = RunToolAsNobody({CopyToolForOthers(LINUXNS_NSEXEC_PATH, scratch()), "-Up",
+                                  "--init", "--stats", "dd", "if=/dev/zero", "of=/dev/null",
+                                  "bs=64M", "count=1", "status=none"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.err, ::testing::MatchesRegex(kStatsLine));
+  EXPECT_GE(ParseStats(r.err).max_rss_kib, 64u * 1024) << r.err;
 }
 
 TEST_F(NsexecTest, HelpAndVersion) {
