@@ -29,8 +29,8 @@ NsTypeSet SpawnOptions::EffectiveNewNamespaces() const {
   NsTypeSet implied;
   if (uid_map || gid_map) implied.Add(NsType::kUser);
   if (hostname || domainname) implied.Add(NsType::kUts);
-  if (!mounts.empty() || (root && root_change == RootChange::kPivotRoot) || mount_proc ||
-      mount_sys) {
+  if (!mounts.empty() || (root && root_change == RootChange::kPivotRoot) || minimal_dev ||
+      mount_proc || mount_sys) {
     implied.Add(NsType::kMnt);
   }
   if (loopback_up) implied.Add(NsType::kNet);

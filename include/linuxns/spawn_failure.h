@@ -45,6 +45,9 @@ enum class SpawnStep : std::int32_t {
   kEnterCwd = 43,               // SpawnOptions::cwd_fd
   kSethostname = 7,
   kSetdomainname = 8,
+  // SpawnOptions::minimal_dev: a device node of the caller's /dev (index:
+  // which of null, zero, full, random, urandom, tty)
+  kOpenDevNode = 44,
   kRootBind = 9,  // the new root bound onto itself
   kOpenRoot = 10,
   kOpenTarget = 11,  // a mount's target (index: which mount)
@@ -52,6 +55,11 @@ enum class SpawnStep : std::int32_t {
   kBindMount = 13,
   kRemountReadOnly = 14,
   kMountTmpfs = 15,
+  kMountDev = 45,      // minimal_dev: the tmpfs on /dev
+  kMakeDevEntry = 46,  // minimal_dev: a file, directory or link in it (index: which)
+  kBindDevNode = 47,   // minimal_dev: a node bound on its file (index as kOpenDevNode)
+  kMountDevPts = 48,   // minimal_dev: devpts on /dev/pts
+  kMountDevShm = 49,   // minimal_dev: the tmpfs on /dev/shm
   kProcIsSymlink = 16,
   kMountProc = 17,
   kMountSys = 18,

@@ -44,14 +44,16 @@
 //      /proc/PID/root and /proc/PID/cwd are its root and working directory
 //      in its own mount namespace);
 //   7. hostname and domainname (need a new or joined uts namespace);
-//   8. the new root's mounts: `root` is bind-mounted onto itself, each of
-//      `mounts` is made under it (targets resolved inside it without
-//      following any symbolic link, RELIABILITY rule 6), then mount_proc (a
-//      fresh procfs on mount_proc_at; needs a new mnt namespace, shows a new
-//      pid namespace, refuses a /proc that is a symlink) and mount_sys (a
-//      fresh sysfs on /sys, so that /sys/class/net shows the network
-//      namespace's links), then chroot or pivot_root into it with the old
-//      root detached (RootChange);
+//   8. the new root's mounts: with minimal_dev the caller's device nodes are
+//      opened before any mount can cover /dev; `root` is bind-mounted onto
+//      itself, each of `mounts` is made under it (targets resolved inside it
+//      without following any symbolic link, RELIABILITY rule 6), then the
+//      minimal_dev /dev (a tmpfs, its entries, the nodes bound, devpts,
+//      /dev/shm), then mount_proc (a fresh procfs on mount_proc_at; needs a
+//      new mnt namespace, shows a new pid namespace, refuses a /proc that is
+//      a symlink) and mount_sys (a fresh sysfs on /sys, so that
+//      /sys/class/net shows the network namespace's links), then
+//      chroot or pivot_root into it with the old root detached (RootChange);
 //   9. loopback_up: bring "lo" up (needs a new or joined network namespace);
 //   10. cwd, umask, new_session, rlimits;
 //   11. credentials: drop_bounding_capabilities, groups, gid, uid (in that
@@ -69,13 +71,13 @@
 // implies --mount, --map-root-user implies --user): a field that needs a
 // namespace of its own implies a new namespace of that type, unless one of
 // that type is joined. uid_map, gid_map imply user; hostname, domainname imply
-// uts; mounts, root with kPivotRoot, mount_proc, mount_sys imply mnt;
-// loopback_up implies net; time_offsets imply time; init implies pid.
+// uts; mounts, root with kPivotRoot, minimal_dev, mount_proc, mount_sys imply
+// mnt; loopback_up implies net; time_offsets imply time; init implies pid.
 // EffectiveNewNamespaces() is the set the child gets. Where a joined
-// namespace cannot serve (mounts, /proc, /sys or a pivot_root in a joined
-// mount namespace would change it for everyone in it; maps, time offsets and
-// an init need a namespace nobody has entered yet), Spawn() says so
-// (InvalidArgument) rather than creating one. user_mapping alone implies
+// namespace cannot serve (mounts, a minimal /dev, /proc, /sys or a pivot_root
+// in a joined mount namespace would change it for everyone in it; maps, time
+// offsets and an init need a namespace nobody has entered yet), Spawn() says
+// so (InvalidArgument) rather than creating one. user_mapping alone implies
 // nothing: it applies only when a new user namespace is made.
 //
 // Thread-safety: a value; nothing here makes a system call.
@@ -233,6 +235,21 @@ struct LINUXNS_EXPORT SpawnOptions {
   // At most 64 bytes, no NUL; imply a new uts namespace unless one is joined.
   std::optional<std::string> hostname;
   std::optional<std::string> domainname;  // as hostname
+  // A minimal /dev, as bubblewrap's --dev and minijail's -d make it (implies
+  // a new mnt namespace): a tmpfs on /dev under the new root (or "/"; mode
+  // 0755, nosuid, nodev, noexec, 64 KiB) holding null, zero, full, random,
+  // urandom and tty, each bind-mounted from the caller's /dev (a user
+  // namespace may not create device nodes), pts (a devpts instance of its
+  // own: newinstance, ptmxmode=0666, mode=620, and gid=5 where the child's
+  // user namespace maps it), ptmx (a symbolic link to pts/ptmx), shm (a tmpfs
+  // of mode 1777), and the links fd (/proc/self/fd), stdin, stdout and
+  // stderr (/proc/self/fd/0, 1, 2), which need a /proc. The caller's nodes
+  // are opened before any of the child's mounts, so that nothing can cover
+  // them; /dev must exist under the root, as a directory reached without a
+  // symbolic link. Nothing else of the caller's /dev is visible. Each failure
+  // is its own SpawnStep (kOpenDevNode, kMountDev, kMakeDevEntry,
+  // kBindDevNode, kMountDevPts, kMountDevShm), its message naming the path.
+  bool minimal_dev = false;
   // Mount a fresh procfs on mount_proc_at (implies a new mnt namespace).
   bool mount_proc = false;
   std::string mount_proc_at = "/proc";  // where (`unshare --mount-proc=DIR`)

@@ -1,5 +1,6 @@
-// The mount steps of a spawned child: new root, bind and tmpfs mounts, /proc,
-// /sys, pivot_root. Raw system calls only (see raw_syscall.h).
+// The mount steps of a spawned child: new root, bind and tmpfs mounts, a
+// minimal /dev, /proc, /sys, pivot_root. Raw system calls only (see
+// raw_syscall.h).
 //
 // Every target is opened under the root with openat2(RESOLVE_IN_ROOT |
 // RESOLVE_NO_SYMLINKS) and mounted on through its /proc/self/fd path, so a
@@ -159,24 +160,169 @@ bool MountKernelFs(const SpawnPlan& plan, SpawnOutcome& outcome, int root_fd, co
   return true;
 }
 
+// SpawnPlan::minimal_dev, part one: the caller's device nodes (kDevNodes),
+// opened O_PATH before any mount of this child can cover /dev (without a new
+// root the tmpfs goes onto that very /dev). The child opens them, not the
+// parent: the source of a bind mount must be a mount of the binder's own
+// mount namespace (EINVAL otherwise), and this one is new. All are -1 or
+// open on return; on failure `which` is the node.
+long OpenDevNodes(long (&nodes)[kDevNodeCount], int& which) {
+  for (int i = 0; i < kDevNodeCount; ++i) nodes[i] = -1;
+  for (int i = 0; i < kDevNodeCount; ++i) {
+    char path[16];
+    const char prefix[] = "/dev/";
+    int n = 0;
+    for (; prefix[n] != '\0'; ++n) path[n] = prefix[n];
+    for (const char* c = kDevNodes[i]; *c != '\0'; ++c) path[n++] = *c;
+    path[n] = '\0';
+    nodes[i] = RawSyscall(SYS_openat, AT_FDCWD, Arg(path), O_PATH | O_CLOEXEC);
+    if (nodes[i] < 0) {
+      which = i;
+      return nodes[i];
+    }
+  }
+  return 0;
+}
+
+void CloseDevNodes(long (&nodes)[kDevNodeCount]) {
+  for (long& fd : nodes) {
+    if (fd >= 0) RawSyscall(SYS_close, fd);
+    fd = -1;
+  }
+}
+
+// Part two: a small tmpfs on /dev under the root (resolved as every target
+// is); returns it, opened again (the mount itself), or -errno.
+long MountDevTmpfs(int root_fd) {
+  long target = OpenInRoot(root_fd, "/dev");
+  if (target < 0) return target;
+  char path[32];
+  const long r = RawSyscall(SYS_mount, Arg("tmpfs"), Arg(FdPath(path, target)), Arg("tmpfs"),
+                            MS_NOSUID | MS_NODEV | MS_NOEXEC, Arg("mode=0755,size=64k"));
+  RawSyscall(SYS_close, target);
+  if (r < 0) return r;
+  return OpenInRoot(root_fd, "/dev");
+}
+
+// Part three: the entries of the new /dev: an empty file for each node to be
+// bound on, the directories and symbolic links of kDevEntries (`which`: the
+// index of kMakeDevEntry). Their modes do not matter: each file and directory
+// is covered by a mount.
+long MakeDevEntries(long dev, int& which) {
+  long r = 0;
+  for (int i = 0; r >= 0 && i < kDevNodeCount; ++i) {
+    which = i;
+    r = RawSyscall(SYS_openat, dev, Arg(kDevNodes[i]),
+                   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (r >= 0) RawSyscall(SYS_close, r);
+  }
+  for (int i = 0; r >= 0 && i < kDevEntryCount; ++i) {
+    which = kDevNodeCount + i;
+    const DevEntry& e = kDevEntries[i];
+    r = e.link != nullptr ? RawSyscall(SYS_symlinkat, Arg(e.link), dev, Arg(e.name))
+                          : RawSyscall(SYS_mkdirat, dev, Arg(e.name), 0755);
+  }
+  return r < 0 ? r : 0;
+}
+
+// An entry of the new /dev, opened without following a symbolic link, for a
+// mount onto it.
+long OpenDevEntry(long dev, const char* name) {
+  return RawSyscall(SYS_openat, dev, Arg(name), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+}
+
+// Part four: each node bound onto its file (`which`: the node).
+long BindDevNodes(long dev, const long (&nodes)[kDevNodeCount], int& which) {
+  for (int i = 0; i < kDevNodeCount; ++i) {
+    which = i;
+    const long file = OpenDevEntry(dev, kDevNodes[i]);
+    if (file < 0) return file;
+    char source[32];
+    char target[32];
+    const long r = RawSyscall(SYS_mount, Arg(FdPath(source, nodes[i])), Arg(FdPath(target, file)),
+                              0, MS_BIND | MS_REC, 0);
+    RawSyscall(SYS_close, file);
+    if (r < 0) return r;
+  }
+  return 0;
+}
+
+// Mounts `fstype` with `options` on the entry `name` of the new /dev.
+long MountOnDevEntry(long dev, const char* name, const char* fstype, unsigned long flags,
+                     const char* options) {
+  const long target = OpenDevEntry(dev, name);
+  if (target < 0) return target;
+  char path[32];
+  const long r = RawSyscall(SYS_mount, Arg(fstype), Arg(FdPath(path, target)), Arg(fstype), flags,
+                            Arg(options));
+  RawSyscall(SYS_close, target);
+  return r;
+}
+
+// Part five: a devpts instance of its own on /dev/pts (/dev/ptmx links into
+// it). Its ptys belong to group tty (5) as on a host, where the child's user
+// namespace maps gid 5; devpts refuses an unmapped gid with EINVAL, and then
+// they keep the opener's group.
+long MountDevPts(long dev) {
+  constexpr unsigned long kFlags = MS_NOSUID | MS_NOEXEC;
+  const long r =
+      MountOnDevEntry(dev, "pts", "devpts", kFlags, "newinstance,ptmxmode=0666,mode=620,gid=5");
+  if (r != -EINVAL) return r;
+  return MountOnDevEntry(dev, "pts", "devpts", kFlags, "newinstance,ptmxmode=0666,mode=620");
+}
+
 }  // namespace
 
 bool ApplyMounts(const SpawnPlan& plan, SpawnOutcome& outcome) {
-  if (plan.root == nullptr && plan.mount_count == 0 && !plan.mount_proc && !plan.mount_sys) {
+  if (plan.root == nullptr && plan.mount_count == 0 && !plan.minimal_dev && !plan.mount_proc &&
+      !plan.mount_sys) {
     return true;
   }
   long r;
-  if (plan.root != nullptr && !plan.chroot) {
+  int which = 0;
+  long nodes[kDevNodeCount];
+  bool ok = true;
+  if (plan.minimal_dev) {
+    r = OpenDevNodes(nodes, which);
+    if (r < 0) ok = Fail(plan, outcome, SpawnStep::kOpenDevNode, r, which);
+  } else {
+    for (long& fd : nodes) fd = -1;
+  }
+  if (ok && plan.root != nullptr && !plan.chroot) {
     // pivot_root wants the new root to be a mount point.
     r = RawSyscall(SYS_mount, Arg(plan.root), Arg(plan.root), 0, MS_BIND | MS_REC, 0);
-    if (r < 0) return Fail(plan, outcome, SpawnStep::kRootBind, r);
+    if (r < 0) ok = Fail(plan, outcome, SpawnStep::kRootBind, r);
   }
-  long root_fd = RawSyscall(SYS_openat, AT_FDCWD, Arg(plan.root ? plan.root : "/"),
-                            O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root_fd < 0) return Fail(plan, outcome, SpawnStep::kOpenRoot, root_fd);
+  long root_fd = -1;
+  if (ok) {
+    root_fd = RawSyscall(SYS_openat, AT_FDCWD, Arg(plan.root ? plan.root : "/"),
+                         O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root_fd < 0) ok = Fail(plan, outcome, SpawnStep::kOpenRoot, root_fd);
+  }
   const int root = static_cast<int>(root_fd);
-  bool ok = true;
   for (int i = 0; ok && i < plan.mount_count; ++i) ok = ApplyMount(plan, outcome, root, i);
+  if (ok && plan.minimal_dev) {
+    const long dev = MountDevTmpfs(root);
+    if (dev < 0) ok = Fail(plan, outcome, SpawnStep::kMountDev, dev);
+    if (ok) {
+      r = MakeDevEntries(dev, which);
+      if (r < 0) ok = Fail(plan, outcome, SpawnStep::kMakeDevEntry, r, which);
+    }
+    if (ok) {
+      r = BindDevNodes(dev, nodes, which);
+      if (r < 0) ok = Fail(plan, outcome, SpawnStep::kBindDevNode, r, which);
+    }
+    if (ok) {
+      r = MountDevPts(dev);
+      if (r < 0) ok = Fail(plan, outcome, SpawnStep::kMountDevPts, r);
+    }
+    if (ok) {
+      r = MountOnDevEntry(dev, "shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+      if (r < 0) ok = Fail(plan, outcome, SpawnStep::kMountDevShm, r);
+    }
+    if (dev >= 0) RawSyscall(SYS_close, dev);
+  }
+  CloseDevNodes(nodes);
   if (ok && plan.mount_proc)
     ok = MountKernelFs(plan, outcome, root, plan.proc_target, "proc", SpawnStep::kMountProc);
   if (ok && plan.mount_sys)
@@ -198,7 +344,7 @@ bool ApplyMounts(const SpawnPlan& plan, SpawnOutcome& outcome) {
       if (r < 0) ok = Fail(plan, outcome, SpawnStep::kUmountOldRoot, r);
     }
   }
-  RawSyscall(SYS_close, root);
+  if (root_fd >= 0) RawSyscall(SYS_close, root);
   return ok;
 }
 

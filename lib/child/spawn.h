@@ -60,6 +60,12 @@ enum class SpawnStep : std::int32_t {
   kCallerCredentials = 41,
   kEnterRoot = 42,
   kEnterCwd = 43,
+  kOpenDevNode = 44,
+  kMountDev = 45,
+  kMakeDevEntry = 46,
+  kBindDevNode = 47,
+  kMountDevPts = 48,
+  kMountDevShm = 49,
   kParentGone = 32,
   kDupFd = 33,
   kCloseFds = 34,
@@ -87,6 +93,7 @@ inline constexpr SpawnStep kSpawnStepOrder[] = {
     SpawnStep::kEnterCwd,
     SpawnStep::kSethostname,
     SpawnStep::kSetdomainname,
+    SpawnStep::kOpenDevNode,
     SpawnStep::kRootBind,
     SpawnStep::kOpenRoot,
     SpawnStep::kOpenTarget,
@@ -94,6 +101,11 @@ inline constexpr SpawnStep kSpawnStepOrder[] = {
     SpawnStep::kBindMount,
     SpawnStep::kRemountReadOnly,
     SpawnStep::kMountTmpfs,
+    SpawnStep::kMountDev,
+    SpawnStep::kMakeDevEntry,
+    SpawnStep::kBindDevNode,
+    SpawnStep::kMountDevPts,
+    SpawnStep::kMountDevShm,
     SpawnStep::kProcIsSymlink,
     SpawnStep::kMountProc,
     SpawnStep::kMountSys,
@@ -131,6 +143,30 @@ struct MountStep {
   const char* target;   // path under the root, resolved without symlinks
   const char* options;  // tmpfs options, or null
   bool read_only;
+};
+
+// SpawnPlan::minimal_dev: the device nodes bound from the caller's /dev, in
+// the order of SpawnStep::kOpenDevNode's and kBindDevNode's index (and the
+// first kDevNodeCount of kMakeDevEntry's: the empty files they are bound on).
+inline constexpr const char* kDevNodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+inline constexpr int kDevNodeCount = sizeof kDevNodes / sizeof kDevNodes[0];
+
+// Everything else the minimal /dev holds, in the order of
+// SpawnStep::kMakeDevEntry's index (which continues after the nodes' files,
+// 0 to kDevNodeCount - 1): directories, then symbolic links.
+struct DevEntry {
+  const char* name;
+  const char* link;  // the symbolic link's contents, or null for a directory
+};
+inline constexpr int kDevEntryCount = 7;
+inline constexpr DevEntry kDevEntries[kDevEntryCount] = {
+    {"pts", nullptr},
+    {"shm", nullptr},
+    {"ptmx", "pts/ptmx"},
+    {"fd", "/proc/self/fd"},
+    {"stdin", "/proc/self/fd/0"},
+    {"stdout", "/proc/self/fd/1"},
+    {"stderr", "/proc/self/fd/2"},
 };
 
 // The shell of SpawnPlan::shell_argvs, as execvp(3)'s _PATH_BSHELL.
@@ -213,6 +249,10 @@ struct SpawnPlan {
   std::size_t hostname_len = 0;
   const char* domainname = nullptr;
   std::size_t domainname_len = 0;
+  // SpawnOptions::minimal_dev: a tmpfs on /dev under the root with the
+  // nodes of kDevNodes bound from the caller's /dev, a devpts instance and
+  // the entries of kDevEntries.
+  bool minimal_dev = false;
   bool mount_proc = false;
   const char* proc_target = "/proc";
   bool mount_sys = false;

@@ -49,6 +49,12 @@ LINUXNS_SAME_STEP(kOpenSource);
 LINUXNS_SAME_STEP(kBindMount);
 LINUXNS_SAME_STEP(kRemountReadOnly);
 LINUXNS_SAME_STEP(kMountTmpfs);
+LINUXNS_SAME_STEP(kOpenDevNode);
+LINUXNS_SAME_STEP(kMountDev);
+LINUXNS_SAME_STEP(kMakeDevEntry);
+LINUXNS_SAME_STEP(kBindDevNode);
+LINUXNS_SAME_STEP(kMountDevPts);
+LINUXNS_SAME_STEP(kMountDevShm);
 LINUXNS_SAME_STEP(kProcIsSymlink);
 LINUXNS_SAME_STEP(kMountProc);
 LINUXNS_SAME_STEP(kMountSys);
@@ -134,6 +140,18 @@ const char* SpawnStepName(SpawnStep step) {
       return "remount read-only";
     case SpawnStep::kMountTmpfs:
       return "mount tmpfs";
+    case SpawnStep::kOpenDevNode:
+      return "open a device node for /dev";
+    case SpawnStep::kMountDev:
+      return "mount tmpfs on /dev";
+    case SpawnStep::kMakeDevEntry:
+      return "make an entry of /dev";
+    case SpawnStep::kBindDevNode:
+      return "bind a device node into /dev";
+    case SpawnStep::kMountDevPts:
+      return "mount devpts on /dev/pts";
+    case SpawnStep::kMountDevShm:
+      return "mount tmpfs on /dev/shm";
     case SpawnStep::kProcIsSymlink:
       return "check /proc";
     case SpawnStep::kMountProc:
@@ -216,6 +234,21 @@ std::string InJoinedMountNamespace(const PreparedSpawn& prepared) {
     return absl::StrCat(" in the mount namespace of pid ", o.join_process->pid());
   }
   return "";
+}
+
+// "/dev/NAME" of kMakeDevEntry's or kOpenDevNode's index, or "/dev".
+std::string DevEntryPath(int index) {
+  if (index >= 0 && index < child::kDevNodeCount)
+    return absl::StrCat("/dev/", child::kDevNodes[index]);
+  if (index >= child::kDevNodeCount && index < child::kDevNodeCount + child::kDevEntryCount) {
+    return absl::StrCat("/dev/", child::kDevEntries[index - child::kDevNodeCount].name);
+  }
+  return "/dev";
+}
+
+// " under the new root ROOT", or "" without one.
+std::string UnderRoot(const SpawnOptions& o) {
+  return o.root ? absl::StrCat(" under the new root ", Quote(*o.root)) : "";
 }
 
 // " (PATH)": what `fd` names, as /proc/self/fd shows it, or "".
@@ -326,6 +359,38 @@ absl::Status DescribeStep(const PreparedSpawn& prepared, const child::SpawnOutco
     case SpawnStep::kMountTmpfs:
       what = absl::StrCat("mount tmpfs on ",
                           Quote(o.mounts[static_cast<std::size_t>(plan.failed_index)].target));
+      break;
+    case SpawnStep::kOpenDevNode:
+      what = absl::StrCat("open ", DevEntryPath(plan.failed_index), " for the minimal /dev");
+      if (err == ENOENT) hint = "the caller's /dev has no such node to bind";
+      break;
+    case SpawnStep::kMountDev:
+      what = absl::StrCat("mount tmpfs on /dev", UnderRoot(o));
+      if (err == ELOOP)
+        hint =
+            "/dev or a component before it is a symbolic link; targets are resolved without "
+            "following any";
+      if (err == ENOENT) hint = "the minimal /dev needs a /dev directory to mount on";
+      break;
+    case SpawnStep::kMakeDevEntry: {
+      const int i = plan.failed_index;
+      const int entry = i - child::kDevNodeCount;
+      const char* kind = entry < 0                                   ? "file"
+                         : entry >= child::kDevEntryCount            ? "entry"
+                         : child::kDevEntries[entry].link != nullptr ? "symbolic link"
+                                                                     : "directory";
+      what = absl::StrCat("make ", kind, " ", DevEntryPath(i), " in the new /dev", UnderRoot(o));
+      break;
+    }
+    case SpawnStep::kBindDevNode:
+      what = absl::StrCat("bind ", DevEntryPath(plan.failed_index), " onto ",
+                          DevEntryPath(plan.failed_index), " of the new /dev", UnderRoot(o));
+      break;
+    case SpawnStep::kMountDevPts:
+      what = absl::StrCat("mount devpts on /dev/pts", UnderRoot(o));
+      break;
+    case SpawnStep::kMountDevShm:
+      what = absl::StrCat("mount tmpfs on /dev/shm", UnderRoot(o));
       break;
     case SpawnStep::kPivotRoot:
       what = absl::StrCat("pivot_root into ", Quote(*o.root));

@@ -311,6 +311,7 @@ void RenderSetup(const SpawnOptions& o, PreparedSpawn& p, SpawnTarget target) {
   }
   plan.mounts = p.mounts.data();
   plan.mount_count = static_cast<int>(p.mounts.size());
+  plan.minimal_dev = o.minimal_dev;
   plan.mount_proc = o.mount_proc;
   plan.proc_target = o.mount_proc_at.c_str();
   plan.mount_sys = o.mount_sys;

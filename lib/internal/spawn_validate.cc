@@ -124,6 +124,11 @@ absl::Status ValidateImpl(const SpawnOptions& o, SpawnTarget target) {
     }
     if (!m.tmpfs && m.source.empty()) return Invalid("a bind mount has no source");
   }
+  if (o.minimal_dev && !fresh.Contains(NsType::kMnt)) {
+    return Invalid(
+        "minimal_dev needs a new mnt namespace, and the mnt namespace is joined (it would cover "
+        "the /dev of every process in it)");
+  }
   if (o.mount_sys && !fresh.Contains(NsType::kMnt)) {
     return Invalid(
         "mount_sys needs a new mnt namespace, and the mnt namespace is joined (it would cover "
