@@ -19,7 +19,8 @@
 // own children reaped by wait*, and recursively theirs), and the largest
 // peak RSS of either. Descendants nobody waited for (orphans reaped by an
 // init or subreaper, or by a SIGCHLD set to SIG_IGN) are not in it. So with
-// SpawnOptions::init the usage covers the init and the command it waits for.
+// SpawnOptions::init the usage covers the init, the command and every orphan
+// the init reaped.
 // The peak RSS also covers the memory the process had before its last
 // execve (exec_mmap records the old image's high-water mark): for a child
 // cloned with CLONE_VM, as ChildProcess::Spawn() does on the common path,
