@@ -471,7 +471,6 @@ int Run(const NsenterOptions& o) {
 
 int main(int argc, char** argv) {
   namespace tools = linuxns::tools;
-  tools::UseOnlyFilesForNamesIfStatic();
   tools::CloseStdoutAtExit("nsenter");
   if (tools::RefuseSetId("nsenter")) return tools::kExitFailure;
   absl::StatusOr<tools::NsenterOptions> parsed = tools::ParseNsenterOptions(argc, argv);

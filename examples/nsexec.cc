@@ -119,7 +119,6 @@ void PrintStats(const linuxns::ExitStatus& status) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  tools::UseOnlyFilesForNamesIfStatic();
   tools::CloseStdoutAtExit("nsexec");
   if (tools::RefuseSetId("nsexec")) return tools::kExitFailure;
   absl::StatusOr<tools::NsexecOptions> parsed = tools::ParseNsexecOptions(argc, argv);

@@ -46,19 +46,6 @@ bool RefuseSetId(absl::string_view tool);
 // outlive the program (a string literal).
 void CloseStdoutAtExit(const char* tool);
 
-// Call first in main(). In a fully static tool (LINUXNS_FULLY_STATIC, set by
-// examples/CMakeLists.txt for an optimized STATIC tool), user and group names
-// come from /etc/passwd and /etc/group only: glibc's static NSS would load
-// any other module of nsswitch.conf (libnss_systemd on Debian) into a program
-// that has no shared libc, and crash in it on a name the files lack.
-// Elsewhere it does nothing: NSS works as configured.
-inline void UseOnlyFilesForNamesIfStatic() {
-#ifdef LINUXNS_FULLY_STATIC
-  __nss_configure_lookup("passwd", "files");
-  __nss_configure_lookup("group", "files");
-#endif
-}
-
 // For --verbose: one line per type in `types` on stderr, the caller's
 // namespace and the child's as the child recorded it before its exec
 // (spawned with SpawnOptions::record_namespaces; "?" where it could not):

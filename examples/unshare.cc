@@ -187,6 +187,5 @@ int Main(int argc, char** argv) {
 }  // namespace linuxns::tools
 
 int main(int argc, char** argv) {
-  linuxns::tools::UseOnlyFilesForNamesIfStatic();
   return linuxns::tools::Main(argc, argv);
 }
