@@ -55,15 +55,6 @@ absl::StatusOr<TestNet> MakeNet() {
   return TestNet{std::move(ns), std::move(net)};
 }
 
-// A socket made inside `ns`; this thread comes back home.
-absl::StatusOr<UniqueFd> SocketIn(const NsFd& ns, int domain, int type) {
-  return RunInNamespacesHere({&ns}, [&]() -> absl::StatusOr<UniqueFd> {
-    UniqueFd fd(::socket(domain, type | SOCK_CLOEXEC, 0));
-    if (!fd) return ErrnoError(errno, "socket");
-    return fd;
-  });
-}
-
 socklen_t ToSockaddr(const IpAddress& address, uint16_t port, sockaddr_storage* out) {
   std::memset(out, 0, sizeof(*out));
   if (address.family() == IpFamily::kIpv4) {
