@@ -186,6 +186,4 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace linuxns::tools
 
-int main(int argc, char** argv) {
-  return linuxns::tools::Main(argc, argv);
-}
+int main(int argc, char** argv) { return linuxns::tools::Main(argc, argv); }
