@@ -132,6 +132,7 @@ int main(int argc, char** argv) {
   // with -n, root inside with -U.
   spawn.AddNamespacesLookingNew(parsed->types);
   spawn.hostname = parsed->hostname;
+  spawn.minimal_dev = parsed->dev;
   spawn.init = parsed->init;
   // A container does not outlive nsexec, however nsexec ends (SIGKILL too):
   // with -p its whole pid namespace goes with the command.

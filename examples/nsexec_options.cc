@@ -34,6 +34,9 @@ const char kNsexecUsage[] =
     "                       this one by a veth pair: nsexec<PID> here, eth0\n"
     "                       inside, with these addresses, up; deleted when the\n"
     "                       command ends (needs root; not with -U)\n"
+    "     --dev             a minimal /dev of its own (implies -m): null, zero,\n"
+    "                       full, random, urandom, tty, pts, ptmx, shm and the\n"
+    "                       fd links; nothing else of this machine's /dev\n"
     "     --stats           when the command ends, print on stderr its CPU time\n"
     "                       and peak memory: \"nsexec: stats: user 0.200s\n"
     "                       system 0.010s maxrss 65536 KiB\"\n"
@@ -79,11 +82,13 @@ absl::StatusOr<NsexecOptions> ParseNsexecOptions(int argc, char* const* argv) {
   constexpr int kVeth = 257;
   constexpr int kNoKillChild = 258;
   constexpr int kStats = 259;
+  constexpr int kDev = 260;
   static const option kLongOptions[] = {
       {"init", no_argument, nullptr, kInit},
       {"veth", required_argument, nullptr, kVeth},
       {"no-kill-child", no_argument, nullptr, kNoKillChild},
       {"stats", no_argument, nullptr, kStats},
+      {"dev", no_argument, nullptr, kDev},
       {"net", no_argument, nullptr, 'n'},
       {"pid", no_argument, nullptr, 'p'},
       {"uts", required_argument, nullptr, 'u'},
@@ -139,6 +144,10 @@ absl::StatusOr<NsexecOptions> ParseNsexecOptions(int argc, char* const* argv) {
         break;
       case kStats:
         options.stats = true;
+        break;
+      case kDev:
+        options.dev = true;
+        options.types.Add(NsType::kMnt);
         break;
       case kVeth: {
         absl::StatusOr<VethAddresses> veth = ParseVeth(optarg);

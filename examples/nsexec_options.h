@@ -27,6 +27,7 @@ struct NsexecOptions {
   bool init = false;                    // --init
   bool no_kill_child = false;           // --no-kill-child
   bool stats = false;                   // --stats
+  bool dev = false;                     // --dev (implies -m)
   NsTypeSet types;                      // the new namespaces
   std::optional<std::string> hostname;  // -u HOSTNAME
   std::optional<VethAddresses> veth;    // --veth (implies -n)

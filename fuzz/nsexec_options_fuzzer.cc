@@ -20,9 +20,9 @@ using linuxns::tools::NsexecOptions;
 
 std::string Fingerprint(const absl::StatusOr<NsexecOptions>& o) {
   if (!o.ok()) return o.status().ToString();
-  std::string out =
-      absl::StrCat(o->help, o->version, o->verbose, o->init, o->stats, " ", o->types.ToString(),
-                   " ", o->hostname.has_value(), " ", o->hostname.value_or(""));
+  std::string out = absl::StrCat(o->help, o->version, o->verbose, o->init, o->stats, o->dev,
+                                 o->no_kill_child, " ", o->types.ToString(), " ",
+                                 o->hostname.has_value(), " ", o->hostname.value_or(""));
   for (const std::string& arg : o->command) absl::StrAppend(&out, " [", arg, "]");
   return out;
 }
@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   LINUXNS_FUZZ_CHECK(!o->command.empty(), shown);
   LINUXNS_FUZZ_CHECK(linuxns::fuzz::IsSuffix(o->command, argv.args()), shown);
-  if (o->types.Contains(NsType::kNet) || o->types.Contains(NsType::kPid)) {
+  if (o->types.Contains(NsType::kNet) || o->types.Contains(NsType::kPid) || o->dev) {
     LINUXNS_FUZZ_CHECK(o->types.Contains(NsType::kMnt), shown);
   }
   LINUXNS_FUZZ_CHECK(o->hostname.has_value() == o->types.Contains(NsType::kUts), shown);

@@ -490,6 +490,29 @@ TEST_F(NsexecTest, StatsUnderTheInitCoverTheCommandItWaitedFor) {
   EXPECT_GE(ParseStats(r.err).max_rss_kib, 64u * 1024) << r.err;
 }
 
+// --dev: the command's /dev is the minimal one, as root and as an ordinary
+// user in a user namespace; this machine's /dev is untouched.
+TEST_F(NsexecTest, DevGivesTheCommandAMinimalDevOfItsOwn) {
+  const std::string list =
+      "fd\nfull\nnull\nptmx\npts\nrandom\nshm\nstderr\nstdin\nstdout\ntty\nurandom\nzero\n";
+  const std::string script =
+      "ls -A /dev; head -c 16 /dev/urandom | wc -c; dd if=/dev/zero of=/dev/full bs=1 count=1 "
+      "status=none || echo full";
+  std::vector<std::string> args = {"--dev", "sh", "-c", script};
+  if (!IsRoot()) args.insert(args.begin(), "-U");
+  ToolResult r = Nsexec(args);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, list + "16\nfull\n");
+  EXPECT_THAT(r.err, HasSubstr("No space left on device"));
+  EXPECT_TRUE(std::filesystem::exists("/dev/loop-control") ||
+              std::filesystem::exists("/dev/console") || std::filesystem::exists("/dev/kmsg"))
+      << "this machine's /dev looks changed";
+  ToolResult nobody = RunToolAsNobody(
+      {CopyToolForOthers(LINUXNS_NSEXEC_PATH, scratch()), "-U", "--dev", "sh", "-c", "ls -A /dev"});
+  EXPECT_EQ(nobody.code, 0) << nobody.err;
+  EXPECT_EQ(nobody.out, list);
+}
+
 TEST_F(NsexecTest, HelpAndVersion) {
   ToolResult help = Nsexec({"--help"});
   EXPECT_EQ(help.code, 0);
