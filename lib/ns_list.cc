@@ -34,7 +34,8 @@ using internal::ReadSmallFileOrError;
 // Whether a failure only means that what was being read is gone or hidden
 // from the caller, which the scan skips as documented in ns_list.h: the
 // process exited (ENOENT, ESRCH), its descriptor was closed (EBADF) or now
-// refers to something else (NsFd's InvalidArgument "not a namespace", or
+// refers to something else (ENXIO: opening /proc/PID/fd/N that became a
+// socket; NsFd's InvalidArgument "not a namespace", or
 // Unimplemented for a namespace type this library does not know), or the
 // caller may not look (EACCES, EPERM). Anything else (EMFILE, ENFILE, ENOMEM,
 // EIO, a /proc file that does not parse) would leave a plausible but wrong
@@ -49,6 +50,7 @@ bool GoneOrHidden(const absl::Status& status) {
     case ENOENT:
     case ESRCH:
     case EBADF:
+    case ENXIO:
     case EACCES:
     case EPERM:
       return true;
@@ -258,6 +260,13 @@ class Scanner {
       return UnlessGoneOrHidden(
           ErrnoError(errno, absl::StrCat("pidfd_getfd of fd ", fd, " of process ", pid)));
     }
+    // The copy is what the number names now: it may have stopped being a
+    // socket since the stat (gone, as a closed descriptor is).
+    struct stat st;
+    if (::fstat(sock.get(), &st) != 0) {
+      return ErrnoError(errno, absl::StrCat("fstat of fd ", fd, " of process ", pid));
+    }
+    if (!S_ISSOCK(st.st_mode)) return absl::OkStatus();
     UniqueFd nsfd(::ioctl(sock.get(), SIOCGSKNS));
     if (!nsfd) {
       return UnlessGoneOrHidden(

@@ -1,5 +1,6 @@
 #include "linuxns/ns_list.h"
 
+#include <fcntl.h>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -9,7 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -177,6 +180,36 @@ TEST_F(NsListTest, UserNamespaceHeldByAnFdHasParentOwnerAndCreatorUid) {
   ASSERT_NE(uts, nullptr);
   EXPECT_EQ(uts->owner, user);
   EXPECT_THAT(uts->fd_holders, Contains(::getpid()));
+}
+
+// A descriptor that is a namespace when the scan looks at it and a socket
+// when it opens it (ENXIO from /proc/PID/fd/N), or a socket and then a
+// namespace, is gone, not a failure. The namespace is held by nothing else,
+// so that the scan opens the descriptor to learn about it.
+TEST_F(NsListTest, ADescriptorThatTurnsIntoASocketMidScanIsSkipped) {
+  ASSERT_OK_AND_ASSIGN(Namespace held, Namespace::Create({NsType::kUser, NsType::kNet}));
+  const NsFd& net = *held.Find(NsType::kNet);
+  UniqueFd sock(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  ASSERT_TRUE(sock.valid());
+  const int slot = ::fcntl(net.get(), F_DUPFD_CLOEXEC, 500);
+  ASSERT_GE(slot, 500);
+  std::atomic<bool> stop{false};
+  std::thread swapper([&] {
+    while (!stop.load()) {
+      ::dup3(sock.get(), slot, O_CLOEXEC);
+      ::dup3(net.get(), slot, O_CLOEXEC);
+    }
+  });
+  int failures = 0;
+  std::string first;
+  for (int i = 0; i < 200; ++i) {
+    absl::StatusOr<NsListing> listing = ListNamespaces();
+    if (!listing.ok() && failures++ == 0) first = listing.status().ToString();
+  }
+  stop = true;
+  swapper.join();
+  ::close(slot);
+  EXPECT_EQ(failures, 0) << first;
 }
 
 TEST_F(NsListTest, NamespaceHeldOnlyByAnFdOfThisProcessIsListed) {

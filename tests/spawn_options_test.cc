@@ -20,16 +20,21 @@ TEST(SpawnOptionsTest, DefaultsChangeNothing) {
   EXPECT_EQ(o.cgroup_fd, -1);
 }
 
-TEST(SpawnOptionsTest, MapCurrentUserToRootAddsAUserNamespaceAndBothMaps) {
+TEST(SpawnOptionsTest, MapCurrentUserToRootAddsAUserNamespaceMappingTheCallerToRoot) {
   SpawnOptions o;
   o.new_namespaces = {NsType::kNet};
+  o.user_mapping = UserNsMapping::kNone;
+  o.uid_map = IdMap::Single(7, ::geteuid());
+  o.deny_setgroups = false;
   o.MapCurrentUserToRoot();
   EXPECT_EQ(o.new_namespaces, (NsTypeSet{NsType::kNet, NsType::kUser}));
-  ASSERT_TRUE(o.uid_map.has_value());
-  ASSERT_TRUE(o.gid_map.has_value());
-  EXPECT_EQ(o.uid_map->ToString(), "0 " + std::to_string(::geteuid()) + " 1\n");
-  EXPECT_EQ(o.gid_map->ToString(), "0 " + std::to_string(::getegid()) + " 1\n");
+  EXPECT_EQ(o.user_mapping, UserNsMapping::kCurrentUserToRoot);
+  EXPECT_FALSE(o.uid_map.has_value());  // user_mapping's map, not an explicit one
+  EXPECT_FALSE(o.gid_map.has_value());
   EXPECT_TRUE(o.deny_setgroups);
+  EXPECT_EQ(OwnIdMap(o.user_mapping, 1000)->ToString(), "0 1000 1\n");
+  EXPECT_EQ(OwnIdMap(UserNsMapping::kCurrentUser, 1000)->ToString(), "1000 1000 1\n");
+  EXPECT_EQ(OwnIdMap(UserNsMapping::kNone, 1000), std::nullopt);
 }
 
 TEST(SpawnOptionsTest, MountSpecFactories) {

@@ -63,6 +63,7 @@ struct LINUXNS_EXPORT ResourceUsage {
   // decimals (rounded down to the millisecond), the peak RSS in KiB.
   std::string ToString() const;
 
+  // True when every field is equal.
   friend bool operator==(const ResourceUsage&, const ResourceUsage&) = default;
 };
 
