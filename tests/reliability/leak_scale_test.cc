@@ -5,8 +5,12 @@
 // bound of what it was after the first thousand.
 //
 // Each runs in a forked child in a mount namespace of its own (with a user
-// namespace when not root), so that mounts made by other tests running at
-// the same time cannot blur the mount count.
+// namespace when not root), so that mounts other tests make at the same time
+// do not appear in its count. That is not enough on its own: since Linux
+// 3.18, removing a directory that is a mount point detaches that mount in
+// every mount namespace, so another test's cleanup of its scratch directory
+// can still lower the count; hence these tests also run alone
+// (RUN_SERIAL, tests/reliability/CMakeLists.txt).
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
@@ -94,8 +98,9 @@ bool Parse(const std::string& text, Figures& f) {
   return true;
 }
 
-// In the forked child: a mount namespace of its own, private, so that only
-// what this process does changes its mount table.
+// In the forked child: a mount namespace of its own, private, so that mounts
+// made elsewhere do not show in its table (see the top of this file for the
+// one way they still can).
 bool IsolateMounts() {
   const uid_t uid = ::geteuid();
   const gid_t gid = ::getegid();
