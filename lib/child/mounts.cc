@@ -169,11 +169,14 @@ bool MountKernelFs(const SpawnPlan& plan, SpawnOutcome& outcome, int root_fd, co
 long OpenDevNodes(long (&nodes)[kDevNodeCount], int& which) {
   for (int i = 0; i < kDevNodeCount; ++i) nodes[i] = -1;
   for (int i = 0; i < kDevNodeCount; ++i) {
-    char path[16];
+    // "/dev/" and the name, bounded (the longest, "/dev/urandom", is 12).
+    char path[32];
     const char prefix[] = "/dev/";
     int n = 0;
     for (; prefix[n] != '\0'; ++n) path[n] = prefix[n];
-    for (const char* c = kDevNodes[i]; *c != '\0'; ++c) path[n++] = *c;
+    for (const char* c = kDevNodes[i]; *c != '\0' && n < static_cast<int>(sizeof path) - 1; ++c) {
+      path[n++] = *c;
+    }
     path[n] = '\0';
     nodes[i] = RawSyscall(SYS_openat, AT_FDCWD, Arg(path), O_PATH | O_CLOEXEC);
     if (nodes[i] < 0) {
