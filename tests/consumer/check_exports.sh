@@ -15,6 +15,9 @@ allowed=(
   # Called by the RunInNamespacesOnThread() template of linuxns/ns_entry.h,
   # which is instantiated in the consumer, so the symbol must be visible.
   '^linuxns::internal::RunOnNewThread\(absl::[a-z0-9_]+::Span<linuxns::NsFd const\* const>, absl::[a-z0-9_]+::FunctionRef<void \(\)>\)$'
+  # Called by the RunInNamespacesOnThread(const Namespace&) template, for the
+  # same reason.
+  '^linuxns::internal::OnThreadTargetsOf\(linuxns::Namespace const&\)$'
 )
 
 symbols=$(nm -D --defined-only "$so" | awk '{ print $2, $3 }')
