@@ -97,7 +97,7 @@ absl::Status ReadSome(Capture& c, std::size_t limit, char* buf, std::size_t size
     c.fd.reset();
     return absl::OkStatus();
   }
-  const std::size_t got = static_cast<std::size_t>(n);
+  const auto got = static_cast<std::size_t>(n);
   const std::size_t room = limit - std::min(limit, c.text->size());
   c.text->append(buf, std::min(got, room));
   if (got > room) *c.truncated = true;
@@ -108,7 +108,7 @@ absl::Status ReadSome(Capture& c, std::size_t limit, char* buf, std::size_t size
 // until the deadline (then OK with `expired` set).
 absl::Status Drain(Capture (&streams)[2], std::size_t limit, const Deadline& deadline,
                    bool& expired) {
-  constexpr std::size_t kBufferSize = 64 * 1024;
+  constexpr std::size_t kBufferSize = std::size_t{64} * 1024;
   std::unique_ptr<char[]> buf;
   for (;;) {
     pollfd pfds[2];

@@ -167,7 +167,7 @@ bool MountKernelFs(const SpawnPlan& plan, SpawnOutcome& outcome, int root_fd, co
 // mount namespace (EINVAL otherwise), and this one is new. All are -1 or
 // open on return; on failure `which` is the node.
 long OpenDevNodes(long (&nodes)[kDevNodeCount], int& which) {
-  for (int i = 0; i < kDevNodeCount; ++i) nodes[i] = -1;
+  for (long& node : nodes) node = -1;
   for (int i = 0; i < kDevNodeCount; ++i) {
     // "/dev/" and the name, bounded (the longest, "/dev/urandom", is 12).
     char path[32];
@@ -251,7 +251,7 @@ long BindDevNodes(long dev, const long (&nodes)[kDevNodeCount], int& which) {
 }
 
 // Mounts `fstype` with `options` on the entry `name` of the new /dev.
-long MountOnDevEntry(long dev, const char* name, const char* fstype, unsigned long flags,
+long MountOnDevEntry(long dev, const char* name, const char* fstype, long flags,
                      const char* options) {
   const long target = OpenDevEntry(dev, name);
   if (target < 0) return target;
@@ -267,7 +267,7 @@ long MountOnDevEntry(long dev, const char* name, const char* fstype, unsigned lo
 // namespace maps gid 5; devpts refuses an unmapped gid with EINVAL, and then
 // they keep the opener's group.
 long MountDevPts(long dev) {
-  constexpr unsigned long kFlags = MS_NOSUID | MS_NOEXEC;
+  constexpr long kFlags = MS_NOSUID | MS_NOEXEC;
   const long r =
       MountOnDevEntry(dev, "pts", "devpts", kFlags, "newinstance,ptmxmode=0666,mode=620,gid=5");
   if (r != -EINVAL) return r;
