@@ -95,8 +95,11 @@ absl::StatusOr<ThreadNsEntry> ThreadNsEntry::Prepare(absl::Span<const NsFd* cons
   dups.reserve(targets.size());
   home.reserve(targets.size());
   for (const NsFd* target : targets) {
-    LINUXNS_ASSIGN_OR_RETURN(NsFd dup, target->Dup());
     LINUXNS_ASSIGN_OR_RETURN(NsFd current, NsFd::OpenCurrent(target->type()));
+    // A namespace the thread is in already is neither entered nor restored:
+    // setns wants CAP_SYS_ADMIN even to stay where one is.
+    if (current.id() == target->id()) continue;
+    LINUXNS_ASSIGN_OR_RETURN(NsFd dup, target->Dup());
     dups.push_back(std::move(dup));
     home.push_back(std::move(current));
   }
@@ -306,14 +309,16 @@ absl::StatusOr<UniqueFd> SocketIn(const NsFd& net, int domain, int type, int pro
         absl::StrCat("SocketIn: ", net.id().ToString(), " is not a network namespace"));
   }
   type |= SOCK_CLOEXEC;
-  const std::string call =
-      absl::StrCat("socket(", SocketDomainName(domain), ", ", SocketTypeName(type), ", ", protocol,
-                   ") in ", net.id().ToString());
-  auto make = [&] { return FdOrErrno(::socket(domain, type, protocol), call); };
-  // In its own namespace already, the thread needs no setns, and so no
-  // privilege (setns wants CAP_SYS_ADMIN even to stay where one is).
-  LINUXNS_ASSIGN_OR_RETURN(NsFd current, NsFd::OpenCurrent(NsType::kNet));
-  if (current.id() == net.id()) return make();
+  // The call is named only when it failed (no formatting on success). In
+  // its own namespace already, the thread makes no setns (ThreadNsEntry).
+  auto make = [&]() -> absl::StatusOr<UniqueFd> {
+    const int fd = ::socket(domain, type, protocol);
+    if (fd >= 0) return UniqueFd(fd);
+    const int err = errno;
+    return ErrnoError(
+        err, absl::StrCat("socket(", SocketDomainName(domain), ", ", SocketTypeName(type), ", ",
+                          protocol, ") in ", net.id().ToString()));
+  };
   bool made = false;
   absl::StatusOr<UniqueFd> sock = RunInNamespacesHere({&net}, [&] {
     made = true;

@@ -551,5 +551,20 @@ TEST_F(NsEntryTest, FdOrErrnoMakesMinusOneAnError) {
               StatusIs(absl::StatusCode::kInternal, "made up returned -1 without an errno"));
 }
 
+// A target the thread is in already is skipped: no setns, so an ordinary
+// user (no CAP_SYS_ADMIN, which setns wants even to stay) can "enter" its own
+// network namespace; another one is still EPERM.
+TEST(ThreadNsEntryOwnNamespaceTest, ItsOwnNamespaceNeedsNoPrivilege) {
+  testing::ForkedReport r = testing::RunForkedAndReport([]() -> std::string {
+    if (::geteuid() == 0 && !testing::DropToNobody()) return "cannot drop privileges";
+    absl::StatusOr<NsFd> own = NsFd::OpenCurrent(NsType::kNet);
+    if (!own.ok()) return own.status().ToString();
+    absl::StatusOr<int> in_own = RunInNamespacesHere({&*own}, [] { return 7; });
+    if (!in_own.ok()) return "own: " + in_own.status().ToString();
+    return absl::StrCat("own: ", *in_own);
+  });
+  EXPECT_EQ(r.text, "own: 7");
+}
+
 }  // namespace
 }  // namespace linuxns

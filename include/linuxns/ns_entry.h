@@ -8,7 +8,9 @@
 //     types a thread can enter and leave freely): ThreadNsEntry records the
 //     thread's current namespaces, enters the targets, runs a function and
 //     restores the thread before returning. RunInNamespacesHere() is the
-//     one-shot form. Cheap (a few microseconds): no thread, no process.
+//     one-shot form. Cheap (a few microseconds): no thread, no process. A
+//     target the thread is in already is skipped (no setns, which would
+//     want CAP_SYS_ADMIN even to stay where one is).
 //
 //       // Open a UDP socket inside another network namespace.
 //       absl::StatusOr<linuxns::UniqueFd> sock = linuxns::RunInNamespacesHere({&netns}, [] {
