@@ -31,6 +31,8 @@ std::string ExitStatus::ToString() const {
   if (name == nullptr && signal_ >= SIGRTMIN && signal_ <= SIGRTMAX) {
     text = absl::StrCat("Real-time signal ", signal_ - SIGRTMIN);
   }
+  // What the kernel sends for a call a seccomp filter kills the process for.
+  if (signal_ == SIGSYS) absl::StrAppend(&text, ": a system call its seccomp filter forbids");
   return absl::StrCat("killed by signal ", signal_, " (", text, ")",
                       core_dumped_ ? " (core dumped)" : "");
 }

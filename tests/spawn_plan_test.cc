@@ -439,6 +439,7 @@ TEST(SpawnStepOrderTest, TheHeaderDocumentsTheStatedOrder) {
       {child::SpawnStep::kParentDeathSignal, "kill_on_parent_death"},
       {child::SpawnStep::kDupFd, "descriptors"},
       {child::SpawnStep::kResetSignals, "signals:"},
+      {child::SpawnStep::kSeccomp, "14. seccomp"},
       {child::SpawnStep::kExec, "execve"},
   };
   auto position = [](child::SpawnStep s) {

@@ -106,7 +106,9 @@ class LINUXNS_EXPORT ExitStatus {
     return copy;
   }
 
-  // "exited with code 3", "killed by signal 9 (Killed)", "... (core dumped)".
+  // "exited with code 3", "killed by signal 9 (Killed)", "... (core dumped)";
+  // SIGSYS, which a seccomp filter's kill action sends, is "killed by signal
+  // 31 (Bad system call: a system call its seccomp filter forbids)".
   // The usage is not part of it.
   std::string ToString() const;
 

@@ -81,6 +81,7 @@ enum class SpawnStep : std::int32_t {
   kDupFd = 33,       // index: which move (SpawnOptions::fds, then stdio)
   kCloseFds = 34,
   kResetSignals = 35,  // index: the signal
+  kSeccomp = 50,       // install SpawnOptions::seccomp
   kExec = 100,         // index: which PATH candidate; -1 linuxns-init
 };
 

@@ -64,7 +64,10 @@
 //   13. signals: caught ones have their default action from the clone on;
 //       with reset_ignored_signals the ignored ones get it too; the signal
 //       mask is emptied;
-//   14. execve of argv[0] (searched in PATH when it has no '/'; see
+//   14. seccomp: the system-call filter is installed (no_new_privs first
+//       where the kernel asks for it), after every step above has made its
+//       calls;
+//   15. execve of argv[0] (searched in PATH when it has no '/'; see
 //       ChildProcess for where the search happens) with env.
 //
 // Implied namespaces (one rule, as util-linux's unshare has it: --mount-proc
@@ -98,6 +101,7 @@
 #include "linuxns/ns_type.h"
 #include "linuxns/pid_fd.h"
 #include "linuxns/pin.h"
+#include "linuxns/seccomp_program.h"
 #include "linuxns/time_offsets.h"
 
 namespace linuxns {
@@ -307,6 +311,31 @@ struct LINUXNS_EXPORT SpawnOptions {
   // prctl(PR_SET_NO_NEW_PRIVS): exec never grants privilege (set-user-ID bits
   // and file capabilities are ignored).
   bool no_new_privs = false;
+
+  // A system-call filter (linuxns/seccomp_program.h; SyscallFilter of
+  // linuxns/syscall_filter.h compiles one from rules), installed with
+  // seccomp(2) as the child's last step before execve (step 14), so that a
+  // filter which forbids mount(2), setns(2) or setuid(2) still lets the child
+  // set itself up: it governs the command (and with `init`, linuxns-init and
+  // then the command) and everything they start, for good. The kernel takes
+  // a filter from a process with CAP_SYS_ADMIN in its user namespace, or
+  // with no_new_privs: when the child has neither at that step, it sets
+  // no_new_privs first (kNoNewPrivs), unless seccomp_keeps_privilege_gain.
+  // A failure is SpawnStep::kSeccomp with the errno (EINVAL: the kernel
+  // refused the program; ENOMEM: the filters of the process exceed the
+  // kernel's total of 32768 instructions). A call the filter kills the
+  // process for ends it with SIGSYS, which Wait() reports (ExitStatus's
+  // ToString() names the seccomp cause), the execve itself included: Spawn()
+  // cannot tell a child killed there from one killed just after the exec. In place (ExecInPlace()),
+  // a failed execve leaves the calling process under the filter.
+  std::optional<SeccompProgram> seccomp;
+  // Install `seccomp` without setting no_new_privs, so that set-user-ID
+  // programs and file capabilities still work under it: the child must then
+  // have CAP_SYS_ADMIN in its user namespace at that step (kSeccomp fails
+  // with EACCES otherwise). InvalidArgument without `seccomp`, with
+  // no_new_privs, and when the child stays in the caller's user namespace
+  // and the calling thread has no effective CAP_SYS_ADMIN.
+  bool seccomp_keeps_privilege_gain = false;
 
   // Run the library's minimal init as PID 1 of the new pid namespace (implies
   // NsType::kPid), with the command as its child: it reaps orphans, forwards

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/seccomp.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
@@ -106,6 +107,19 @@ long KeepCapabilities(int last_cap) {
     if (r < 0) return r;
   }
   return 0;
+}
+
+// True when the calling thread has CAP_SYS_ADMIN in its effective set.
+bool HasCapSysAdmin() {
+  struct Header {
+    unsigned version;
+    int pid;
+  } header{0x20080522 /* _LINUX_CAPABILITY_VERSION_3 */, 0};
+  struct Data {
+    unsigned effective, permitted, inheritable;
+  } data[2];
+  if (RawSyscall(SYS_capget, Arg(&header), Arg(data)) < 0) return false;
+  return (data[0].effective & (1u << 21 /* CAP_SYS_ADMIN */)) != 0;
 }
 
 // The steps after the namespace joins, up to execve.
@@ -316,7 +330,7 @@ bool RunStepsAfterJoins(const SpawnRun& run) {
     r = KeepCapabilities(plan.cap_last_cap);
     if (r < 0) return Fail(plan, outcome, SpawnStep::kCapabilities, r);
   }
-  if (plan.no_new_privs) {
+  if (plan.no_new_privs || (plan.seccomp_no_new_privs_unless_admin && !HasCapSysAdmin())) {
     r = RawSyscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     if (r < 0) return Fail(plan, outcome, SpawnStep::kNoNewPrivs, r);
   }
@@ -359,9 +373,21 @@ bool RunStepsAfterJoins(const SpawnRun& run) {
   unsigned long empty = 0;
   RawSyscall(SYS_rt_sigprocmask, SIG_SETMASK, Arg(&empty), 0, sizeof empty);
 
+  // The init reports the command's exec failure on report_fd itself: keep
+  // it open across the exec (before the filter, which may forbid fcntl).
+  const long keep_report =
+      plan.exec_fd >= 0 ? RawSyscall(SYS_fcntl, plan.report_fd, F_SETFD, 0) : 0;
+  if (plan.seccomp_filter != nullptr) {
+    // Last: from here on the filter governs every call, execve included.
+    struct {
+      unsigned short len;
+      const void* filter;
+    } program{plan.seccomp_length, plan.seccomp_filter};  // struct sock_fprog
+    r = RawSyscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, Arg(&program));
+    if (r < 0) return Fail(plan, outcome, SpawnStep::kSeccomp, r);
+  }
   if (plan.exec_fd >= 0) {
-    // The init reports the command's exec failure on report_fd itself.
-    r = RawSyscall(SYS_fcntl, plan.report_fd, F_SETFD, 0);
+    r = keep_report;
     if (r == 0) {
       r = RawSyscall(SYS_execveat, plan.exec_fd, Arg(""), Arg(plan.argv), Arg(plan.envp),
                      AT_EMPTY_PATH);

@@ -66,6 +66,7 @@ enum class SpawnStep : std::int32_t {
   kBindDevNode = 47,
   kMountDevPts = 48,
   kMountDevShm = 49,
+  kSeccomp = 50,
   kParentGone = 32,
   kDupFd = 33,
   kCloseFds = 34,
@@ -127,6 +128,7 @@ inline constexpr SpawnStep kSpawnStepOrder[] = {
     SpawnStep::kDupFd,
     SpawnStep::kCloseFds,
     SpawnStep::kResetSignals,
+    SpawnStep::kSeccomp,
     SpawnStep::kExec,
 };
 
@@ -274,6 +276,14 @@ struct SpawnPlan {
   bool keep_capabilities = false;
   int cap_last_cap = 40;  // /proc/sys/kernel/cap_last_cap, read by the parent
   bool no_new_privs = false;
+  // SpawnOptions::seccomp: the program (struct sock_fprog's two fields), or
+  // null; installed after every other step, right before execve.
+  const void* seccomp_filter = nullptr;  // struct sock_filter[seccomp_length]
+  unsigned short seccomp_length = 0;
+  // With seccomp_filter: set no_new_privs (at the no_new_privs step) when the
+  // child has no effective CAP_SYS_ADMIN then, which the kernel asks of a
+  // process that installs a filter without it.
+  bool seccomp_no_new_privs_unless_admin = false;
   const int* drop_bounding = nullptr;  // CAP_* numbers
   int drop_bounding_count = 0;
   // Which signals get their default action before exec, bit N-1 for signal

@@ -76,6 +76,7 @@ LINUXNS_SAME_STEP(kParentGone);
 LINUXNS_SAME_STEP(kDupFd);
 LINUXNS_SAME_STEP(kCloseFds);
 LINUXNS_SAME_STEP(kResetSignals);
+LINUXNS_SAME_STEP(kSeccomp);
 LINUXNS_SAME_STEP(kExec);
 #undef LINUXNS_SAME_STEP
 
@@ -194,6 +195,8 @@ const char* SpawnStepName(SpawnStep step) {
       return "close descriptors";
     case SpawnStep::kResetSignals:
       return "reset a signal";
+    case SpawnStep::kSeccomp:
+      return "install the seccomp filter";
     case SpawnStep::kExec:
       return "exec";
   }
@@ -213,8 +216,10 @@ absl::Status WithSpawnFailure(absl::Status status, child::SpawnStep step, int in
   return status;
 }
 
-absl::Status ExecError(int err, const std::string& program, int index) {
-  const char* hint = err == ENOENT && !absl::StrContains(program, '/') ? "not found in PATH" : "";
+absl::Status ExecError(int err, const std::string& program, int index, bool filtered) {
+  const char* hint = err == ENOENT && !absl::StrContains(program, '/') ? "not found in PATH"
+                     : filtered ? "the child's seccomp filter was installed: it may forbid the call"
+                                : "";
   return WithSpawnFailure(ErrnoError(err, absl::StrCat("spawn: execve ", program), hint),
                           child::SpawnStep::kExec, index);
 }
@@ -272,10 +277,15 @@ absl::Status DescribeStep(const PreparedSpawn& prepared, const child::SpawnOutco
   std::string hint;
   switch (plan.failed_step) {
     case SpawnStep::kExec:
-      if (plan.failed_index < 0) return ErrnoError(err, "spawn: child: execveat linuxns-init");
+      if (plan.failed_index < 0) {
+        return ErrnoError(err, "spawn: child: execveat linuxns-init",
+                          o.seccomp ? "the child's seccomp filter was installed: it may forbid "
+                                      "the call"
+                                    : "");
+      }
       return ExecError(err,
                        candidates.size() == 1 ? candidates[0] : o.executable.value_or(o.argv[0]),
-                       plan.failed_index);
+                       plan.failed_index, o.seccomp.has_value());
     case SpawnStep::kNone:
       return absl::InternalError("spawn: child failed without a reason");
     case SpawnStep::kWaitForParent:
@@ -484,6 +494,25 @@ absl::Status DescribeStep(const PreparedSpawn& prepared, const child::SpawnOutco
       break;
     case SpawnStep::kResetSignals:
       what = absl::StrCat("reset signal ", plan.failed_index);
+      break;
+    case SpawnStep::kSeccomp: {
+      const std::size_t size = o.seccomp ? o.seccomp->size() : 0;
+      what = absl::StrCat("install the seccomp filter (", size,
+                          size == 1 ? " instruction)" : " instructions)");
+    }
+      if (err == EINVAL) {
+        hint = "the kernel refused the program: an invalid BPF instruction or jump";
+      } else if (err == ENOMEM) {
+        hint =
+            "the filters of the process would exceed the kernel's total of 32768 instructions, "
+            "counting the ones it inherited";
+      } else if (err == EACCES) {
+        hint =
+            "seccomp_keeps_privilege_gain needs CAP_SYS_ADMIN in the child's user namespace at "
+            "that step (its credential changes may have dropped it)";
+      } else if (err == ENOSYS) {
+        hint = "this kernel has no seccomp(2) (Linux 3.17, CONFIG_SECCOMP_FILTER)";
+      }
       break;
   }
   return ErrnoError(err, absl::StrCat(who, ": ", what), hint);

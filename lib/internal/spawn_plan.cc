@@ -337,6 +337,13 @@ void RenderSetup(const SpawnOptions& o, PreparedSpawn& p, SpawnTarget target) {
   plan.keep_capabilities = o.keep_capabilities;
   if (o.keep_capabilities) plan.cap_last_cap = LastCapability();
   plan.no_new_privs = o.no_new_privs;
+  if (o.seccomp) {
+    // The program's instructions are shared and immutable: the child reads
+    // them where the caller's SeccompProgram keeps them.
+    plan.seccomp_filter = o.seccomp->instructions().data();
+    plan.seccomp_length = static_cast<unsigned short>(o.seccomp->size());
+    plan.seccomp_no_new_privs_unless_admin = !o.seccomp_keeps_privilege_gain;
+  }
   plan.parent_death_signal = o.parent_death_signal;
   plan.drop_bounding = o.drop_bounding_capabilities.data();
   plan.drop_bounding_count = static_cast<int>(o.drop_bounding_capabilities.size());

@@ -170,7 +170,9 @@ absl::StatusOr<std::unique_ptr<PreparedSpawn>> BuildSpawn(const SpawnOptions& op
 // The error of an execve of `program` that failed with `err` ("not found in
 // PATH" for a bare name that was not found), with a SpawnFailure payload of
 // step kExec and `index` (the candidate; -2 for the parent's PATH search).
-absl::Status ExecError(int err, const std::string& program, int index);
+// `filtered`: the child had installed SpawnOptions::seccomp (said in the
+// message).
+absl::Status ExecError(int err, const std::string& program, int index, bool filtered = false);
 
 // `status` with a SpawnFailure payload (linuxns/spawn_failure.h).
 absl::Status WithSpawnFailure(absl::Status status, child::SpawnStep step, int index);

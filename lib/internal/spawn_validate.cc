@@ -1,7 +1,10 @@
 // Private: ValidateSpawnOptions(), the first step of the spawn corridor
 // (spawn_plan.h): every field of SpawnOptions, before any system call.
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <string>
@@ -40,6 +43,33 @@ absl::Status CheckDirectoryFd(const char* field, int fd) {
     return Invalid(absl::StrCat(field, " ", fd, " is not an open descriptor"));
   }
   if (!S_ISDIR(st.st_mode)) return Invalid(absl::StrCat(field, " ", fd, " is not a directory"));
+  return absl::OkStatus();
+}
+
+// True when the calling thread has CAP_SYS_ADMIN in its effective set.
+bool CallerHasCapSysAdmin() {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+  if (::syscall(SYS_capget, &header, data) != 0) return false;
+  return (data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective & CAP_TO_MASK(CAP_SYS_ADMIN)) != 0;
+}
+
+absl::Status CheckSeccomp(const SpawnOptions& o) {
+  if (!o.seccomp_keeps_privilege_gain) return absl::OkStatus();
+  if (!o.seccomp) return Invalid("seccomp_keeps_privilege_gain without a seccomp filter");
+  if (o.no_new_privs) {
+    return Invalid("seccomp_keeps_privilege_gain contradicts no_new_privs; set one of them");
+  }
+  bool joins_user = o.join_process != nullptr && o.join_process_types.Contains(NsType::kUser);
+  for (const NsFd* ns : o.join)
+    joins_user = joins_user || (ns != nullptr && ns->type() == NsType::kUser);
+  if (!o.EffectiveNewNamespaces().Contains(NsType::kUser) && !joins_user &&
+      !CallerHasCapSysAdmin()) {
+    return Invalid(
+        "seccomp_keeps_privilege_gain: the child stays in this user namespace, where the calling "
+        "thread has no CAP_SYS_ADMIN, and the kernel installs a filter without no_new_privs only "
+        "for a process that has it");
+  }
   return absl::OkStatus();
 }
 
@@ -148,6 +178,7 @@ absl::Status ValidateImpl(const SpawnOptions& o, SpawnTarget target) {
   if (o.keep_capabilities && !o.uid) {
     return Invalid("keep_capabilities needs uid (capabilities survive exec as root anyway)");
   }
+  LINUXNS_RETURN_IF_ERROR(CheckSeccomp(o));
   if (o.cgroup_fd >= 0 && ::fcntl(o.cgroup_fd, F_GETFD) < 0) {
     return Invalid(absl::StrCat("cgroup_fd ", o.cgroup_fd, " is not an open descriptor"));
   }

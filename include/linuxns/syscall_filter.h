@@ -1,0 +1,169 @@
+// linuxns/syscall_filter.h: system-call filters from rules (linuxns::seccomp).
+//
+// A SyscallFilter says what happens to a system call, by name, with optional
+// conditions on its arguments, and what happens to every other call (the
+// default action). Compile() turns it into a SeccompProgram with libseccomp,
+// which writes the architecture checks hand-written filters get wrong: on
+// x86_64 the program covers the x86_64, x32 and i386 system-call tables, each
+// rule under each table's number for the call, and a call of any other
+// architecture kills the process. Compile once, spawn many times: the program
+// is a value the spawns share.
+//
+//   linuxns::SyscallFilter filter;                       // default: allow
+//   filter.Add("reboot", linuxns::SyscallAction::Errno(EPERM));
+//   filter.Add("socket", linuxns::SyscallAction::Errno(EAFNOSUPPORT),
+//              {{.index = 0, .op = linuxns::ArgOp::kNe, .value = AF_UNIX}});
+//   LINUXNS_ASSIGN_OR_RETURN(options.seccomp, filter.Compile());
+//
+// The text form (Parse(), and `nsexec --seccomp=FILE`), one statement a line,
+// `#` to the end of a line a comment, blank lines ignored:
+//
+//   default ACTION            the action for every call no rule matches (at
+//                             most once; "allow" when absent)
+//   ACTION SYSCALL [COND...]  a rule: every COND must hold
+//
+//   ACTION  allow | log | trap | kill | errno E   (E: a name such as EPERM,
+//           or a number 1..4095)
+//   COND    argN==V  argN!=V  argN<V  argN<=V  argN>V  argN>=V  argN&M==V
+//           (N 0..5; V and M unsigned 64-bit numbers, decimal, 0x hex or
+//           0 octal; no spaces inside a condition)
+//
+//   default allow
+//   errno EPERM reboot
+//   errno EAFNOSUPPORT socket arg0!=1      # only AF_UNIX sockets
+//   kill kexec_load
+//
+// Link linuxns::seccomp (find_package(linuxns COMPONENTS seccomp), or
+// pkg-config linuxns-seccomp); it needs libseccomp (Debian: libseccomp-dev).
+//
+// Thread-safety: values; Compile() and Parse() may run on any thread.
+#ifndef LINUXNS_SYSCALL_FILTER_H_
+#define LINUXNS_SYSCALL_FILTER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "linuxns/export.h"
+#include "linuxns/seccomp_program.h"
+
+namespace linuxns {
+
+// What a filter does with a system call.
+class LINUXNS_EXPORT SyscallAction {
+ public:
+  enum class Kind {
+    kAllow,        // the call runs
+    kLog,          // the call runs and the kernel logs it (audit)
+    kErrno,        // the call fails with errno() at once, without running
+    kTrap,         // the thread gets SIGSYS, which a handler may catch
+    kKillProcess,  // the whole process dies of SIGSYS at the call
+  };
+
+  static SyscallAction Allow() { return SyscallAction(Kind::kAllow, 0); }
+  static SyscallAction Log() { return SyscallAction(Kind::kLog, 0); }
+  // `err` must be 1..4095 (Compile() says InvalidArgument otherwise).
+  static SyscallAction Errno(int err) { return SyscallAction(Kind::kErrno, err); }
+  static SyscallAction Trap() { return SyscallAction(Kind::kTrap, 0); }
+  static SyscallAction KillProcess() { return SyscallAction(Kind::kKillProcess, 0); }
+
+  Kind kind() const { return kind_; }
+  int err() const { return err_; }  // kErrno's errno; 0 otherwise
+
+  // "allow", "log", "errno EPERM" (the number when it has no name), "trap",
+  // "kill": the text form.
+  std::string ToString() const;
+
+  friend bool operator==(const SyscallAction&, const SyscallAction&) = default;
+
+ private:
+  SyscallAction(Kind kind, int err) : kind_(kind), err_(err) {}
+  Kind kind_;
+  int err_;
+};
+
+// A comparison of one argument of the call with a value.
+enum class ArgOp {
+  kEq,        // arg == value
+  kNe,        // arg != value
+  kLt,        // arg <  value (unsigned)
+  kLe,        // arg <= value
+  kGt,        // arg >  value
+  kGe,        // arg >= value
+  kMaskedEq,  // (arg & mask) == value
+};
+
+struct LINUXNS_EXPORT ArgCondition {
+  unsigned index = 0;  // which argument, 0..5
+  ArgOp op = ArgOp::kEq;
+  std::uint64_t value = 0;
+  std::uint64_t mask = 0;  // kMaskedEq only
+
+  friend bool operator==(const ArgCondition&, const ArgCondition&) = default;
+};
+
+// One rule: `action` for calls of `syscall` whose arguments meet every
+// condition (every call of it when there are none).
+struct LINUXNS_EXPORT SyscallRule {
+  std::string syscall;  // its name in the kernel's tables: "socket", "mount"
+  SyscallAction action = SyscallAction::Allow();
+  std::vector<ArgCondition> conditions;
+
+  friend bool operator==(const SyscallRule&, const SyscallRule&) = default;
+};
+
+struct LINUXNS_EXPORT SyscallFilter {
+  // What happens to a call no rule matches.
+  SyscallAction default_action = SyscallAction::Allow();
+  // The rules. A rule whose action is the default action changes nothing and
+  // is left out of the program. Two rules for one call must have exclusive
+  // conditions or the same action: where both match one call, the program
+  // applies the one libseccomp ranks first (it does not follow the order
+  // here), so Compile() refuses two unconditional rules with different
+  // actions for one call.
+  std::vector<SyscallRule> rules;
+
+  // Appends a rule; returns *this.
+  SyscallFilter& Add(std::string syscall, SyscallAction action,
+                     std::vector<ArgCondition> conditions = {});
+
+  // Compile()
+  //
+  // The BPF program, made by libseccomp. InvalidArgument naming the rule for
+  // a system call this architecture does not know (the message has the
+  // name), an argument index above 5, an errno outside 1..4095, two
+  // unconditional rules with different actions for one call, or a program
+  // above SeccompProgram::kMaxInstructions (with the count and the limit).
+  absl::StatusOr<SeccompProgram> Compile() const;
+
+  // Parse()
+  //
+  // A filter from the text form above. InvalidArgument with the line number
+  // and what is wrong there (an unknown action, errno name or statement, a
+  // malformed condition, a second `default`). System-call names are checked
+  // by Compile(), not here.
+  static absl::StatusOr<SyscallFilter> Parse(absl::string_view text);
+
+  // The text form, which Parse() reads back to an equal filter.
+  std::string ToText() const;
+
+  friend bool operator==(const SyscallFilter&, const SyscallFilter&) = default;
+};
+
+// ContainerDenyList()
+//
+// The filter `nsexec` applies by default: every call allowed but those a
+// process in a container has no business making, which fail with EPERM
+// (docs/seccomp.md gives the reason for each and compares the list with
+// Docker's and Podman's defaults): loading kernels and modules, rebooting,
+// swap, process accounting, the kernel's clocks and log, raw I/O ports,
+// kernel keyrings, open_by_handle_at, bpf, perf_event_open, userfaultfd and
+// quotactl; and, when `mount_namespace` is false (the command shares its
+// caller's mount namespace), every call of the mount API too.
+LINUXNS_EXPORT SyscallFilter ContainerDenyList(bool mount_namespace);
+
+}  // namespace linuxns
+
+#endif  // LINUXNS_SYSCALL_FILTER_H_

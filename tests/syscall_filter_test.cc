@@ -1,0 +1,202 @@
+// linuxns/syscall_filter.h and linuxns/seccomp_program.h: the text form, the
+// compile through libseccomp and its refusals, before any process exists.
+// (What a compiled filter does to a child: spawn_seccomp_test.cc.)
+#include "linuxns/syscall_filter.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "linuxns/seccomp_program.h"
+#include "support/status_matchers.h"
+
+namespace linuxns {
+namespace {
+
+using ::linuxns::testing::IsOk;
+using ::linuxns::testing::StatusIs;
+using ::testing::HasSubstr;
+
+TEST(SyscallFilterTest, ParsesEveryFormOfTheTextAndWritesItBack) {
+  constexpr char kText[] =
+      "# a comment line\n"
+      "\n"
+      "default errno EPERM   # trailing comment\n"
+      "allow read\n"
+      "\tlog write\n"
+      "trap getpid\n"
+      "kill kexec_load\n"
+      "errno 13 socket arg0!=1 arg1>=0x10\n"
+      "errno EAFNOSUPPORT openat arg2&0x40==0x40 arg3<=0777 arg4<5 arg5>6 arg0==0\n";
+  ASSERT_OK_AND_ASSIGN(SyscallFilter f, SyscallFilter::Parse(kText));
+  EXPECT_EQ(f.default_action, SyscallAction::Errno(EPERM));
+  ASSERT_EQ(f.rules.size(), 6u);
+  EXPECT_EQ(f.rules[0], (SyscallRule{"read", SyscallAction::Allow(), {}}));
+  EXPECT_EQ(f.rules[1], (SyscallRule{"write", SyscallAction::Log(), {}}));
+  EXPECT_EQ(f.rules[2], (SyscallRule{"getpid", SyscallAction::Trap(), {}}));
+  EXPECT_EQ(f.rules[3], (SyscallRule{"kexec_load", SyscallAction::KillProcess(), {}}));
+  EXPECT_EQ(f.rules[4], (SyscallRule{"socket",
+                                     SyscallAction::Errno(EACCES),
+                                     {{0, ArgOp::kNe, 1, 0}, {1, ArgOp::kGe, 16, 0}}}));
+  EXPECT_EQ(f.rules[5], (SyscallRule{"openat",
+                                     SyscallAction::Errno(EAFNOSUPPORT),
+                                     {{2, ArgOp::kMaskedEq, 0x40, 0x40},
+                                      {3, ArgOp::kLe, 0777, 0},
+                                      {4, ArgOp::kLt, 5, 0},
+                                      {5, ArgOp::kGt, 6, 0},
+                                      {0, ArgOp::kEq, 0, 0}}}));
+  EXPECT_EQ(f.ToText(),
+            "default errno EPERM\n"
+            "allow read\n"
+            "log write\n"
+            "trap getpid\n"
+            "kill kexec_load\n"
+            "errno EACCES socket arg0!=0x1 arg1>=0x10\n"
+            "errno EAFNOSUPPORT openat arg2&0x40==0x40 arg3<=0x1ff arg4<0x5 arg5>0x6 arg0==0x0\n");
+  ASSERT_OK_AND_ASSIGN(SyscallFilter again, SyscallFilter::Parse(f.ToText()));
+  EXPECT_EQ(again, f);
+}
+
+TEST(SyscallFilterTest, AnEmptyTextIsAllowEverything) {
+  ASSERT_OK_AND_ASSIGN(SyscallFilter f, SyscallFilter::Parse("# nothing\n\n"));
+  EXPECT_EQ(f.default_action, SyscallAction::Allow());
+  EXPECT_TRUE(f.rules.empty());
+}
+
+TEST(SyscallFilterTest, ParseErrorsNameTheLineAndWhatIsWrong) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"allow\n", "line 1: a rule needs a system call after its action"},
+      {"\n\nblock read\n", "line 3: unknown action \"block\""},
+      {"errno EWHAT read\n", "line 1: unknown errno \"EWHAT\""},
+      {"errno 4096 read\n", "line 1: unknown errno \"4096\""},
+      {"errno\n", "line 1: \"errno\" needs an errno after it"},
+      {"default allow\ndefault kill\n", "line 2: a second \"default\""},
+      {"default\n", "line 1: \"default\" needs an action"},
+      {"default allow read\n", "line 1: unexpected \"read\" after the default action"},
+      {"allow read arg6==1\n", "line 1: malformed condition \"arg6==1\""},
+      {"allow read arg0=1\n", "malformed condition \"arg0=1\""},
+      {"allow read arg0==\n", "malformed condition"},
+      {"allow read arg0==0x\n", "malformed condition"},
+      {"allow read arg0==08\n", "malformed condition"},
+      {"allow read arg0==18446744073709551616\n", "malformed condition"},  // 2^64
+      {"allow read arg0&0xff\n", "malformed condition"},
+      {"allow read arg0 == 1\n", "malformed condition \"arg0\""},
+  };
+  for (const auto& [text, message] : cases) {
+    EXPECT_THAT(SyscallFilter::Parse(text),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(message)))
+        << text;
+  }
+  // The largest number is fine.
+  EXPECT_THAT(SyscallFilter::Parse("allow read arg0==18446744073709551615\n"), IsOk());
+}
+
+TEST(SyscallFilterTest, CompileMakesAProgramThatChecksTheArchitectureFirst) {
+  SyscallFilter f;
+  f.Add("reboot", SyscallAction::Errno(EPERM));
+  ASSERT_OK_AND_ASSIGN(SeccompProgram p, f.Compile());
+  ASSERT_GT(p.size(), 2u);
+  // Load seccomp_data.arch (offset 4), compare with an AUDIT_ARCH_* value.
+  EXPECT_EQ(p.instructions()[0].code, BPF_LD | BPF_W | BPF_ABS);
+  EXPECT_EQ(p.instructions()[0].k, 4u);
+  // x86_64's table and i386's (an x86_64 process can make i386 calls
+  // through int 0x80); x32's calls are x86_64's with bit 30 set.
+  bool checks_x86_64 = false;
+  bool checks_i386 = false;
+  for (const sock_filter& insn : p.instructions()) {
+    if (insn.code != (BPF_JMP | BPF_JEQ | BPF_K)) continue;
+    checks_x86_64 = checks_x86_64 || insn.k == AUDIT_ARCH_X86_64;
+    checks_i386 = checks_i386 || insn.k == AUDIT_ARCH_I386;
+  }
+  EXPECT_TRUE(checks_x86_64);
+  EXPECT_TRUE(checks_i386);
+  // Compiling is deterministic: the same rules, the same program.
+  ASSERT_OK_AND_ASSIGN(SeccompProgram again, f.Compile());
+  EXPECT_EQ(p, again);
+  f.Add("swapon", SyscallAction::Errno(EPERM));
+  ASSERT_OK_AND_ASSIGN(SeccompProgram bigger, f.Compile());
+  EXPECT_FALSE(p == bigger);
+}
+
+TEST(SyscallFilterTest, CompileRefusesWhatTheKernelCouldNotRun) {
+  auto compile = [](SyscallFilter f) { return f.Compile(); };
+  EXPECT_THAT(compile(SyscallFilter().Add("rebot", SyscallAction::Errno(EPERM))),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("rule 1 (rebot): unknown system call \"rebot\"")));
+  EXPECT_THAT(
+      compile(SyscallFilter().Add("read", SyscallAction::Errno(0))),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("errno 0 is outside 1..4095")));
+  EXPECT_THAT(compile(SyscallFilter().Add("read", SyscallAction::Errno(4096))),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("outside 1..4095")));
+  SyscallFilter bad_default;
+  bad_default.default_action = SyscallAction::Errno(-1);
+  EXPECT_THAT(compile(bad_default), StatusIs(absl::StatusCode::kInvalidArgument,
+                                             HasSubstr("the default action: errno -1")));
+  EXPECT_THAT(
+      compile(SyscallFilter().Add("read", SyscallAction::Errno(EPERM), {{6, ArgOp::kEq, 0, 0}})),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("argument 6 does not exist")));
+  EXPECT_THAT(compile(SyscallFilter()
+                          .Add("read", SyscallAction::Errno(EPERM))
+                          .Add("read", SyscallAction::KillProcess())),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("rule 2 (read): a second rule without conditions for \"read\"")));
+  // A rule with the default action changes nothing, and is no error.
+  EXPECT_THAT(compile(SyscallFilter().Add("read", SyscallAction::Allow())), IsOk());
+}
+
+TEST(SyscallFilterTest, AProgramTooLargeForTheKernelIsRefusedWithTheLimit) {
+  // 5,000 distinct conditions on one call: an instruction or more each.
+  SyscallFilter f;
+  for (std::uint64_t i = 0; i < 5000; ++i) {
+    f.Add("ioctl", SyscallAction::Errno(EPERM), {{1, ArgOp::kEq, 0x1000 + i, 0}});
+  }
+  EXPECT_THAT(f.Compile(), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    HasSubstr("more than the kernel takes in one filter "
+                                              "(BPF_MAXINSNS, 4096)")));
+}
+
+TEST(SeccompProgramTest, FromBpfChecksTheSizeAndSharesTheInstructions) {
+  EXPECT_THAT(SeccompProgram::FromBpf({}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no instructions")));
+  std::vector<sock_filter> huge(SeccompProgram::kMaxInstructions + 1,
+                                sock_filter{BPF_RET | BPF_K, 0, 0, 0x7fff0000U});
+  EXPECT_THAT(SeccompProgram::FromBpf(huge),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("4097 instructions, more than the kernel takes in one filter "
+                                 "(BPF_MAXINSNS, 4096)")));
+  huge.pop_back();
+  ASSERT_OK_AND_ASSIGN(SeccompProgram p, SeccompProgram::FromBpf(huge));
+  SeccompProgram copy = p;
+  EXPECT_EQ(copy.instructions().data(), p.instructions().data()) << "a copy shares them";
+  EXPECT_EQ(copy.size(), SeccompProgram::kMaxInstructions);
+}
+
+TEST(SyscallFilterTest,
+     TheContainerDenyListCompilesAndDeniesTheMountApiOnlyWithoutAMountNamespace) {
+  const SyscallFilter with_mnt = ContainerDenyList(true);
+  const SyscallFilter without_mnt = ContainerDenyList(false);
+  EXPECT_EQ(with_mnt.default_action, SyscallAction::Allow());
+  auto names = [](const SyscallFilter& f) {
+    std::vector<std::string> out;
+    for (const SyscallRule& r : f.rules) {
+      EXPECT_EQ(r.action, SyscallAction::Errno(EPERM)) << r.syscall;
+      out.push_back(r.syscall);
+    }
+    return out;
+  };
+  EXPECT_THAT(names(with_mnt), ::testing::IsSupersetOf({"kexec_load", "init_module", "reboot",
+                                                        "open_by_handle_at", "bpf"}));
+  EXPECT_THAT(names(with_mnt), ::testing::Not(::testing::Contains("mount")));
+  EXPECT_THAT(names(without_mnt),
+              ::testing::IsSupersetOf({"mount", "umount2", "pivot_root", "fsopen", "move_mount"}));
+  EXPECT_THAT(with_mnt.Compile(), IsOk());
+  EXPECT_THAT(without_mnt.Compile(), IsOk());
+}
+
+}  // namespace
+}  // namespace linuxns
