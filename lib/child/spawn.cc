@@ -83,16 +83,21 @@ long EnterRoot(int root_fd) {
   return r < 0 ? r : back;
 }
 
+// capget(2)/capset(2) of the calling thread (_LINUX_CAPABILITY_VERSION_3:
+// two words of each set).
+struct CapHeader {
+  unsigned version = 0x20080522;  // _LINUX_CAPABILITY_VERSION_3
+  int pid = 0;
+};
+struct CapData {
+  unsigned effective, permitted, inheritable;
+};
+
 // Makes every permitted capability inheritable and ambient, so that it
 // survives execve of a program that is not set-user-ID root.
 long KeepCapabilities(int last_cap) {
-  struct Header {
-    unsigned version;
-    int pid;
-  } header{0x20080522 /* _LINUX_CAPABILITY_VERSION_3 */, 0};
-  struct Data {
-    unsigned effective, permitted, inheritable;
-  } data[2];
+  CapHeader header;
+  CapData data[2];
   long r = RawSyscall(SYS_capget, Arg(&header), Arg(data));
   if (r < 0) return r;
   data[0].effective = data[0].permitted;
@@ -111,13 +116,8 @@ long KeepCapabilities(int last_cap) {
 
 // True when the calling thread has CAP_SYS_ADMIN in its effective set.
 bool HasCapSysAdmin() {
-  struct Header {
-    unsigned version;
-    int pid;
-  } header{0x20080522 /* _LINUX_CAPABILITY_VERSION_3 */, 0};
-  struct Data {
-    unsigned effective, permitted, inheritable;
-  } data[2];
+  CapHeader header;
+  CapData data[2];
   if (RawSyscall(SYS_capget, Arg(&header), Arg(data)) < 0) return false;
   return (data[0].effective & (1u << 21 /* CAP_SYS_ADMIN */)) != 0;
 }
