@@ -1,9 +1,11 @@
 // nsexec: run a command in new namespaces, a minimal container of sorts.
 // See `nsexec --help` and nsexec(1).
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -15,7 +17,10 @@
 #include "linuxns/exit_status.h"
 #include "linuxns/namespace.h"
 #include "linuxns/net.h"
+#include "linuxns/seccomp_program.h"
 #include "linuxns/status.h"
+#include "linuxns/syscall_filter.h"
+#include "linuxns/unique_fd.h"
 #include "nsexec_options.h"
 #include "tool_common.h"
 
@@ -116,6 +121,63 @@ void PrintStats(const linuxns::ExitStatus& status) {
   }
 }
 
+// The whole of the file at `path`.
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  linuxns::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return linuxns::ErrnoError(errno, "open");
+  std::string text;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return linuxns::ErrnoError(errno, "read");
+    if (n == 0) return text;
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+}
+
+// What --seccomp made: the compiled program (none for unconfined), what it
+// is for -v, and whether it kills with SIGSYS (a kill or trap action).
+struct Seccomp {
+  std::optional<linuxns::SeccompProgram> program;
+  std::string description;
+  bool sends_sigsys = false;
+};
+
+// The system-call filter of --seccomp, compiled once per run (the child only
+// installs it): the rules of the file, or the built-in deny list, which also
+// denies the mount API when the command shares nsexec's mount namespace.
+// Errors name the file: "FILE: syscall filter: line 3: unknown action ...".
+absl::StatusOr<Seccomp> SeccompFor(const tools::NsexecOptions& options, bool mount_namespace) {
+  if (options.seccomp_unconfined) return Seccomp{std::nullopt, "unconfined", false};
+  linuxns::SyscallFilter filter;
+  Seccomp made;
+  if (options.seccomp_file.has_value()) {
+    const std::string& path = *options.seccomp_file;
+    absl::StatusOr<std::string> text = ReadFile(path);
+    if (!text.ok()) return linuxns::WithContext(text.status(), path);
+    absl::StatusOr<linuxns::SyscallFilter> parsed = linuxns::SyscallFilter::Parse(*text);
+    if (!parsed.ok()) return linuxns::WithContext(parsed.status(), path);
+    filter = *std::move(parsed);
+    made.description = path;
+  } else {
+    filter = linuxns::ContainerDenyList(mount_namespace);
+    made.description =
+        mount_namespace ? "the built-in deny list" : "the built-in deny list and the mount API";
+  }
+  auto sigsys = [](const linuxns::SyscallAction& action) {
+    return action.kind() == linuxns::SyscallAction::Kind::kKillProcess ||
+           action.kind() == linuxns::SyscallAction::Kind::kTrap;
+  };
+  made.sends_sigsys = sigsys(filter.default_action);
+  for (const linuxns::SyscallRule& rule : filter.rules) made.sends_sigsys |= sigsys(rule.action);
+  absl::StatusOr<linuxns::SeccompProgram> program = filter.Compile();
+  if (!program.ok()) return linuxns::WithContext(program.status(), made.description);
+  made.program = *std::move(program);
+  absl::StrAppend(&made.description, ", ", made.program->size(), " BPF instructions");
+  return made;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -145,6 +207,14 @@ int main(int argc, char** argv) {
   if (parsed->verbose) {
     std::cerr << "nsexec: new namespaces: " << spawn.new_namespaces << "\n";
   }
+  // The filter before --veth makes anything, so that a bad file leaves no
+  // trace. --veth changes only where the network namespace comes from, not
+  // whether the command gets a new mount namespace.
+  const bool mount_namespace = spawn.EffectiveNewNamespaces().Contains(NsType::kMnt);
+  absl::StatusOr<Seccomp> seccomp = SeccompFor(*parsed, mount_namespace);
+  if (!seccomp.ok()) return tools::ReportFailure("nsexec", seccomp.status());
+  spawn.seccomp = seccomp->program;
+  if (parsed->verbose) std::cerr << "nsexec: seccomp: " << seccomp->description << "\n";
   std::optional<VethNetwork> network;
   std::optional<HostLinkCleanup> cleanup;
   if (parsed->veth) {
@@ -171,6 +241,13 @@ int main(int argc, char** argv) {
   for (int sig : {SIGINT, SIGQUIT}) ::signal(sig, SIG_IGN);
   absl::StatusOr<linuxns::ExitStatus> status = forwarder->Wait(*child);
   if (!status.ok()) return tools::ReportFailure("nsexec", status.status());
+  // A death by SIGSYS under a filter that kills with it is the filter's
+  // doing, most likely: say so (other deaths by signal are the command's
+  // business, and only the exit status, 128+N, tells of them). Under --init
+  // the init exits with 159 (128+SIGSYS) instead, and nothing is said.
+  if (seccomp->sends_sigsys && status->signaled() && status->signal() == SIGSYS) {
+    std::fprintf(stderr, "nsexec: %s: %s\n", spawn.argv[0].c_str(), status->ToString().c_str());
+  }
   if (parsed->stats) PrintStats(*status);
   return status->ShellCode();
 }

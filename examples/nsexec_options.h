@@ -32,6 +32,10 @@ struct NsexecOptions {
   std::optional<std::string> hostname;  // -u HOSTNAME
   std::optional<VethAddresses> veth;    // --veth (implies -n)
   std::vector<std::string> command;     // CMD [ARGS...]
+  // --seccomp: the system-call filter; with neither set, nsexec's built-in
+  // deny list (linuxns::ContainerDenyList).
+  std::optional<std::string> seccomp_file;  // --seccomp FILE, read by nsexec
+  bool seccomp_unconfined = false;          // --seccomp unconfined: none
 };
 
 // Parses argv (argv[0] is the program name) with getopt_long: bundled short
@@ -41,7 +45,8 @@ struct NsexecOptions {
 // ("invalid option -- 'x'", "unrecognized option '--x'", "option requires an
 // argument -- 'u'") or "no command given", or naming the --veth argument that
 // is not two addresses of one family with prefix lengths, or that comes with
-// -U (see kNsexecUsage).
+// -U, or an empty --seccomp argument (see kNsexecUsage). The --seccomp file
+// is neither opened nor parsed here: nsexec does that.
 absl::StatusOr<NsexecOptions> ParseNsexecOptions(int argc, char* const* argv);
 
 // The --help text.

@@ -2,6 +2,7 @@
 
 #include <getopt.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -124,6 +125,43 @@ TEST(NsexecOptionsTest, VethWithAUserNamespaceIsRefused) {
   EXPECT_THAT(Parse({"-U", "--veth", "192.0.2.1/24,192.0.2.2/24", "sh"}),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        ::testing::StartsWith("--veth cannot be combined with -U/--user")));
+}
+
+TEST(NsexecOptionsTest, SeccompTakesAFileOrUnconfinedAndTheLastOneCounts) {
+  ASSERT_OK_AND_ASSIGN(NsexecOptions o, Parse({"sh"}));
+  EXPECT_EQ(o.seccomp_file, std::nullopt) << "the built-in deny list by default";
+  EXPECT_FALSE(o.seccomp_unconfined);
+  ASSERT_OK_AND_ASSIGN(o, Parse({"--seccomp", "/etc/rules", "sh"}));
+  EXPECT_EQ(o.seccomp_file, "/etc/rules");
+  EXPECT_FALSE(o.seccomp_unconfined);
+  ASSERT_OK_AND_ASSIGN(o, Parse({"--seccomp=unconfined", "sh"}));
+  EXPECT_EQ(o.seccomp_file, std::nullopt);
+  EXPECT_TRUE(o.seccomp_unconfined);
+  ASSERT_OK_AND_ASSIGN(o, Parse({"--seccomp=unconfined", "--seccomp=rules", "sh"}));
+  EXPECT_EQ(o.seccomp_file, "rules");
+  EXPECT_FALSE(o.seccomp_unconfined);
+  ASSERT_OK_AND_ASSIGN(o, Parse({"--seccomp=rules", "--seccomp", "unconfined", "sh"}));
+  EXPECT_EQ(o.seccomp_file, std::nullopt);
+  EXPECT_TRUE(o.seccomp_unconfined);
+  // A file of that name is ./unconfined.
+  ASSERT_OK_AND_ASSIGN(o, Parse({"--seccomp=./unconfined", "sh"}));
+  EXPECT_EQ(o.seccomp_file, "./unconfined");
+  // Parsing opens nothing: a file that does not exist is nsexec's to report.
+  ASSERT_OK_AND_ASSIGN(o, Parse({"--seccomp=/linuxns-no-such-file", "sh"}));
+  EXPECT_EQ(o.seccomp_file, "/linuxns-no-such-file");
+  // --s is now ambiguous, --se is not.
+  EXPECT_THAT(Parse({"--s=x", "sh"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("ambiguous")));
+  ASSERT_OK_AND_ASSIGN(o, Parse({"--se=x", "sh"}));
+  EXPECT_EQ(o.seccomp_file, "x");
+}
+
+TEST(NsexecOptionsTest, SeccompNeedsANonEmptyArgument) {
+  EXPECT_THAT(Parse({"--seccomp=", "sh"}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "--seccomp '': expected a filter file or \"unconfined\""));
+  EXPECT_THAT(Parse({"--seccomp"}), StatusIs(absl::StatusCode::kInvalidArgument,
+                                             "option '--seccomp' requires an argument"));
 }
 
 TEST(NsexecOptionsTest, HelpAndVersionNeedNoCommand) {
