@@ -27,6 +27,7 @@ for target in $targets; do
   status=0
   # -timeout: a single input taking 10 s is a hang. -rss_limit_mb: the
   # default 2 GiB. Generated inputs go to the temporary corpus only.
+  LSAN_OPTIONS="suppressions=$PWD/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
   "$binary" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
     -artifact_prefix="$artifacts/${target}-" "$work/$target" >"$log" 2>&1 || status=$?
   execs=$(grep -oP '^stat::number_of_executed_units:\s*\K[0-9]+' "$log" || echo 0)

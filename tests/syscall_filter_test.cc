@@ -128,6 +128,10 @@ TEST(SyscallFilterTest, CompileRefusesWhatTheKernelCouldNotRun) {
   EXPECT_THAT(compile(SyscallFilter().Add("rebot", SyscallAction::Errno(EPERM))),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("rule 1 (rebot): unknown system call \"rebot\"")));
+  EXPECT_THAT(compile(SyscallFilter().Add(std::string("read\0x", 6), SyscallAction::Errno(EPERM))),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unknown system call")));
+  EXPECT_THAT(compile(SyscallFilter().Add("", SyscallAction::Errno(EPERM))),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unknown system call \"\"")));
   EXPECT_THAT(
       compile(SyscallFilter().Add("read", SyscallAction::Errno(0))),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("errno 0 is outside 1..4095")));

@@ -142,7 +142,10 @@ absl::StatusOr<SeccompProgram> SyscallFilter::Compile() const {
     const SyscallRule& rule = rules[i];
     const std::string where = absl::StrCat("rule ", i + 1, " (", rule.syscall, ")");
     LINUXNS_RETURN_IF_ERROR(CheckAction(rule.action, where));
-    const int nr = seccomp_syscall_resolve_name(rule.syscall.c_str());
+    // A NUL would cut the name short: "read\0x" is no name of a call.
+    const int nr = rule.syscall.find('\0') == std::string::npos
+                       ? seccomp_syscall_resolve_name(rule.syscall.c_str())
+                       : __NR_SCMP_ERROR;
     if (nr == __NR_SCMP_ERROR) {
       return absl::InvalidArgumentError(absl::StrCat("syscall filter: ", where,
                                                      ": unknown system call \"", rule.syscall,
