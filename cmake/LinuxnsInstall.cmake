@@ -58,3 +58,31 @@ else()
   # No library behind it: do not install its header.
   install(CODE "file(REMOVE \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_INCLUDEDIR}/linuxns/net.h\")")
 endif()
+
+# linuxns::seccomp, when it is built: the same (linuxnsSeccompTargets.cmake,
+# loaded only by find_package(linuxns COMPONENTS seccomp), and
+# linuxns-seccomp.pc), so that a user of the core needs no libseccomp.
+if(TARGET linuxns_seccomp)
+  install(TARGETS linuxns_seccomp EXPORT linuxnsSeccompTargets
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(EXPORT linuxnsSeccompTargets NAMESPACE linuxns::
+    DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/linuxns)
+  # A static liblinuxns-seccomp needs libseccomp on every link line; a shared
+  # one carries it as its own dependency.
+  if(BUILD_SHARED_LIBS)
+    set(LINUXNS_SECCOMP_PC_REQUIRES "linuxns")
+    set(LINUXNS_SECCOMP_PC_REQUIRES_PRIVATE "libseccomp")
+  else()
+    set(LINUXNS_SECCOMP_PC_REQUIRES "linuxns libseccomp")
+    set(LINUXNS_SECCOMP_PC_REQUIRES_PRIVATE "")
+  endif()
+  configure_file(${PROJECT_SOURCE_DIR}/cmake/linuxns-seccomp.pc.in
+                 ${PROJECT_BINARY_DIR}/linuxns-seccomp.pc @ONLY)
+  install(FILES ${PROJECT_BINARY_DIR}/linuxns-seccomp.pc
+          DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+else()
+  # No library behind it: do not install its header.
+  install(CODE "file(REMOVE \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_INCLUDEDIR}/linuxns/syscall_filter.h\")")
+endif()

@@ -15,9 +15,10 @@ set(CPACK_PACKAGE_DESCRIPTION
   "linuxns creates, joins, inspects and pins Linux namespaces and spawns commands
 in them from any C++ program, reporting every error as an absl::Status.
 This package holds the library, its networking part linuxns-net (veth
-pairs, bridges, addresses and routes over libnl-route-3), their headers,
-CMake and pkg-config files, and the nsexec, linuxns-unshare, linuxns-nsenter
-and linuxns-lsns tools.")
+pairs, bridges, addresses and routes over libnl-route-3), its system-call
+filter part linuxns-seccomp (seccomp programs from rules, compiled with
+libseccomp), their headers, CMake and pkg-config files, and the nsexec,
+linuxns-unshare, linuxns-nsenter and linuxns-lsns tools.")
 set(LINUXNS_PACKAGE_CONTACT "linuxns maintainers <linuxns@localhost>" CACHE STRING
     "Maintainer field of the packages cpack makes")
 set(CPACK_PACKAGE_CONTACT "${LINUXNS_PACKAGE_CONTACT}")
@@ -31,12 +32,17 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # The public headers include Abseil's, and linuxns.pc and linuxnsConfig.cmake
 # require Abseil's pkg-config and CMake files: libabsl-dev. liblinuxns-net
 # links libnl-route-3, which linuxns-net.pc and find_package(linuxns
-# COMPONENTS net) find through its pkg-config file: libnl-route-3-dev. The
-# tools' shared libraries (libsmartcols1, libc6, libstdc++6, ...) come from
+# COMPONENTS net) find through its pkg-config file: libnl-route-3-dev.
+# liblinuxns-seccomp links libseccomp, which linuxns-seccomp.pc and
+# find_package(linuxns COMPONENTS seccomp) find the same way: libseccomp-dev.
+# The tools' shared libraries (libsmartcols1, libc6, libstdc++6, ...) come from
 # dpkg-shlibdeps.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libabsl-dev")
 if(TARGET linuxns_net)
   string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libnl-route-3-dev")
+endif()
+if(TARGET linuxns_seccomp)
+  string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libseccomp-dev")
 endif()
 # dpkg-shlibdeps (dpkg-dev) works offline; CPack finds the ELF files with file.
 find_program(LINUXNS_DPKG_SHLIBDEPS dpkg-shlibdeps)

@@ -11,7 +11,7 @@ trap 'rm -rf "$work"' EXIT
 # needs the sanitizer's runtime in the program too).
 flags=$(sed -n 's/^CMAKE_CXX_FLAGS:STRING=//p' "$build/CMakeCache.txt")
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
-# Without pkg-config at all: a user of the core needs no libnl.
+# Without pkg-config at all: a user of the core needs no libnl or libseccomp.
 cmake -S "$source/find_package" -B "$work/build" -G Ninja \
   -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_CXX_FLAGS="$flags" \
   -DCMAKE_EXE_LINKER_FLAGS="$flags" -DCMAKE_DISABLE_FIND_PACKAGE_PkgConfig=ON \
@@ -34,4 +34,17 @@ if [ -n "$(find "$work/prefix" -name linuxnsNetTargets.cmake)" ]; then
   c++ -std=c++20 $flags "$source/net_main.cc" -o "$work/pkgconfig-net-consumer" \
     $(PKG_CONFIG_PATH="$pc_dir" pkg-config --cflags --libs linuxns-net)
   "$work/pkgconfig-net-consumer"
+fi
+
+# linuxns::seccomp, when the build has it: find_package(linuxns COMPONENTS
+# seccomp) and pkg-config linuxns-seccomp. Silent on success.
+if [ -n "$(find "$work/prefix" -name linuxnsSeccompTargets.cmake)" ]; then
+  cmake -S "$source/seccomp" -B "$work/seccomp-build" -G Ninja \
+    -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_CXX_FLAGS="$flags" \
+    -DCMAKE_EXE_LINKER_FLAGS="$flags" >/dev/null
+  cmake --build "$work/seccomp-build" >/dev/null
+  "$work/seccomp-build/seccomp_consumer"
+  c++ -std=c++20 $flags "$source/seccomp_main.cc" -o "$work/pkgconfig-seccomp-consumer" \
+    $(PKG_CONFIG_PATH="$pc_dir" pkg-config --cflags --libs linuxns-seccomp)
+  "$work/pkgconfig-seccomp-consumer"
 fi

@@ -33,8 +33,16 @@ if [ "$soname" != "liblinuxns.so.$major" ]; then
   echo "run_shared: SONAME is '$soname', expected 'liblinuxns.so.$major'" >&2
   exit 1
 fi
+# The components' libraries, which a top-level build makes by default.
+for component in net seccomp; do
+  if [ -z "$(find "$prefix" -name "liblinuxns-$component.so" -print -quit)" ]; then
+    echo "run_shared: no liblinuxns-$component.so installed" >&2
+    exit 1
+  fi
+done
 # Hidden visibility: nothing of linuxns::internal or linuxns::child, in
-# liblinuxns.so and in every other installed liblinuxns*.so (linuxns::net's).
+# liblinuxns.so and in every other installed liblinuxns*.so (linuxns::net's and
+# linuxns::seccomp's).
 find "$prefix" -name 'liblinuxns*.so' -print0 |
   xargs -0 -n1 "$(dirname "$0")/check_exports.sh" >/dev/null
 libdir=$(dirname "$so")
