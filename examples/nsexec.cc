@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "linuxns/child_process.h"
 #include "linuxns/exit_status.h"
 #include "linuxns/namespace.h"
@@ -146,9 +147,11 @@ struct Seccomp {
 
 // The system-call filter of --seccomp, compiled once per run (the child only
 // installs it): the rules of the file, or the built-in deny list, which also
-// denies the mount API when the command shares nsexec's mount namespace.
+// denies the mount API when the command shares nsexec's mount namespace, and
+// sethostname and setdomainname when it shares its UTS namespace.
 // Errors name the file: "FILE: syscall filter: line 3: unknown action ...".
-absl::StatusOr<Seccomp> SeccompFor(const tools::NsexecOptions& options, bool mount_namespace) {
+absl::StatusOr<Seccomp> SeccompFor(const tools::NsexecOptions& options,
+                                   linuxns::NsTypeSet new_namespaces) {
   if (options.seccomp_unconfined) return Seccomp{std::nullopt, "unconfined", false};
   linuxns::SyscallFilter filter;
   Seccomp made;
@@ -161,9 +164,14 @@ absl::StatusOr<Seccomp> SeccompFor(const tools::NsexecOptions& options, bool mou
     filter = *std::move(parsed);
     made.description = path;
   } else {
-    filter = linuxns::ContainerDenyList(mount_namespace);
-    made.description =
-        mount_namespace ? "the built-in deny list" : "the built-in deny list and the mount API";
+    filter = linuxns::ContainerDenyList(new_namespaces);
+    // What the list adds for the namespaces the command shares.
+    std::vector<std::string> shared;
+    if (!new_namespaces.Contains(NsType::kMnt)) shared.push_back("the mount API");
+    if (!new_namespaces.Contains(NsType::kUts)) shared.push_back("sethostname and setdomainname");
+    made.description = shared.empty() ? "the built-in deny list"
+                                      : absl::StrCat("the built-in deny list with ",
+                                                     absl::StrJoin(shared, " and "));
   }
   auto sigsys = [](const linuxns::SyscallAction& action) {
     return action.kind() == linuxns::SyscallAction::Kind::kKillProcess ||
@@ -210,8 +218,7 @@ int main(int argc, char** argv) {
   // The filter before --veth makes anything, so that a bad file leaves no
   // trace. --veth changes only where the network namespace comes from, not
   // whether the command gets a new mount namespace.
-  const bool mount_namespace = spawn.EffectiveNewNamespaces().Contains(NsType::kMnt);
-  absl::StatusOr<Seccomp> seccomp = SeccompFor(*parsed, mount_namespace);
+  absl::StatusOr<Seccomp> seccomp = SeccompFor(*parsed, spawn.EffectiveNewNamespaces());
   if (!seccomp.ok()) return tools::ReportFailure("nsexec", seccomp.status());
   spawn.seccomp = seccomp->program;
   if (parsed->verbose) std::cerr << "nsexec: seccomp: " << seccomp->description << "\n";

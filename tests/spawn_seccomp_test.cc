@@ -325,7 +325,7 @@ TEST_F(ChildProcessTest, SeccompSpawnsBesideAMallocStorm) {
   }
   SpawnOptions o;
   o.argv = {"/bin/true"};
-  o.seccomp = Compiled(ContainerDenyList(false));
+  o.seccomp = Compiled(ContainerDenyList({}));
   const char* env = std::getenv("LINUXNS_STRESS_SPAWNS");
   const int spawns = env != nullptr ? std::atoi(env) : 2000;
   int wrong = 0;

@@ -180,11 +180,10 @@ TEST(SeccompProgramTest, FromBpfChecksTheSizeAndSharesTheInstructions) {
   EXPECT_EQ(copy.size(), SeccompProgram::kMaxInstructions);
 }
 
-TEST(SyscallFilterTest,
-     TheContainerDenyListCompilesAndDeniesTheMountApiOnlyWithoutAMountNamespace) {
-  const SyscallFilter with_mnt = ContainerDenyList(true);
-  const SyscallFilter without_mnt = ContainerDenyList(false);
-  EXPECT_EQ(with_mnt.default_action, SyscallAction::Allow());
+TEST(SyscallFilterTest, TheContainerDenyListAddsWhatTheSharedNamespacesNeed) {
+  const SyscallFilter own = ContainerDenyList({NsType::kMnt, NsType::kUts});
+  const SyscallFilter shared = ContainerDenyList({});
+  EXPECT_EQ(own.default_action, SyscallAction::Allow());
   auto names = [](const SyscallFilter& f) {
     std::vector<std::string> out;
     for (const SyscallRule& r : f.rules) {
@@ -193,13 +192,17 @@ TEST(SyscallFilterTest,
     }
     return out;
   };
-  EXPECT_THAT(names(with_mnt), ::testing::IsSupersetOf({"kexec_load", "init_module", "reboot",
-                                                        "open_by_handle_at", "bpf"}));
-  EXPECT_THAT(names(with_mnt), ::testing::Not(::testing::Contains("mount")));
-  EXPECT_THAT(names(without_mnt),
-              ::testing::IsSupersetOf({"mount", "umount2", "pivot_root", "fsopen", "move_mount"}));
-  EXPECT_THAT(with_mnt.Compile(), IsOk());
-  EXPECT_THAT(without_mnt.Compile(), IsOk());
+  EXPECT_THAT(names(own), ::testing::IsSupersetOf(
+                              {"kexec_load", "init_module", "reboot", "open_by_handle_at", "bpf"}));
+  EXPECT_THAT(names(own), ::testing::Not(::testing::Contains("mount")));
+  EXPECT_THAT(names(own), ::testing::Not(::testing::Contains("sethostname")));
+  EXPECT_THAT(names(shared),
+              ::testing::IsSupersetOf({"mount", "umount2", "pivot_root", "fsopen", "move_mount",
+                                       "sethostname", "setdomainname"}));
+  EXPECT_THAT(names(ContainerDenyList({NsType::kUts})), ::testing::Contains("mount"));
+  EXPECT_THAT(names(ContainerDenyList({NsType::kMnt})), ::testing::Contains("sethostname"));
+  EXPECT_THAT(own.Compile(), IsOk());
+  EXPECT_THAT(shared.Compile(), IsOk());
 }
 
 }  // namespace

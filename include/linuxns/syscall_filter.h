@@ -47,6 +47,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "linuxns/export.h"
+#include "linuxns/ns_type.h"
 #include "linuxns/seccomp_program.h"
 
 namespace linuxns {
@@ -162,9 +163,12 @@ struct LINUXNS_EXPORT SyscallFilter {
 // Docker's and Podman's defaults): loading kernels and modules, rebooting,
 // swap, process accounting, the kernel's clocks and log, raw I/O ports,
 // kernel keyrings, open_by_handle_at, bpf, perf_event_open, userfaultfd and
-// quotactl; and, when `mount_namespace` is false (the command shares its
-// caller's mount namespace), every call of the mount API too.
-LINUXNS_EXPORT SyscallFilter ContainerDenyList(bool mount_namespace);
+// quotactl. `new_namespaces` are the namespaces the command gets new
+// (SpawnOptions::EffectiveNewNamespaces()): without a new mount namespace
+// every call of the mount API is denied too, and without a new UTS namespace
+// sethostname and setdomainname, whose effects the caller's namespace would
+// share.
+LINUXNS_EXPORT SyscallFilter ContainerDenyList(NsTypeSet new_namespaces);
 
 }  // namespace linuxns
 

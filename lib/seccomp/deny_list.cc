@@ -2,6 +2,7 @@
 // reason for each entry and compares the list with Docker's and Podman's.
 #include <cerrno>
 
+#include "linuxns/ns_type.h"
 #include "linuxns/syscall_filter.h"
 
 namespace linuxns {
@@ -66,14 +67,20 @@ constexpr const char* kMountApi[] = {
     "umount",  // the i386 table's umount(2), without flags
 };
 
+// The host's names: denied where the command shares its caller's UTS
+// namespace.
+constexpr const char* kUtsNames[] = {"sethostname", "setdomainname"};
+
 }  // namespace
 
-SyscallFilter ContainerDenyList(bool mount_namespace) {
+SyscallFilter ContainerDenyList(NsTypeSet new_namespaces) {
   SyscallFilter filter;
-  for (const char* name : kAlwaysDenied) filter.Add(name, SyscallAction::Errno(EPERM));
-  if (!mount_namespace) {
-    for (const char* name : kMountApi) filter.Add(name, SyscallAction::Errno(EPERM));
-  }
+  auto deny = [&](const auto& names) {
+    for (const char* name : names) filter.Add(name, SyscallAction::Errno(EPERM));
+  };
+  deny(kAlwaysDenied);
+  if (!new_namespaces.Contains(NsType::kMnt)) deny(kMountApi);
+  if (!new_namespaces.Contains(NsType::kUts)) deny(kUtsNames);
   return filter;
 }
 

@@ -614,11 +614,17 @@ TEST_F(NsexecTest, TheBuiltInDenyListDeniesTheMountApiOnlyInTheCallersMountNames
   // -v names the filter.
   ToolResult shared = Nsexec({"-v", "-i", "true"});
   EXPECT_THAT(shared.err,
-              ::testing::ContainsRegex("nsexec: seccomp: the built-in deny list and the mount "
-                                       "API, [0-9]+ BPF instructions\n"));
+              ::testing::ContainsRegex("nsexec: seccomp: the built-in deny list with the mount "
+                                       "API and sethostname and setdomainname, [0-9]+ BPF "
+                                       "instructions\n"));
   ToolResult mnt = Nsexec({"-v", "-m", "true"});
-  EXPECT_THAT(mnt.err, ::testing::ContainsRegex(
-                           "nsexec: seccomp: the built-in deny list, [0-9]+ BPF instructions\n"));
+  EXPECT_THAT(mnt.err, ::testing::ContainsRegex("nsexec: seccomp: the built-in deny list with "
+                                                "sethostname and setdomainname, [0-9]+ BPF "
+                                                "instructions\n"));
+  ToolResult mnt_uts = Nsexec({"-v", "-m", "-u", "box", "true"});
+  EXPECT_THAT(mnt_uts.err,
+              ::testing::ContainsRegex(
+                  "nsexec: seccomp: the built-in deny list, [0-9]+ BPF instructions\n"));
   EXPECT_THAT(Nsexec({"-v", "--seccomp=unconfined", "-m", "true"}).err,
               HasSubstr("nsexec: seccomp: unconfined\n"));
 }
