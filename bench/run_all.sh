@@ -23,8 +23,19 @@ ARGS=(--benchmark_repetitions=10 --benchmark_min_time=0.1 --benchmark_report_agg
 # per spawn (strace).
 TABLE_FROM="$OUT/spawn_bench.txt $OUT/ns_bench.txt" bench/spawn_rows.sh "$BUILD" |
   tee "$OUT/spawn_rows.txt"
+# Rows A and B (spawns with a system-call filter), when linuxns::seccomp is
+# built (LINUXNS_BUILD_SECCOMP, libseccomp).
+if [[ -x $BUILD/bench/seccomp_bench ]]; then
+  "$BUILD/bench/seccomp_bench" "${ARGS[@]}" --benchmark_enable_random_interleaving=true 2>&1 |
+    tee "$OUT/seccomp_bench.txt"
+  TABLE_FROM="$OUT/seccomp_bench.txt" ROWS=seccomp bench/spawn_rows.sh "$BUILD" |
+    tee "$OUT/seccomp_rows.txt"
+fi
 if command -v strace >/dev/null; then
   bench/syscall_count.sh "$BUILD" | tee "$OUT/syscall_count.txt"
+  if [[ -x $BUILD/bench/seccomp_bench ]]; then
+    SECCOMP=1 bench/syscall_count.sh "$BUILD" | tee "$OUT/syscall_count_seccomp.txt"
+  fi
 else
   echo "run_all.sh: no strace, no system call counts (apt-get install -y strace)" >&2
 fi

@@ -14,11 +14,19 @@
 //                would write its maps); posix_spawn has none
 //   PROGRAM      what to exec; default the no-libc exit0 target
 //
+// With linuxns::seccomp (LINUXNS_BUILD_SECCOMP), a mode may end in
+// "+seccomp": the child installs the 50-rule filter of rows A and B
+// (seccomp_filter.h, compiled once) just before its execve:
+// SpawnOptions::seccomp for linuxns ("linuxns+seccomp+nnp": with
+// no_new_privs too), prctl(PR_SET_NO_NEW_PRIVS) + seccomp() in the raw child.
+//
 // Exits 0 when every child exited 0; otherwise says what failed and exits 1.
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,12 +34,19 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "linuxns/child_process.h"
 #include "linuxns/ns_type.h"
 #include "linuxns/spawn_options.h"
+#ifdef LINUXNS_BENCH_HAVE_SECCOMP
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#include "seccomp_filter.h"
+#endif
 
 namespace {
 
@@ -46,10 +61,22 @@ bool ExitedZero(pid_t pid) {
          WEXITSTATUS(status) == 0;
 }
 
-int ExecChild(void* exe) {
-  char* const argv[] = {static_cast<char*>(exe), nullptr};
+struct RawChild {
+  const char* exe;
+  const void* filter;  // struct sock_fprog, or null
+};
+
+int ExecChild(void* arg) {
+  const RawChild& child = *static_cast<const RawChild*>(arg);
+  if (child.filter != nullptr) {
+    if (::syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ::_exit(126);
+    if (::syscall(SYS_seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, 0, child.filter) != 0) {
+      ::_exit(125);
+    }
+  }
+  char* const argv[] = {const_cast<char*>(child.exe), nullptr};
   char* const envp[] = {nullptr};
-  ::execve(static_cast<const char*>(exe), argv, envp);
+  ::execve(child.exe, argv, envp);
   ::_exit(127);
 }
 
@@ -57,9 +84,35 @@ int ExecChild(void* exe) {
 
 int main(int argc, char** argv) {
   if (argc < 3 || argc > 5) {
-    return Fail("usage: spawn_count linuxns|raw|posix_spawn N [TYPES [PROGRAM]]");
+    return Fail(
+        "usage: spawn_count linuxns[+seccomp[+nnp]]|raw[+seccomp]|posix_spawn N [TYPES [PROGRAM]]");
   }
-  const std::string mode = argv[1];
+  std::string mode = argv[1];
+  bool nnp = false;
+  bool filtered = false;
+  if (mode.ends_with("+nnp")) {
+    nnp = true;
+    mode.resize(mode.size() - 4);
+  }
+  if (mode.ends_with("+seccomp")) {
+    filtered = true;
+    mode.resize(mode.size() - 8);
+  }
+  if (nnp && (!filtered || mode != "linuxns")) return Fail("+nnp: linuxns+seccomp+nnp only");
+  if (filtered && mode == "posix_spawn") return Fail("posix_spawn: no filter");
+#ifdef LINUXNS_BENCH_HAVE_SECCOMP
+  std::optional<linuxns::SeccompProgram> program;
+  sock_fprog fprog{};
+  if (filtered) {
+    absl::StatusOr<linuxns::SeccompProgram> compiled = linuxns_bench::CompileRareFilter();
+    if (!compiled.ok()) return Fail(std::string(compiled.status().message()).c_str());
+    program = *std::move(compiled);
+    fprog.len = static_cast<unsigned short>(program->size());
+    fprog.filter = const_cast<sock_filter*>(program->instructions().data());
+  }
+#else
+  if (filtered) return Fail("+seccomp: built without linuxns::seccomp (LINUXNS_BUILD_SECCOMP)");
+#endif
   const long n = std::strtol(argv[2], nullptr, 10);
   absl::StatusOr<linuxns::NsTypeSet> types = linuxns::NsTypeSet::Parse(argc > 3 ? argv[3] : "");
   if (!types.ok()) return Fail(std::string(types.status().message()).c_str());
@@ -70,6 +123,10 @@ int main(int argc, char** argv) {
     options.argv = {exe};
     options.env = std::vector<std::string>{};
     options.new_namespaces = *types;
+#ifdef LINUXNS_BENCH_HAVE_SECCOMP
+    options.seccomp = program;
+    options.no_new_privs = nnp;
+#endif
     for (long i = 0; i < n; ++i) {
       absl::StatusOr<linuxns::ChildProcess> child = linuxns::ChildProcess::Spawn(options);
       if (!child.ok()) return Fail(std::string(child.status().message()).c_str());
@@ -83,9 +140,12 @@ int main(int argc, char** argv) {
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED) return Fail("mmap");
     const int flags = CLONE_VM | CLONE_VFORK | SIGCHLD | static_cast<int>(types->ToCloneFlags());
+    RawChild child{exe, nullptr};
+#ifdef LINUXNS_BENCH_HAVE_SECCOMP
+    if (filtered) child.filter = &fprog;
+#endif
     for (long i = 0; i < n; ++i) {
-      pid_t pid =
-          ::clone(ExecChild, static_cast<char*>(stack) + stack_size, flags, const_cast<char*>(exe));
+      pid_t pid = ::clone(ExecChild, static_cast<char*>(stack) + stack_size, flags, &child);
       if (!ExitedZero(pid)) return Fail("the raw child failed");
     }
   } else if (mode == "posix_spawn") {

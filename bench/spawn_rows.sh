@@ -1,9 +1,10 @@
 #!/bin/bash
-# Rows 1-4 (the spawn rows) of bench/README.md: runs them in spawn_bench and
-# ns_bench (medians of 10 repetitions) and prints the README's table of
+# Rows 1-4 (the spawn rows) of bench/README.md, and rows A and B (spawns with
+# a system-call filter): runs them in spawn_bench, ns_bench and seccomp_bench
+# (medians of 10 repetitions) and prints the README's table of
 # ratios, linuxns against each baseline measured in the same run. Builds
-# nothing: build the spawn_bench and ns_bench targets of BUILD_DIR (release)
-# first. Root (rows 2 and 4 skip otherwise), on a machine as idle as can be.
+# nothing: build the spawn_bench, ns_bench (and seccomp_bench) targets of
+# BUILD_DIR (release) first. Root (rows 2 and 4 skip otherwise), on a machine as idle as can be.
 #
 #   bench/spawn_rows.sh BUILD_DIR [OUT_DIR]    (default OUT_DIR: BUILD_DIR/bench/results)
 #   RUNS=5 bench/spawn_rows.sh ...          (5 whole runs: the table gives the median
@@ -12,14 +13,18 @@
 #   INTERLEAVE=0 bench/spawn_rows.sh ...          (rows one after the other)
 #   TABLE_FROM="A.txt B.txt" bench/spawn_rows.sh BUILD_DIR   (runs nothing: the
 #       table of one run from console outputs of the suites, e.g. run_all.sh's)
+#   ROWS=seccomp bench/spawn_rows.sh ...   (rows A and B only: spawns with a
+#       system-call filter, seccomp_bench; ROWS=spawn: rows 1-4 only; the
+#       default, ROWS=all, runs rows 1-4 and, when seccomp_bench is built,
+#       rows A and B. With TABLE_FROM the default is ROWS=spawn)
 #
-# Rows 1, 2 and 4 run with --benchmark_enable_random_interleaving: the 10
+# Rows 1, 2, 4, A and B run with --benchmark_enable_random_interleaving: the 10
 # repetitions of every row are shuffled together, so that a linuxns row and
 # its baselines see the same spells of load of a shared machine. Row 3 runs
 # apart, in order (the 1 GiB ballast is made once, and the first spawns
 # after making it can be slow).
 #
-# Output: OUT_DIR/run-N/spawn_rows_{row1,row3,ns}.{txt,json}, the tables of
+# Output: OUT_DIR/run-N/spawn_rows_{row1,row3,ns,seccomp}.{txt,json}, the tables of
 # each run, and the table over all runs (OUT_DIR/spawn_rows.md).
 set -euo pipefail
 BUILD=${1:?usage: bench/spawn_rows.sh BUILD_DIR [OUT_DIR]}
@@ -52,6 +57,20 @@ PAIRS='1 spawn+wait, exit0 vs raw clone|BM_SpawnExec/exit0|BM_RawVforkExec/exit0
 4 raw 7 opens+7 setns vs raw setns(pidfd), exit0|BM_RawJoin/exit0/how:1/then:1|BM_RawJoin/exit0/how:0/then:1|
 4 join 7 types, true vs raw setns(pidfd)+exec|BM_SpawnJoinProcess/true/nopid:0|BM_RawJoin/true/how:0/then:1|<= 1.15
 4 join 7 types, true vs raw setns(pidfd)+CLONE_PARENT grandchild|BM_SpawnJoinProcess/true/nopid:0|BM_RawJoin/true/how:0/then:2|<= 1.15'
+
+# Rows A and B (seccomp_bench): the same 50-rule filter (one BPF program,
+# compiled once) installed by the child just before its execve.
+SECCOMP_PAIRS='A 50-rule filter vs none, exit0|BM_SpawnSeccompExec/exit0/filter:1|BM_SpawnSeccompExec/exit0/filter:0|<= 1.05
+A raw clone: filter vs none, exit0|BM_RawSeccompExec/exit0/filter:1|BM_RawSeccompExec/exit0/filter:0|
+A no filter: linuxns vs raw clone, exit0|BM_SpawnSeccompExec/exit0/filter:0|BM_RawSeccompExec/exit0/filter:0|
+B filter, exit0 vs raw clone+nnp+seccomp|BM_SpawnSeccompExec/exit0/filter:1|BM_RawSeccompExec/exit0/filter:1|<= 1.10
+B filter+no_new_privs, exit0 vs raw clone+nnp+seccomp|BM_SpawnSeccompExec/exit0/filter:2|BM_RawSeccompExec/exit0/filter:1|<= 1.10
+A 50-rule filter vs none, true|BM_SpawnSeccompExec/true/filter:1|BM_SpawnSeccompExec/true/filter:0|
+B filter, true vs raw clone+nnp+seccomp|BM_SpawnSeccompExec/true/filter:1|BM_RawSeccompExec/true/filter:1|
+A the 50 rules as a binary tree vs none, exit0|BM_SpawnSeccompExec/exit0/filter:3|BM_SpawnSeccompExec/exit0/filter:0|
+A a 1-instruction filter vs none, exit0|BM_SpawnSeccompExec/exit0/filter:4|BM_SpawnSeccompExec/exit0/filter:0|
+install alone: 50 rules vs 1 instruction|BM_RawSeccompInstall/filter:1|BM_RawSeccompInstall/filter:4|
+install alone: 50 rules, binary tree vs 1 instruction|BM_RawSeccompInstall/filter:3|BM_RawSeccompInstall/filter:4|'
 
 # The medians of one run's console outputs -> one line per pair:
 #   label|linuxns µs|baseline µs|linuxns CPU µs|baseline CPU µs|target
@@ -141,14 +160,32 @@ header() {  # header FILES...: when, where, and the load at the start of each su
 }
 
 if [[ -n ${TABLE_FROM:-} ]]; then
+  [[ ${ROWS:-spawn} == seccomp ]] && PAIRS=$SECCOMP_PAIRS
+  [[ ${ROWS:-spawn} == all ]] && PAIRS="$PAIRS
+$SECCOMP_PAIRS"
   read -ra FILES <<<"$TABLE_FROM"
   echo "Spawn rows, $(header "${FILES[@]}")"
   medians "${FILES[@]}" | table 1
   exit 0
 fi
 
-[[ -x $BUILD/bench/spawn_bench && -x $BUILD/bench/ns_bench ]] || {
+ROWS=${ROWS:-all}
+SPAWN=1
+SECCOMP=0
+case $ROWS in
+  spawn) ;;
+  seccomp) SPAWN=0 SECCOMP=1 PAIRS=$SECCOMP_PAIRS ;;
+  all) [[ -x $BUILD/bench/seccomp_bench ]] && SECCOMP=1 && PAIRS="$PAIRS
+$SECCOMP_PAIRS" ;;
+  *) echo "spawn_rows.sh: ROWS is spawn, seccomp or all" >&2; exit 2 ;;
+esac
+((SPAWN == 0)) || [[ -x $BUILD/bench/spawn_bench && -x $BUILD/bench/ns_bench ]] || {
   echo "spawn_rows.sh: build first: cmake --build $BUILD --target spawn_bench ns_bench" >&2
+  exit 2
+}
+((SECCOMP == 0)) || [[ -x $BUILD/bench/seccomp_bench ]] || {
+  echo "spawn_rows.sh: build first: cmake --build $BUILD --target seccomp_bench" \
+    "(it exists with LINUXNS_BUILD_SECCOMP, libseccomp)" >&2
   exit 2
 }
 run() {  # run DIR NAME BINARY ARGS...: console output (2>&1: the context,
@@ -165,10 +202,17 @@ for ((i = 1; i <= RUNS; ++i)); do
   dir=$OUT/run-$i
   mkdir -p "$dir"
   echo "run $i of $RUNS: $dir" >&2
-  run "$dir" row1 spawn_bench "${SHUFFLE[@]}" --benchmark_filter='BM_(RawVfork|PosixSpawn|Spawn)Exec/|SignalReset'
-  run "$dir" row3 spawn_bench --benchmark_filter='FromLargeParent'
-  run "$dir" ns ns_bench "${SHUFFLE[@]}" --benchmark_filter='UtsIpcPid|UserNs|SpawnJoin|RawJoin.*then:[12]'
-  files=("$dir/spawn_rows_row1.txt" "$dir/spawn_rows_row3.txt" "$dir/spawn_rows_ns.txt")
+  files=()
+  if ((SPAWN)); then
+    run "$dir" row1 spawn_bench "${SHUFFLE[@]}" --benchmark_filter='BM_(RawVfork|PosixSpawn|Spawn)Exec/|SignalReset'
+    run "$dir" row3 spawn_bench --benchmark_filter='FromLargeParent'
+    run "$dir" ns ns_bench "${SHUFFLE[@]}" --benchmark_filter='UtsIpcPid|UserNs|SpawnJoin|RawJoin.*then:[12]'
+    files+=("$dir/spawn_rows_row1.txt" "$dir/spawn_rows_row3.txt" "$dir/spawn_rows_ns.txt")
+  fi
+  if ((SECCOMP)); then
+    run "$dir" seccomp seccomp_bench "${SHUFFLE[@]}"
+    files+=("$dir/spawn_rows_seccomp.txt")
+  fi
   if grep -h 'ERROR OCCURRED' "${files[@]}" >&2; then echo "spawn_rows.sh: rows skipped (root?)" >&2; fi
   echo "Run $i: $(header "${files[@]}")" | tee -a "$OUT/spawn_rows_runs.txt"
   medians "${files[@]}" | tee -a "$ALL" | table 1 | tee -a "$OUT/spawn_rows_runs.txt"
@@ -176,7 +220,7 @@ for ((i = 1; i <= RUNS; ++i)); do
 done
 {
   echo "Spawn rows, $RUNS run(s) ending $(date -u '+%F %H:%M UTC'), $(uname -r), $(nproc) CPUs${PIN:+; $PIN};"
-  echo "medians of 10 repetitions${SHUFFLE[*]:+ (rows 1, 2, 4 interleaved)}; wall time; ratio = linuxns /" \
+  echo "medians of 10 repetitions${SHUFFLE[*]:+ (rows 1, 2, 4, A, B interleaved)}; wall time; ratio = linuxns /" \
     "baseline; Δ = linuxns - baseline; CPU = the spawning process's CPU time + its children's (user +" \
     "system), per spawn"
   echo

@@ -8,6 +8,9 @@
 #   bench/syscall_count.sh BUILD_DIR [N]      (default N=1000)
 #   TYPES=uts,ipc,pid bench/syscall_count.sh BUILD_DIR    (into new namespaces,
 #       as root: linuxns and raw only, posix_spawn has no namespaces)
+#   SECCOMP=1 bench/syscall_count.sh BUILD_DIR    (rows A and B: linuxns and
+#       raw, each without and with the 50-rule filter, and linuxns with the
+#       filter and no_new_privs; spawn_count built with linuxns::seccomp)
 #
 # Each way runs twice, with K and K+N spawns, and the difference is divided
 # by N: the start-up and exit of spawn_count itself and the library's one-time
@@ -32,6 +35,11 @@ if [[ ! -x $PROG ]]; then
 fi
 MODES=(linuxns raw)
 [[ -z $TYPES ]] && MODES+=(posix_spawn)
+NOTE=
+if [[ ${SECCOMP:-0} == 1 ]]; then
+  MODES=(linuxns linuxns+seccomp linuxns+seccomp+nnp raw raw+seccomp)
+  NOTE="; +seccomp: the 50-rule filter of rows A and B"
+fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
@@ -63,7 +71,7 @@ done
 } >"$TMP/per_spawn"
 
 echo "System calls per spawn+wait of $BUILD/bench/linuxns_bench_exit0" \
-  "(strace -f -c over $N spawns${TYPES:+, new namespaces: $TYPES}):"
+  "(strace -f -c over $N spawns${TYPES:+, new namespaces: $TYPES}$NOTE):"
 awk -v modes="${MODES[*]}" '
   { v[$1 "|" $2] = $3; names[$2] = 1 }
   END {
