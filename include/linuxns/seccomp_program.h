@@ -39,6 +39,7 @@
 
 namespace linuxns {
 
+// A compiled filter: classic-BPF instructions, shared by copies.
 class LINUXNS_EXPORT SeccompProgram {
  public:
   // The most instructions the kernel takes in one filter (BPF_MAXINSNS).
@@ -52,6 +53,7 @@ class LINUXNS_EXPORT SeccompProgram {
 
   // The instructions (never empty).
   absl::Span<const sock_filter> instructions() const { return *instructions_; }
+  // How many instructions.
   std::size_t size() const { return instructions_->size(); }
 
   // True when both hold the same instructions.

@@ -55,6 +55,7 @@ namespace linuxns {
 // What a filter does with a system call.
 class LINUXNS_EXPORT SyscallAction {
  public:
+  // The kinds of action, as seccomp(2) names them (SECCOMP_RET_*).
   enum class Kind {
     kAllow,        // the call runs
     kLog,          // the call runs and the kernel logs it (audit)
@@ -63,20 +64,27 @@ class LINUXNS_EXPORT SyscallAction {
     kKillProcess,  // the whole process dies of SIGSYS at the call
   };
 
+  // The call runs.
   static SyscallAction Allow() { return SyscallAction(Kind::kAllow, 0); }
+  // The call runs and is logged.
   static SyscallAction Log() { return SyscallAction(Kind::kLog, 0); }
   // `err` must be 1..4095 (Compile() says InvalidArgument otherwise).
   static SyscallAction Errno(int err) { return SyscallAction(Kind::kErrno, err); }
+  // SIGSYS to the thread, which may catch it.
   static SyscallAction Trap() { return SyscallAction(Kind::kTrap, 0); }
+  // The process dies of SIGSYS.
   static SyscallAction KillProcess() { return SyscallAction(Kind::kKillProcess, 0); }
 
+  // Which action.
   Kind kind() const { return kind_; }
-  int err() const { return err_; }  // kErrno's errno; 0 otherwise
+  // kErrno's errno; 0 otherwise.
+  int err() const { return err_; }
 
   // "allow", "log", "errno EPERM" (the number when it has no name), "trap",
   // "kill": the text form.
   std::string ToString() const;
 
+  // The same kind and errno.
   friend bool operator==(const SyscallAction&, const SyscallAction&) = default;
 
  private:
@@ -96,12 +104,16 @@ enum class ArgOp {
   kMaskedEq,  // (arg & mask) == value
 };
 
+// A condition on one argument of a call: `op` compares it with `value`.
 struct LINUXNS_EXPORT ArgCondition {
   unsigned index = 0;  // which argument, 0..5
+  // The comparison.
   ArgOp op = ArgOp::kEq;
+  // What the argument is compared with (all 64 bits).
   std::uint64_t value = 0;
   std::uint64_t mask = 0;  // kMaskedEq only
 
+  // Every field equal.
   friend bool operator==(const ArgCondition&, const ArgCondition&) = default;
 };
 
@@ -109,12 +121,17 @@ struct LINUXNS_EXPORT ArgCondition {
 // condition (every call of it when there are none).
 struct LINUXNS_EXPORT SyscallRule {
   std::string syscall;  // its name in the kernel's tables: "socket", "mount"
+  // What happens to a matching call.
   SyscallAction action = SyscallAction::Allow();
+  // All must hold for the rule to match; none: every call of `syscall`.
   std::vector<ArgCondition> conditions;
 
+  // Every field equal.
   friend bool operator==(const SyscallRule&, const SyscallRule&) = default;
 };
 
+// A system-call filter: a default action and rules (see the top of this
+// file), compiled with Compile().
 struct LINUXNS_EXPORT SyscallFilter {
   // What happens to a call no rule matches.
   SyscallAction default_action = SyscallAction::Allow();
@@ -152,6 +169,7 @@ struct LINUXNS_EXPORT SyscallFilter {
   // The text form, which Parse() reads back to an equal filter.
   std::string ToText() const;
 
+  // The same default action and the same rules in the same order.
   friend bool operator==(const SyscallFilter&, const SyscallFilter&) = default;
 };
 
