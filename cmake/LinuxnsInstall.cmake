@@ -31,58 +31,35 @@ file(RELATIVE_PATH LINUXNS_PC_TO_PREFIX
 configure_file(${PROJECT_SOURCE_DIR}/cmake/linuxns.pc.in ${PROJECT_BINARY_DIR}/linuxns.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/linuxns.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
-# linuxns::net, when it is built: its own export set (linuxnsNetTargets.cmake,
-# loaded only by find_package(linuxns COMPONENTS net)) and linuxns-net.pc, so
-# that a user of the core needs no libnl.
-if(TARGET linuxns_net)
-  install(TARGETS linuxns_net EXPORT linuxnsNetTargets
+# linuxns_install_component(TARGET EXPORT PC MODULE HEADER): a component
+# library (linuxns::net, linuxns::seccomp), when it is built: its own export
+# set (EXPORT.cmake, loaded only by find_package(linuxns COMPONENTS ...)) and
+# PC.pc from cmake/PC.pc.in, so that a user of the core needs none of its
+# dependency, the pkg-config module MODULE. A static component library needs
+# MODULE on every link line; a shared one carries it as its own dependency.
+# Without the library, its HEADER is not installed.
+function(linuxns_install_component target export pc module header)
+  if(NOT TARGET ${target})
+    install(CODE "file(REMOVE \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_INCLUDEDIR}/linuxns/${header}\")")
+    return()
+  endif()
+  install(TARGETS ${target} EXPORT ${export}
     ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
     LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
     INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-  install(EXPORT linuxnsNetTargets NAMESPACE linuxns::
+  install(EXPORT ${export} NAMESPACE linuxns::
     DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/linuxns)
-  # A static liblinuxns-net needs libnl on every link line; a shared one
-  # carries it as its own dependency.
   if(BUILD_SHARED_LIBS)
-    set(LINUXNS_NET_PC_REQUIRES "linuxns")
-    set(LINUXNS_NET_PC_REQUIRES_PRIVATE "libnl-route-3.0")
+    set(LINUXNS_COMPONENT_PC_REQUIRES "linuxns")
+    set(LINUXNS_COMPONENT_PC_REQUIRES_PRIVATE "${module}")
   else()
-    set(LINUXNS_NET_PC_REQUIRES "linuxns libnl-route-3.0")
-    set(LINUXNS_NET_PC_REQUIRES_PRIVATE "")
+    set(LINUXNS_COMPONENT_PC_REQUIRES "linuxns ${module}")
+    set(LINUXNS_COMPONENT_PC_REQUIRES_PRIVATE "")
   endif()
-  configure_file(${PROJECT_SOURCE_DIR}/cmake/linuxns-net.pc.in
-                 ${PROJECT_BINARY_DIR}/linuxns-net.pc @ONLY)
-  install(FILES ${PROJECT_BINARY_DIR}/linuxns-net.pc
-          DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
-else()
-  # No library behind it: do not install its header.
-  install(CODE "file(REMOVE \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_INCLUDEDIR}/linuxns/net.h\")")
-endif()
+  configure_file(${PROJECT_SOURCE_DIR}/cmake/${pc}.pc.in ${PROJECT_BINARY_DIR}/${pc}.pc @ONLY)
+  install(FILES ${PROJECT_BINARY_DIR}/${pc}.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endfunction()
 
-# linuxns::seccomp, when it is built: the same (linuxnsSeccompTargets.cmake,
-# loaded only by find_package(linuxns COMPONENTS seccomp), and
-# linuxns-seccomp.pc), so that a user of the core needs no libseccomp.
-if(TARGET linuxns_seccomp)
-  install(TARGETS linuxns_seccomp EXPORT linuxnsSeccompTargets
-    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-    INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-  install(EXPORT linuxnsSeccompTargets NAMESPACE linuxns::
-    DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/linuxns)
-  # A static liblinuxns-seccomp needs libseccomp on every link line; a shared
-  # one carries it as its own dependency.
-  if(BUILD_SHARED_LIBS)
-    set(LINUXNS_SECCOMP_PC_REQUIRES "linuxns")
-    set(LINUXNS_SECCOMP_PC_REQUIRES_PRIVATE "libseccomp")
-  else()
-    set(LINUXNS_SECCOMP_PC_REQUIRES "linuxns libseccomp")
-    set(LINUXNS_SECCOMP_PC_REQUIRES_PRIVATE "")
-  endif()
-  configure_file(${PROJECT_SOURCE_DIR}/cmake/linuxns-seccomp.pc.in
-                 ${PROJECT_BINARY_DIR}/linuxns-seccomp.pc @ONLY)
-  install(FILES ${PROJECT_BINARY_DIR}/linuxns-seccomp.pc
-          DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
-else()
-  # No library behind it: do not install its header.
-  install(CODE "file(REMOVE \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_INCLUDEDIR}/linuxns/syscall_filter.h\")")
-endif()
+linuxns_install_component(linuxns_net linuxnsNetTargets linuxns-net libnl-route-3.0 net.h)
+linuxns_install_component(linuxns_seccomp linuxnsSeccompTargets linuxns-seccomp libseccomp
+                          syscall_filter.h)
