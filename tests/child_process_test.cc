@@ -338,33 +338,10 @@ TEST_F(ChildProcessTest, Clone3MissingFallsBackToClone) {
 }
 
 TEST_F(ChildProcessTest, BusyMultiThreadedHostSpawnsWithoutHangs) {
-  // Threads that allocate and free without pause hold malloc's locks at
-  // random moments; a child that called malloc would hang now and then.
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> busy;
-  for (int i = 0; i < 16; ++i) {
-    busy.emplace_back([&] {
-      while (!stop.load(std::memory_order_relaxed)) {
-        std::vector<std::string> junk(64, std::string(100, 'x'));
-      }
-    });
-  }
   SpawnOptions o;
   o.argv = {"/bin/true"};
   if (testing::IsRoot()) o.new_namespaces = {NsType::kUts, NsType::kIpc};
-  // 2,000 by default; the sanitizer preset asks for fewer (it is ~5x slower).
-  const char* env = std::getenv("LINUXNS_STRESS_SPAWNS");
-  const int spawns = env != nullptr ? std::atoi(env) : 2000;
-  int wrong = 0;
-  for (int i = 0; i < spawns; ++i) {
-    absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(o);
-    absl::StatusOr<ExitStatus> status =
-        child.ok() ? child->Wait() : absl::StatusOr<ExitStatus>(child.status());
-    if (!status.ok() || *status != ExitStatus::Exited(0)) ++wrong;
-  }
-  stop.store(true);
-  for (std::thread& t : busy) t.join();
-  EXPECT_EQ(wrong, 0);
+  EXPECT_EQ(testing::SpawnsGoneWrongBesideAMallocStorm(o), 0);
 }
 
 TEST_F(ChildProcessTest, StdioPipesAndDevNull) {

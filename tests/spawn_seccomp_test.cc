@@ -9,7 +9,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -314,30 +313,10 @@ TEST_F(ChildProcessTest, SeccompProgramTheKernelRefuses) {
 // A child with a filter allocates nothing between clone and exec: spawns
 // with one, while 16 threads hold malloc's locks at random, never hang.
 TEST_F(ChildProcessTest, SeccompSpawnsBesideAMallocStorm) {
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> busy;
-  for (int i = 0; i < 16; ++i) {
-    busy.emplace_back([&] {
-      while (!stop.load(std::memory_order_relaxed)) {
-        std::vector<std::string> junk(64, std::string(100, 'x'));
-      }
-    });
-  }
   SpawnOptions o;
   o.argv = {"/bin/true"};
   o.seccomp = Compiled(ContainerDenyList({}));
-  const char* env = std::getenv("LINUXNS_STRESS_SPAWNS");
-  const int spawns = env != nullptr ? std::atoi(env) : 2000;
-  int wrong = 0;
-  for (int i = 0; i < spawns; ++i) {
-    absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(o);
-    absl::StatusOr<ExitStatus> status =
-        child.ok() ? child->Wait() : absl::StatusOr<ExitStatus>(child.status());
-    if (!status.ok() || *status != ExitStatus::Exited(0)) ++wrong;
-  }
-  stop.store(true);
-  for (std::thread& t : busy) t.join();
-  EXPECT_EQ(wrong, 0);
+  EXPECT_EQ(testing::SpawnsGoneWrongBesideAMallocStorm(o), 0);
 }
 
 }  // namespace

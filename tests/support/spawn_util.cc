@@ -3,11 +3,15 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <climits>
+#include <cstdlib>
 #include <fstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -76,6 +80,32 @@ void AwaitNewImage(pid_t pid) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   ADD_FAILURE() << cmdline << " stayed empty for 5 s";
+}
+
+int SpawnsGoneWrongBesideAMallocStorm(const SpawnOptions& options) {
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> busy;
+  for (int i = 0; i < 16; ++i) {
+    busy.emplace_back([&] {
+      while (!stop.load(std::memory_order_relaxed)) {
+        std::vector<std::string> junk(64, std::string(100, 'x'));
+      }
+    });
+  }
+  // 2,000 by default; the presets ask for fewer (the sanitizers are ~5x
+  // slower, the dev preset wants a quick run).
+  const char* env = std::getenv("LINUXNS_STRESS_SPAWNS");
+  const int spawns = env != nullptr ? std::atoi(env) : 2000;
+  int wrong = 0;
+  for (int i = 0; i < spawns; ++i) {
+    absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(options);
+    absl::StatusOr<ExitStatus> status =
+        child.ok() ? child->Wait() : absl::StatusOr<ExitStatus>(child.status());
+    if (!status.ok() || *status != ExitStatus::Exited(0)) ++wrong;
+  }
+  stop.store(true);
+  for (std::thread& t : busy) t.join();
+  return wrong;
 }
 
 }  // namespace linuxns::testing

@@ -43,6 +43,13 @@ absl::StatusOr<Output> RunCapturingStdout(SpawnOptions options);
 // exits 0.
 std::string OutputOf(SpawnOptions options);
 
+// Spawns `options` and waits, LINUXNS_STRESS_SPAWNS times (2,000 when it is
+// not set), while 16 threads allocate and free without pause and so hold
+// malloc's locks at random moments: a child that called malloc between
+// clone and exec would hang now and then. Returns how many spawns did not
+// exit 0.
+int SpawnsGoneWrongBesideAMallocStorm(const SpawnOptions& options);
+
 }  // namespace linuxns::testing
 
 #endif  // LINUXNS_TESTS_SUPPORT_SPAWN_UTIL_H_
