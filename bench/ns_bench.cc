@@ -113,6 +113,31 @@ void BM_RawCloneUtsIpcPidExec(benchmark::State& state, const char* exe) {
 BENCHMARK_CAPTURE(BM_RawCloneUtsIpcPidExec, true, kTinyTrue)->UseRealTime();
 BENCHMARK_CAPTURE(BM_RawCloneUtsIpcPidExec, exit0, kExit0)->UseRealTime();
 
+// The same raw clone, but tracked as linuxns tracks a child: a pidfd from
+// the clone (CLONE_PIDFD), reaped with waitid(P_PIDFD), closed after. The
+// pidfd holds the child's struct pid, and with it the new pid namespace,
+// until the close: this row against the one above is the kernel's price of
+// that, apart from anything linuxns does (bench/README.md, row 2).
+void BM_RawCloneUtsIpcPidPidfdExec(benchmark::State& state, const char* exe) {
+  Stack stack;
+  linuxns_bench::ChildCpu child_cpu;
+  for (auto _ : state) {
+    int pidfd = -1;
+    const pid_t pid = ::clone(ExecChild, stack.top(),
+                              CLONE_VM | CLONE_VFORK | CLONE_PIDFD | kUtsIpcPidFlags | SIGCHLD,
+                              const_cast<char*>(exe), &pidfd);
+    siginfo_t info{};
+    const bool reaped =
+        pid > 0 && ::syscall(SYS_waitid, P_PIDFD, pidfd, &info, WEXITED | __WALL, nullptr) == 0;
+    if (pidfd >= 0) ::close(pidfd);
+    if (!reaped || info.si_code != CLD_EXITED || info.si_status != 0) {
+      return state.SkipWithError("raw clone into uts+ipc+pid with a pidfd failed (root?)");
+    }
+  }
+  child_cpu.Report(state);
+}
+BENCHMARK_CAPTURE(BM_RawCloneUtsIpcPidPidfdExec, exit0, kExit0)->UseRealTime();
+
 void BM_SpawnUtsIpcPidExec(benchmark::State& state, const char* exe) {
   linuxns::SpawnOptions options;
   options.argv = {exe};

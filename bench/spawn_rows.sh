@@ -42,6 +42,8 @@ PAIRS='1 spawn+wait, exit0 vs raw clone|BM_SpawnExec/exit0|BM_RawVforkExec/exit0
 1 spawn+wait, true vs posix_spawn|BM_SpawnExec/true|BM_PosixSpawnExec/true|
 2 uts+ipc+pid, exit0 vs raw clone, same flags|BM_SpawnUtsIpcPidExec/exit0|BM_RawCloneUtsIpcPidExec/exit0|<= 1.10
 2 uts+ipc+pid, true vs raw clone, same flags|BM_SpawnUtsIpcPidExec/true|BM_RawCloneUtsIpcPidExec/true|
+2 raw clone uts+ipc+pid: with a pidfd vs without, exit0|BM_RawCloneUtsIpcPidPidfdExec/exit0|BM_RawCloneUtsIpcPidExec/exit0|
+2 uts+ipc+pid, exit0 vs raw clone with a pidfd|BM_SpawnUtsIpcPidExec/exit0|BM_RawCloneUtsIpcPidPidfdExec/exit0|
 2 user+mnt+uts+ipc+pid, exit0 (default propagation) vs raw|BM_SpawnUserNsExec/exit0/0|BM_RawCloneUserNsExec/exit0|<= 1.10
 2 user+mnt+uts+ipc+pid, exit0 (kUnchanged) vs raw|BM_SpawnUserNsExec/exit0/1|BM_RawCloneUserNsExec/exit0|<= 1.10
 2 user+mnt+uts+ipc+pid, true (default propagation) vs raw|BM_SpawnUserNsExec/true/0|BM_RawCloneUserNsExec/true|
