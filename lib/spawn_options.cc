@@ -21,11 +21,16 @@ SpawnOptions& SpawnOptions::AddNamespacesLookingNew(NsTypeSet types) {
   return *this;
 }
 
-NsTypeSet SpawnOptions::EffectiveNewNamespaces() const {
+NsTypeSet SpawnOptions::JoinedNamespaces() const {
   NsTypeSet joined = join_process != nullptr ? join_process_types : NsTypeSet();
   for (const NsFd* ns : join) {
     if (ns != nullptr) joined.Add(ns->type());
   }
+  return joined;
+}
+
+NsTypeSet SpawnOptions::EffectiveNewNamespaces() const {
+  const NsTypeSet joined = JoinedNamespaces();
   NsTypeSet implied;
   if (uid_map || gid_map) implied.Add(NsType::kUser);
   if (hostname || domainname) implied.Add(NsType::kUts);

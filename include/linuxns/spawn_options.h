@@ -413,6 +413,12 @@ struct LINUXNS_EXPORT SpawnOptions {
   // new_namespaces and the types the other fields imply (see "Implied
   // namespaces" above): the namespaces the child gets new.
   NsTypeSet EffectiveNewNamespaces() const;
+
+  // JoinedNamespaces()
+  //
+  // The types of the namespaces the child joins: those of `join` and
+  // join_process_types (with join_process).
+  NsTypeSet JoinedNamespaces() const;
 };
 
 }  // namespace linuxns

@@ -216,10 +216,14 @@ absl::Status WithSpawnFailure(absl::Status status, child::SpawnStep step, int in
   return status;
 }
 
+// The hint of an exec step that failed under SpawnOptions::seccomp.
+constexpr char kFilteredExecHint[] =
+    "the child's seccomp filter was installed: it may forbid the call";
+
 absl::Status ExecError(int err, const std::string& program, int index, bool filtered) {
   const char* hint = err == ENOENT && !absl::StrContains(program, '/') ? "not found in PATH"
-                     : filtered ? "the child's seccomp filter was installed: it may forbid the call"
-                                : "";
+                     : filtered                                        ? kFilteredExecHint
+                                                                       : "";
   return WithSpawnFailure(ErrnoError(err, absl::StrCat("spawn: execve ", program), hint),
                           child::SpawnStep::kExec, index);
 }
@@ -279,9 +283,7 @@ absl::Status DescribeStep(const PreparedSpawn& prepared, const child::SpawnOutco
     case SpawnStep::kExec:
       if (plan.failed_index < 0) {
         return ErrnoError(err, "spawn: child: execveat linuxns-init",
-                          o.seccomp ? "the child's seccomp filter was installed: it may forbid "
-                                      "the call"
-                                    : "");
+                          o.seccomp ? kFilteredExecHint : "");
       }
       return ExecError(err,
                        candidates.size() == 1 ? candidates[0] : o.executable.value_or(o.argv[0]),
@@ -499,7 +501,6 @@ absl::Status DescribeStep(const PreparedSpawn& prepared, const child::SpawnOutco
       const std::size_t size = o.seccomp ? o.seccomp->size() : 0;
       what = absl::StrCat("install the seccomp filter (", size,
                           size == 1 ? " instruction)" : " instructions)");
-    }
       if (err == EINVAL) {
         hint = "the kernel refused the program: an invalid BPF instruction or jump";
       } else if (err == ENOMEM) {
@@ -514,6 +515,7 @@ absl::Status DescribeStep(const PreparedSpawn& prepared, const child::SpawnOutco
         hint = "this kernel has no seccomp(2) (Linux 3.17, CONFIG_SECCOMP_FILTER)";
       }
       break;
+    }
   }
   return ErrnoError(err, absl::StrCat(who, ": ", what), hint);
 }

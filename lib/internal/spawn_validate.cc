@@ -60,10 +60,7 @@ absl::Status CheckSeccomp(const SpawnOptions& o) {
   if (o.no_new_privs) {
     return Invalid("seccomp_keeps_privilege_gain contradicts no_new_privs; set one of them");
   }
-  bool joins_user = o.join_process != nullptr && o.join_process_types.Contains(NsType::kUser);
-  for (const NsFd* ns : o.join)
-    joins_user = joins_user || (ns != nullptr && ns->type() == NsType::kUser);
-  if (!o.EffectiveNewNamespaces().Contains(NsType::kUser) && !joins_user &&
+  if (!(o.EffectiveNewNamespaces() | o.JoinedNamespaces()).Contains(NsType::kUser) &&
       !CallerHasCapSysAdmin()) {
     return Invalid(
         "seccomp_keeps_privilege_gain: the child stays in this user namespace, where the calling "
