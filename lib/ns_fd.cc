@@ -1,6 +1,7 @@
 #include "linuxns/ns_fd.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sched.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -158,13 +159,32 @@ absl::StatusOr<NsFd> NsFd::FromPid(pid_t pid, NsType type) {
 }
 
 absl::StatusOr<NsFd> NsFd::OpenPath(const std::string& path, std::optional<NsType> expected) {
-  // Look before opening: opening a FIFO or a device can block or act.
+  // Look at the file without opening it (O_PATH runs no driver's open, wakes
+  // no FIFO writer), then open that very file through its descriptor: a check
+  // by path and an open by path could meet two different files.
+  UniqueFd where(::open(path.c_str(), O_PATH | O_CLOEXEC));
+  if (!where) return ErrnoError(errno, absl::StrCat("open ", path));
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
-    return ErrnoError(errno, absl::StrCat("stat ", path));
+  if (::fstat(where.get(), &st) != 0) return ErrnoError(errno, absl::StrCat("fstat ", path));
+  struct statfs fs;
+  if (!S_ISREG(st.st_mode) || ::fstatfs(where.get(), &fs) != 0 ||
+      fs.f_type != static_cast<decltype(fs.f_type)>(NSFS_MAGIC)) {
+    return NotANamespace(path, st.st_mode);
   }
-  if (!S_ISREG(st.st_mode)) return NotANamespace(path, st.st_mode);
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  constexpr int kFlags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+  // thread-self: this thread may have a file table of its own.
+  UniqueFd fd(::open(absl::StrCat("/proc/thread-self/fd/", where.get()).c_str(), kFlags));
+  if (!fd && errno == ENOENT) {
+    // No /proc of this thread's: open by path once more, and keep what is
+    // opened only when it is the file looked at. (A file swapped in between
+    // is opened, then refused; only this fallback can do that.)
+    fd = UniqueFd(::open(path.c_str(), kFlags));
+    struct stat now;
+    if (fd &&
+        (::fstat(fd.get(), &now) != 0 || now.st_dev != st.st_dev || now.st_ino != st.st_ino)) {
+      return absl::AbortedError(absl::StrCat(path, " changed while it was being opened"));
+    }
+  }
   if (!fd) return ErrnoError(errno, absl::StrCat("open ", path));
   return AdoptAs(std::move(fd), expected, path);
 }

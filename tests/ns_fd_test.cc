@@ -3,14 +3,17 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -28,7 +31,9 @@ namespace linuxns {
 namespace {
 
 using ::linuxns::testing::ErrnoIs;
+using ::linuxns::testing::ForkedReport;
 using ::linuxns::testing::IsOk;
+using ::linuxns::testing::RunForkedAndReport;
 using ::linuxns::testing::StatusIs;
 using ::testing::HasSubstr;
 
@@ -194,6 +199,82 @@ TEST_F(NsFdTest, OpenPathOfFifoDoesNotBlock) {
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   EXPECT_THAT(NsFd::OpenPath(fifo),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("(it is a FIFO)")));
+}
+
+// A check by path followed by an open by path would open whatever was swapped
+// in between. Here the path flips between a namespace file and a FIFO whose
+// writer waits in open(2): any open of the FIFO, even a non-blocking one,
+// lets that writer go. OpenPath() looks at what it opened without opening it
+// (O_PATH), so the writer must still be waiting after thousands of flips.
+TEST_F(NsFdTest, OpenPathNeverOpensWhatWasSwappedInAfterItsCheck) {
+  const std::string fifo = scratch() + "/fifo";
+  const std::string path = scratch() + "/flipping";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  ASSERT_EQ(::symlink(fifo.c_str(), path.c_str()), 0);
+  std::atomic<bool> writer_let_go{false};
+  std::thread writer([&] {
+    const int fd = ::open(fifo.c_str(), O_WRONLY | O_CLOEXEC);  // waits for a reader
+    writer_let_go = true;
+    if (fd >= 0) ::close(fd);
+  });
+  std::atomic<bool> stop{false};
+  std::thread flipper([&] {
+    const std::string next = scratch() + "/next";
+    for (int i = 0; !stop; ++i) {
+      const char* target = (i % 2 == 0) ? "/proc/self/ns/uts" : fifo.c_str();
+      if (::symlink(target, next.c_str()) != 0 || ::rename(next.c_str(), path.c_str()) != 0) return;
+    }
+  });
+  int namespaces = 0;
+  int fifos = 0;
+  for (int i = 0; i < 20000 && !writer_let_go; ++i) {
+    absl::StatusOr<NsFd> ns = NsFd::OpenPath(path);
+    if (ns.ok()) {
+      ++namespaces;
+      EXPECT_EQ(ns->type(), NsType::kUts);
+    } else {
+      ++fifos;
+      EXPECT_THAT(ns.status(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("FIFO")));
+    }
+  }
+  stop = true;
+  flipper.join();
+  const bool let_go = writer_let_go;
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);  // frees the writer
+  writer.join();
+  if (reader >= 0) ::close(reader);
+  EXPECT_FALSE(let_go) << "OpenPath() opened the FIFO after " << namespaces << " namespaces and "
+                       << fifos << " FIFOs";
+  EXPECT_GT(namespaces, 0);
+  EXPECT_GT(fifos, 0);
+}
+
+// Without a /proc to reopen through, OpenPath() falls back to opening by path
+// and keeps the result only when it is the file it looked at: a pinned
+// namespace still opens, and a FIFO is still named without being opened.
+TEST_F(NsFdTest, OpenPathWithoutProcStillOpensPinnedNamespacesAndRefusesTheRest) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  const std::string pinned = scratch() + "/uts";
+  const std::string fifo = scratch() + "/fifo";
+  std::ofstream(pinned).put('\n');
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const ForkedReport report = RunForkedAndReport([&]() -> std::string {
+    if (::unshare(CLONE_NEWNS) != 0 ||
+        ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        ::mount("/proc/self/ns/uts", pinned.c_str(), nullptr, MS_BIND, nullptr) != 0 ||
+        ::mount("none", "/proc", "tmpfs", 0, nullptr) != 0) {
+      return absl::StrCat("setup: ", std::strerror(errno));
+    }
+    std::string out;
+    absl::StatusOr<NsFd> ns = NsFd::OpenPath(pinned, NsType::kUts);
+    absl::StrAppend(&out, ns.ok() ? NsTypeName(ns->type()) : ns.status().ToString(), "\n");
+    absl::StatusOr<NsFd> not_ns = NsFd::OpenPath(fifo);
+    absl::StrAppend(&out, not_ns.status().ToString(), "\n");
+    return out;
+  });
+  EXPECT_EQ(report.code, 0);
+  EXPECT_EQ(report.text, absl::StrCat("uts\nINVALID_ARGUMENT: ", fifo,
+                                      " is not a namespace file (it is a FIFO)\n"));
 }
 
 TEST_F(NsFdTest, OpenPathOfMissingFileIsNotFoundWithEnoent) {

@@ -140,6 +140,13 @@ class LINUXNS_EXPORT NsFd {
   // that is not a namespace gives InvalidArgument saying what it is ("a regular
   // file", "a directory", ...). Errors of open(2) keep their errno (ENOENT:
   // NotFound, EACCES: PermissionDenied).
+  //
+  // The file is looked at before it is opened for reading, without being
+  // opened (O_PATH), and then that same file is opened through
+  // /proc/thread-self/fd: a FIFO or a device swapped in for the path is never
+  // opened. Without /proc, the path is opened once more and the result kept
+  // only when it is the file looked at (Aborted otherwise); there a file
+  // swapped in at that moment is opened before it is refused.
   static absl::StatusOr<NsFd> OpenPath(const std::string& path,
                                        std::optional<NsType> expected = std::nullopt);
 

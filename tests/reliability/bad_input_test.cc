@@ -133,7 +133,7 @@ TEST_F(BadInputTable, FileThatIsNotANamespaceOrOfTheWrongTypeIsNamedBeforeSetns)
             "directory: INVALID_ARGUMENT errno=none: SCRATCH is not a namespace file "
             "(it is a "
             "directory)\n"
-            "missing: NOT_FOUND errno=2: stat SCRATCH/none: No such file or "
+            "missing: NOT_FOUND errno=2: open SCRATCH/none: No such file or "
             "directory\n"
             "wrong type: INVALID_ARGUMENT errno=none: /proc/self/ns/net is a net "
             "namespace, "
