@@ -185,6 +185,18 @@ TEST_F(ChildProcessTest, SeccompAsAnOrdinaryUserWithAndWithoutAUserNamespace) {
     o.new_namespaces = {};
     o.seccomp_keeps_privilege_gain = true;
     absl::StrAppend(&out, "keep: ", ChildProcess::Spawn(o).status().ToString(), "\n");
+    // A joined user namespace gives the child CAP_SYS_ADMIN there too, so
+    // no_new_privs can stay unset, as it does in a new one.
+    absl::StatusOr<Namespace> user_ns = Namespace::Create({NsType::kUser});
+    if (!user_ns.ok()) return absl::StrCat(out, user_ns.status().ToString());
+    o.join = {user_ns->Find(NsType::kUser)};
+    absl::StatusOr<Output> joined = RunCapturingStdout(o);
+    absl::StrAppend(
+        &out, "joined user ns, keep: ", joined.ok() ? joined->out : joined.status().ToString());
+    o.seccomp_keeps_privilege_gain = false;
+    joined = RunCapturingStdout(o);
+    absl::StrAppend(&out,
+                    "joined user ns: ", joined.ok() ? joined->out : joined.status().ToString());
     return out;
   });
   EXPECT_EQ(report.code, 0);
@@ -193,7 +205,9 @@ TEST_F(ChildProcessTest, SeccompAsAnOrdinaryUserWithAndWithoutAUserNamespace) {
             "user ns: NoNewPrivs: 0\nSeccomp: 2\n"
             "keep: INVALID_ARGUMENT: spawn: seccomp_keeps_privilege_gain: the child stays in "
             "this user namespace, where the calling thread has no CAP_SYS_ADMIN, and the kernel "
-            "installs a filter without no_new_privs only for a process that has it\n");
+            "installs a filter without no_new_privs only for a process that has it\n"
+            "joined user ns, keep: NoNewPrivs: 0\nSeccomp: 2\n"
+            "joined user ns: NoNewPrivs: 0\nSeccomp: 2\n");
 }
 
 TEST_F(ChildProcessTest, SeccompOptionsThatContradictEachOther) {
