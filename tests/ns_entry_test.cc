@@ -39,6 +39,10 @@ namespace {
 std::atomic<pid_t> only_thread_that_may_allocate{0};
 }  // namespace
 
+// GCC 12 at -O3 inlines these into their callers and then takes the free()
+// of a pointer from this operator new for a mismatch: both ends are malloc's.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void* operator new(std::size_t size) {
   const pid_t only = only_thread_that_may_allocate.load(std::memory_order_relaxed);
   if (only != 0 && ::gettid() != only) throw std::bad_alloc();
@@ -47,6 +51,7 @@ void* operator new(std::size_t size) {
 }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t /*size*/) noexcept { std::free(p); }
+#pragma GCC diagnostic pop
 
 namespace linuxns {
 namespace {
