@@ -40,6 +40,11 @@ struct ToolResult {
   std::string err;
 };
 
+// nsexec --stats: "nsexec: stats: user U system S maxrss K KiB", one line, as
+// a regular expression.
+inline constexpr char kNsexecStatsLine[] =
+    "nsexec: stats: user [0-9]+\\.[0-9]{3}s system [0-9]+\\.[0-9]{3}s maxrss [0-9]+ KiB\n";
+
 // Runs `argv` (argv[0] a path) with stdin from /dev/null, and waits.
 ToolResult RunTool(const std::vector<std::string>& argv);
 
