@@ -1,11 +1,11 @@
-// Private: kernel constants that Debian 12's headers lack, and small
-// parent-side syscall wrappers (they set errno like libc; never call them
-// between clone and exec: lib/child/ has raw forms for that).
+// Private: small parent-side syscall wrappers. They set errno like libc;
+// never call them between clone and exec (lib/child/ has raw forms for that).
+// Every kernel constant the library defines itself is in
+// child/kernel_constants.h, which this header includes.
 #ifndef LINUXNS_LIB_INTERNAL_KERNEL_H_
 #define LINUXNS_LIB_INTERNAL_KERNEL_H_
 
 #include <fcntl.h>
-#include <linux/nsfs.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -24,48 +24,6 @@
 #include "linuxns/ns_type.h"
 #include "linuxns/status.h"
 #include "linuxns/unique_fd.h"
-
-// nsfs ioctls (Linux 4.9 / 4.11); present in Debian 12's headers, kept here
-// for older ones.
-#ifndef NS_GET_NSTYPE
-#define NS_GET_NSTYPE _IO(0xb7, 0x3)
-#endif
-#ifndef NS_GET_OWNER_UID
-#define NS_GET_OWNER_UID _IO(0xb7, 0x4)
-#endif
-
-// pidfs ioctls (Linux 6.11): a namespace fd straight from a pidfd.
-#ifndef PIDFD_GET_CGROUP_NAMESPACE
-#define LINUXNS_PIDFS_IOCTL_MAGIC 0xFF
-#define PIDFD_GET_CGROUP_NAMESPACE _IO(LINUXNS_PIDFS_IOCTL_MAGIC, 1)
-#define PIDFD_GET_IPC_NAMESPACE _IO(LINUXNS_PIDFS_IOCTL_MAGIC, 2)
-#define PIDFD_GET_MNT_NAMESPACE _IO(LINUXNS_PIDFS_IOCTL_MAGIC, 3)
-#define PIDFD_GET_NET_NAMESPACE _IO(LINUXNS_PIDFS_IOCTL_MAGIC, 4)
-#define PIDFD_GET_PID_NAMESPACE _IO(LINUXNS_PIDFS_IOCTL_MAGIC, 5)
-#define PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE _IO(LINUXNS_PIDFS_IOCTL_MAGIC, 6)
-#define PIDFD_GET_TIME_NAMESPACE _IO(LINUXNS_PIDFS_IOCTL_MAGIC, 7)
-#define PIDFD_GET_TIME_FOR_CHILDREN_NAMESPACE _IO(LINUXNS_PIDFS_IOCTL_MAGIC, 8)
-#define PIDFD_GET_USER_NAMESPACE _IO(LINUXNS_PIDFS_IOCTL_MAGIC, 9)
-#define PIDFD_GET_UTS_NAMESPACE _IO(LINUXNS_PIDFS_IOCTL_MAGIC, 10)
-#endif
-
-// pidfd information (Linux 6.13), with the exit status kept for pidfd holders
-// after the process was reaped (PIDFD_INFO_EXIT, Linux 6.15).
-struct LinuxnsPidfdInfo {
-  std::uint64_t mask;
-  std::uint64_t cgroupid;
-  std::uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
-  std::int32_t exit_code;  // a wait status, as waitpid(2) would give it
-};
-#define LINUXNS_PIDFD_GET_INFO _IOWR(0xFF, 11, struct LinuxnsPidfdInfo)
-#define LINUXNS_PIDFD_INFO_EXIT (1UL << 3)
-
-#ifndef NSFS_MAGIC
-#define NSFS_MAGIC 0x6e736673
-#endif
-#ifndef PROC_SUPER_MAGIC
-#define PROC_SUPER_MAGIC 0x9fa0
-#endif
 
 namespace linuxns::internal {
 
