@@ -204,15 +204,34 @@ absl::Status OpenNamespaces(const NsenterOptions& o, Plan& plan) {
   return absl::OkStatus();
 }
 
+// A mount point as mountinfo writes it, with space, tab, newline and
+// backslash as three octal digits after a backslash (proc(5)), made a path
+// again.
+std::string UnescapeMountPoint(absl::string_view field) {
+  std::string path;
+  for (std::size_t i = 0; i < field.size(); ++i) {
+    const auto octal = [&](std::size_t at) { return field[at] >= '0' && field[at] <= '7'; };
+    if (field[i] == '\\' && i + 3 < field.size() && octal(i + 1) && octal(i + 2) && octal(i + 3)) {
+      path += static_cast<char>((field[i + 1] - '0') * 64 + (field[i + 2] - '0') * 8 +
+                                (field[i + 3] - '0'));
+      i += 3;
+    } else {
+      path += field[i];
+    }
+  }
+  return path;
+}
+
 // Where the cgroup v2 hierarchy is mounted: /sys/fs/cgroup, or
 // /sys/fs/cgroup/unified on a hybrid v1 + v2 system.
 absl::StatusOr<std::string> Cgroup2Mount() {
   LINUXNS_ASSIGN_OR_RETURN(std::string mountinfo, ReadFile("/proc/self/mountinfo"));
   for (absl::string_view line : absl::StrSplit(mountinfo, '\n', absl::SkipEmpty())) {
+    // Fields are split by single spaces: the escaping keeps them out of paths.
     std::vector<absl::string_view> f = absl::StrSplit(line, ' ');
     const auto dash = std::find(f.begin(), f.end(), "-");
     if (f.size() > 4 && dash != f.end() && dash + 1 != f.end() && dash[1] == "cgroup2") {
-      return std::string(f[4]);  // mountinfo escapes spaces, so no split there
+      return UnescapeMountPoint(f[4]);
     }
   }
   return absl::NotFoundError("cannot join cgroup: no cgroup v2 hierarchy is mounted");
