@@ -451,14 +451,17 @@ class Printer {
   absl::Status status_;
 };
 
+// -H: util-linux's column list (its xcolumn_list_table_new()): no heading,
+// the names right-aligned, then the type and the description; in JSON an
+// "lsns-columns" array of objects "holder", "type" and "description".
 int ListColumns(const LsnsOptions& options) {
   libscols_table* table = scols_new_table();
   if (table == nullptr) return kExitFailure;
+  scols_table_set_name(table, "lsns-columns");
+  scols_table_enable_noheadings(table, 1);
   scols_table_enable_raw(table, options.raw);
   scols_table_enable_json(table, options.json);
-  scols_table_enable_noheadings(table, options.no_headings);
-  if (options.json) scols_table_set_name(table, "lsns-columns");
-  scols_table_new_column(table, "NAME", 0, 0);
+  scols_table_new_column(table, "HOLDER", 0, SCOLS_FL_RIGHT);
   scols_table_new_column(table, "TYPE", 0, 0);
   scols_table_new_column(table, "DESCRIPTION", 0, 0);
   for (int i = 0; i < kLsnsColumnCount; ++i) {

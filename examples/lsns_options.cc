@@ -5,8 +5,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cinttypes>
 #include <climits>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -60,6 +63,42 @@ absl::Status AddColumns(absl::string_view list, std::vector<LsnsColumn>& columns
     columns.push_back(*column);
   }
   return absl::OkStatus();
+}
+
+// A number as util-linux's ul_strtos64() and ul_strtou64() read it, in
+// base 10 with strtoimax(3) and strtoumax(3): white space and a sign may come
+// first, nothing may come after the digits. For the unsigned one a negative
+// number is out of range. Nullopt with errno ERANGE for a number out of
+// range, EINVAL for anything else that is not a number.
+std::optional<std::int64_t> ParseSigned(const char* text) {
+  char* end = nullptr;
+  errno = 0;
+  const std::intmax_t value = std::strtoimax(text, &end, 10);
+  if (errno == 0 && (end == text || *end != '\0')) errno = EINVAL;
+  if (errno != 0) return std::nullopt;
+  return value;
+}
+
+std::optional<std::uint64_t> ParseUnsigned(const char* text) {
+  char* end = nullptr;
+  errno = 0;
+  if (std::strtoimax(text, &end, 10) < 0) {
+    errno = ERANGE;
+    return std::nullopt;
+  }
+  errno = 0;
+  const std::uintmax_t value = std::strtoumax(text, &end, 10);
+  if (errno == 0 && (end == text || *end != '\0')) errno = EINVAL;
+  if (errno != 0) return std::nullopt;
+  return value;
+}
+
+// util-linux's strtoxx_or_err() message: "what: 'text'", and the reason
+// when `err`, the errno of the parse, says the number is out of range.
+absl::Status InvalidNumber(const char* what, const char* text, int err) {
+  std::string message = absl::StrCat(what, ": '", text, "'");
+  if (err == ERANGE) absl::StrAppend(&message, ": ", std::strerror(ERANGE));
+  return absl::InvalidArgumentError(message);
 }
 
 }  // namespace
@@ -182,11 +221,15 @@ absl::StatusOr<LsnsOptions> ParseLsnsOptions(int argc, char* const* argv) {
         options.persistent = true;
         break;
       case 'p': {
-        pid_t pid;
-        if (!absl::SimpleAtoi(optarg, &pid)) {
-          return absl::InvalidArgumentError(absl::StrCat("invalid PID argument: '", optarg, "'"));
+        // As strtos32_or_err(): any 64-bit number parses, one beyond 32 bits
+        // is out of range.
+        std::optional<std::int64_t> pid = ParseSigned(optarg);
+        if (pid && (*pid < INT32_MIN || *pid > INT32_MAX)) {
+          errno = ERANGE;
+          pid.reset();
         }
-        options.pid = pid;
+        if (!pid) return InvalidNumber("invalid PID argument", optarg, errno);
+        options.pid = static_cast<pid_t>(*pid);
         break;
       }
       case 'n':
@@ -249,12 +292,9 @@ absl::StatusOr<LsnsOptions> ParseLsnsOptions(int argc, char* const* argv) {
     if (options.pid) {
       return absl::InvalidArgumentError("--task is mutually exclusive with <namespace>");
     }
-    std::uint64_t ns;
-    if (!absl::SimpleAtoi(argv[optind], &ns)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("invalid namespace argument: '", argv[optind], "'"));
-    }
-    options.ns = ns;
+    std::optional<std::uint64_t> ns = ParseUnsigned(argv[optind]);
+    if (!ns) return InvalidNumber("invalid namespace argument", argv[optind], errno);
+    options.ns = *ns;
     if (options.tree == LsnsTree::kNone && !options.list) options.tree = LsnsTree::kProcess;
     if (options.columns.empty()) {
       options.columns = {LsnsColumn::kPid, LsnsColumn::kPpid, LsnsColumn::kUser,
@@ -685,7 +725,14 @@ bool Evaluate(const Node& n, const LsnsFilter::CellFn& cell) {
       break;
   }
   std::optional<std::string> value = cell(n.column);
-  if (n.op == Op::kColumn) return value.has_value() && !value->empty() && *value != "0";
+  if (n.op == Op::kColumn) {
+    // As libsmartcols: a string column is true when not empty (NETNSID "0"
+    // is an id), a number column when not 0.
+    if (!value.has_value() || value->empty()) return false;
+    if (!LsnsColumnInfoOf(n.column).number) return true;
+    double d;
+    return !absl::SimpleAtod(*value, &d) || d != 0;
+  }
   if (n.op == Op::kMatch || n.op == Op::kNoMatch) {
     const bool matched =
         value.has_value() && ::regexec(&n.regex->re, value->c_str(), 0, nullptr, 0) == 0;

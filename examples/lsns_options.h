@@ -91,7 +91,8 @@ bool IsLsnsUsageError(const absl::Status& status);
 // LsnsFilter: a compiled -Q/--filter expression, the subset of libsmartcols'
 // filter language that lsns needs: comparisons of a column with a number or a
 // quoted string (== != < <= > >= =~ !~, or eq ne lt le gt ge), a bare column
-// (true when not empty), "&&"/"and", "||"/"or", "!"/"not", and parentheses.
+// (true when not empty, and for a number column not 0, as libsmartcols),
+// "&&"/"and", "||"/"or", "!"/"not", and parentheses.
 // A comparison with a number compares numerically (false when the cell is
 // empty or not a number); =~ and !~ take a POSIX extended regex. The
 // repetitions in one filter's regexes may add at most 1000 elements when

@@ -101,6 +101,11 @@ TEST(LsnsOptionsTest, TreeRelations) {
 TEST(LsnsOptionsTest, NamespaceArgumentSelectsProcessColumns) {
   ASSERT_OK_AND_ASSIGN(LsnsOptions o, Parse({"4026531840"}));
   EXPECT_EQ(o.ns, 4026531840u);
+  // As strtoumax(3): blanks and a sign may come first.
+  ASSERT_OK_AND_ASSIGN(LsnsOptions signed_ns, Parse({" +18446744073709551615"}));
+  EXPECT_EQ(signed_ns.ns, 18446744073709551615u);
+  ASSERT_OK_AND_ASSIGN(LsnsOptions pid, Parse({"-p", " -1"}));
+  EXPECT_EQ(pid.pid, -1);
   EXPECT_THAT(o.columns, ElementsAre(C::kPid, C::kPpid, C::kUser, C::kCommand));
   EXPECT_EQ(o.tree, LsnsTree::kProcess);
 }
@@ -125,6 +130,21 @@ TEST(LsnsOptionsTest, ErrorsUseUtilLinuxWording) {
   ExpectError({"-T", "-l"}, "mutually exclusive arguments: --list --tree", false);
   ExpectError({"-p", "1", "5"}, "--task is mutually exclusive with <namespace>", false);
   ExpectError({"x"}, "invalid namespace argument: 'x'", false);
+  // Numbers as util-linux's strtos32_or_err() and strtou64_or_err() read
+  // them: nothing after the digits, and out of range named as such.
+  ExpectError({"-p", "7 "}, "invalid PID argument: '7 '", false);
+  ExpectError({"-p", ""}, "invalid PID argument: ''", false);
+  ExpectError({"-p", "2147483648"},
+              "invalid PID argument: '2147483648': Numerical result out of range", false);
+  ExpectError({"-p", "-99999999999999999999"},
+              "invalid PID argument: '-99999999999999999999': Numerical result out of range",
+              false);
+  ExpectError({"4026531840\n"}, "invalid namespace argument: '4026531840\n'", false);
+  ExpectError({"--", "-1"}, "invalid namespace argument: '-1': Numerical result out of range",
+              false);
+  ExpectError({"18446744073709551616"},
+              "invalid namespace argument: '18446744073709551616': Numerical result out of range",
+              false);
   // -T takes its argument only when attached, as getopt's optional arguments.
   ExpectError({"-T", "foo"}, "invalid namespace argument: 'foo'", false);
 }
@@ -194,6 +214,18 @@ TEST(LsnsFilterTest, EmptyCellsFailNumericComparisons) {
   EXPECT_TRUE(Filter("PID != 1", row));
   EXPECT_FALSE(Filter("NSFS", row));
   EXPECT_TRUE(Filter("TYPE", row));
+}
+
+// A bare column: a string column is true when not empty, whatever it holds
+// (NETNSID 0 is an id), a number column when not 0, as libsmartcols.
+TEST(LsnsFilterTest, BareColumnsAreTrueAsLibsmartcolsMakesThem) {
+  const std::map<C, std::string> row = {
+      {C::kNetnsid, "0"}, {C::kCommand, "0"}, {C::kPns, "0"}, {C::kOns, "4026531837"}};
+  EXPECT_TRUE(Filter("NETNSID", row));
+  EXPECT_TRUE(Filter("COMMAND", row));
+  EXPECT_FALSE(Filter("PNS", row));
+  EXPECT_TRUE(Filter("ONS", row));
+  EXPECT_FALSE(Filter("NETNSID && PNS", row));
 }
 
 TEST(LsnsFilterTest, SyntaxErrors) {

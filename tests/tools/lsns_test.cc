@@ -256,6 +256,42 @@ TEST_F(LsnsTest, BadInputGivesUtilLinuxErrors) {
   EXPECT_EQ(r.err, "lsns: unknown column: FOO\n");
 }
 
+// A PID and a namespace are read as util-linux reads them (strtoimax(3),
+// strtoumax(3)): leading blanks and a sign may come first, nothing may come
+// after the digits, and a number out of range (for a namespace, a negative
+// one too) is named as such. A trailing blank or newline once selected the
+// process anyway.
+TEST_F(LsnsTest, NumbersAreReadAsUtilLinuxReadsThem) {
+  LINUXNS_SKIP_UNLESS_UTIL_LINUX();
+  ASSERT_NO_FATAL_FAILURE(SpawnLoneSleeper());
+  const std::string uts = Inode(NsType::kUts);
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"-p", pid_ + " "},
+                                             {"-p", pid_ + "\n"},
+                                             {"-p", " " + pid_, "-n", "-r", "-o", "NS,TYPE"},
+                                             {"-p", "+" + pid_, "-n", "-r", "-o", "NS,TYPE"},
+                                             {"-p", "2147483648"},
+                                             {"-p", "-2147483649"},
+                                             {"-p", "99999999999999999999x"},
+                                             {uts + " "},
+                                             {" " + uts, "-n", "-r"},
+                                             {"18446744073709551616"},
+                                             {"--", "-5"},
+                                             {"--", "-x"}}) {
+    ExpectSameAsUtilLinux(args);
+  }
+  ToolResult r = Lsns({"-p", pid_ + " "});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, absl::StrCat("lsns: invalid PID argument: '", pid_, " '\n"));
+  r = Lsns({"-p", "2147483648"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "lsns: invalid PID argument: '2147483648': Numerical result out of range\n");
+  r = Lsns({"--", "-5"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "lsns: invalid namespace argument: '-5': Numerical result out of range\n");
+}
+
 TEST_F(LsnsTest, NamespaceHeldOnlyByAnFdIsListedWithoutProcesses) {
   LINUXNS_SKIP_UNLESS_ROOT();
   ASSERT_OK_AND_ASSIGN(Namespace ns, Namespace::Create({NsType::kNet}));
@@ -309,6 +345,22 @@ TEST_F(LsnsTest, FilterSelectsRows) {
   EXPECT_EQ(r.err, "lsns: failed to parse \"TYPE == net\": syntax error at 9 near 'net'\n");
 }
 
+// Joins the network namespaces of `a` and `b` by a veth pair, which makes
+// each give the other an id; returns the id that a's namespace gave b's, as
+// ip(8) shows it (the link-netnsid of the local end), or "" after a failure.
+std::string ConnectByVeth(pid_t a, pid_t b) {
+  ToolResult ip = InNetNsOf(a, {"ip", "link", "add", "lsns-va", "type", "veth", "peer", "name",
+                                "lsns-vb", "netns", absl::StrCat(b)});
+  EXPECT_EQ(ip.code, 0) << ip.err;
+  ip = InNetNsOf(a, {"ip", "-d", "-o", "link", "show", "lsns-va"});
+  EXPECT_EQ(ip.code, 0) << ip.err;
+  const size_t at = ip.out.find(" link-netnsid ");
+  EXPECT_NE(at, std::string::npos) << ip.out;
+  if (at == std::string::npos) return "";
+  const std::vector<std::string> words = absl::StrSplit(ip.out.substr(at + 14), ' ');
+  return words.front();
+}
+
 // As util-linux's test lsns/netnsid: a veth pair between two network
 // namespaces makes each give the other an id; lsns, run in one, shows the id
 // it gave the other, the link-netnsid ip(8) shows for the local end, and
@@ -319,15 +371,8 @@ TEST_F(LsnsTest, NetnsidIsTheIdGivenToTheVethPeerNamespace) {
   ASSERT_OK_AND_ASSIGN(ChildProcess a, SpawnNetSleeper());
   ASSERT_OK_AND_ASSIGN(ChildProcess b, SpawnNetSleeper());
   const std::string b_pid = absl::StrCat(b.pid());
-  ToolResult ip = InNetNsOf(a.pid(), {"ip", "link", "add", "lsns-va", "type", "veth", "peer",
-                                      "name", "lsns-vb", "netns", b_pid});
-  ASSERT_EQ(ip.code, 0) << ip.err;
-  ip = InNetNsOf(a.pid(), {"ip", "-d", "-o", "link", "show", "lsns-va"});
-  ASSERT_EQ(ip.code, 0) << ip.err;
-  const size_t at = ip.out.find(" link-netnsid ");
-  ASSERT_NE(at, std::string::npos) << ip.out;
-  const std::vector<std::string> words = absl::StrSplit(ip.out.substr(at + 14), ' ');
-  const std::string& id = words.front();
+  const std::string id = ConnectByVeth(a.pid(), b.pid());
+  ASSERT_FALSE(id.empty());
   ToolResult ours = InNetNsOf(
       a.pid(), {LINUXNS_LSNS_PATH, "-p", b_pid, "-t", "net", "-n", "-r", "-o", "NETNSID,PID"});
   ASSERT_EQ(ours.code, 0) << ours.err;
@@ -373,6 +418,34 @@ TEST_F(LsnsTest, FilterSelectsAPinnedNamespaceByItsNetnsid) {
   EXPECT_EQ(quoted.code, 0) << quoted.err;
   EXPECT_EQ(quoted.out, absl::StrCat("4242 net ", pin, "\n"));
   EXPECT_EQ(number.out, quoted.out) << number.err;
+}
+
+// A bare column in -Q is true as libsmartcols makes it: a string column
+// when its cell is not empty, a number column when it is not 0. NETNSID is a
+// string column, and 0 the first id a namespace gives: "-Q NETNSID" keeps
+// that row (it once took the "0" for false), while PNS, a number, is false
+// at 0 (a network namespace has no parent).
+TEST_F(LsnsTest, BareColumnFilterKeepsTheNetnsidZero) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  LINUXNS_SKIP_UNLESS_IP_AND_NSENTER();
+  ASSERT_OK_AND_ASSIGN(ChildProcess a, SpawnNetSleeper());
+  ASSERT_OK_AND_ASSIGN(ChildProcess b, SpawnNetSleeper());
+  const std::string b_pid = absl::StrCat(b.pid());
+  // The first id a fresh namespace gives (the kernel's idr starts at 0).
+  ASSERT_EQ(ConnectByVeth(a.pid(), b.pid()), "0");
+  const std::vector<std::string> args = {
+      LINUXNS_LSNS_PATH, "-p", b_pid, "-t", "net", "-n", "-r", "-o", "NETNSID,PID"};
+  auto with_filter = [&](const std::string& filter) {
+    std::vector<std::string> argv = args;
+    argv.insert(argv.end(), {"-Q", filter});
+    return InNetNsOf(a.pid(), argv);
+  };
+  ToolResult r = with_filter("NETNSID");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, absl::StrCat("0 ", b_pid, "\n"));
+  EXPECT_EQ(with_filter("NETNSID && !PNS").out, r.out);
+  EXPECT_EQ(with_filter("!NETNSID").out, "");
+  EXPECT_EQ(with_filter("PNS").out, "");
 }
 
 // A network namespace to which ours has given no id shows "unassigned"
@@ -441,13 +514,38 @@ TEST_F(LsnsTest, RegexWithAHugeRepetitionIsRefusedBeforeRegcomp) {
                                         absl::StrCat(Inode(NsType::kIpc), " ipc")));
 }
 
-TEST_F(LsnsTest, ListColumnsNamesEveryColumn) {
+// As util-linux's -H (its column-list table, since 2.40): no heading, the
+// names right-aligned, then the type and the description; in JSON an
+// "lsns-columns" array of "holder", "type" and "description".
+TEST_F(LsnsTest, ListColumnsIsUtilLinuxsColumnList) {
   ToolResult r = Lsns({"-H"});
   ASSERT_EQ(r.code, 0) << r.err;
-  for (const char* name : {"NS", "TYPE", "PATH", "NPROCS", "PID", "PPID", "COMMAND", "UID", "USER",
-                           "NETNSID", "NSFS", "PNS", "ONS"}) {
-    EXPECT_EQ(LinesStartingWith(r.out, absl::StrCat(name, " ")).size(), 1u) << name;
-  }
+  EXPECT_EQ(r.out,
+            "     NS <integer> namespace identifier (inode number)\n"
+            "   TYPE <string>  kind of namespace\n"
+            "   PATH <string>  path to the namespace\n"
+            " NPROCS <integer> number of processes in the namespace\n"
+            "    PID <integer> lowest PID in the namespace\n"
+            "   PPID <integer> PPID of the PID\n"
+            "COMMAND <string>  command line of the PID\n"
+            "    UID <integer> UID of the PID\n"
+            "   USER <string>  username of the PID\n"
+            "NETNSID <string>  namespace ID as used by network subsystem\n"
+            "   NSFS <string>  nsfs mountpoint (usually used network subsystem)\n"
+            "    PNS <integer> parent namespace identifier (inode number)\n"
+            "    ONS <integer> owner namespace identifier (inode number)\n");
+  EXPECT_EQ(Lsns({"-n", "-H"}).out, r.out);
+  r = Lsns({"-J", "-H"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, StartsWith("{\n   \"lsns-columns\": [\n      {\n"
+                                "         \"holder\": \"NS\",\n"
+                                "         \"type\": \"<integer>\",\n"
+                                "         \"description\": \"namespace identifier (inode "
+                                "number)\"\n"
+                                "      },"));
+  r = Lsns({"-r", "-H"});
+  EXPECT_THAT(Lines(r.out), ::testing::Contains("NETNSID <string> namespace\\x20ID\\x20as\\x20used"
+                                                "\\x20by\\x20network\\x20subsystem"));
 }
 
 TEST_F(LsnsTest, OutputAllHasEveryColumn) {
