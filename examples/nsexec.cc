@@ -122,8 +122,14 @@ void PrintStats(const linuxns::ExitStatus& status) {
   }
 }
 
-// The whole of the file at `path`.
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
+// The most a --seccomp file may hold: far more than any filter (a rule is a
+// line), and a bound for a file without end such as /dev/zero, which would
+// otherwise be read until memory ran out.
+constexpr std::size_t kMaxFilterFileBytes = 1 << 20;
+
+// The whole of the file at `path` (a pipe too, such as <(...)), at most
+// kMaxFilterFileBytes.
+absl::StatusOr<std::string> ReadFilterFile(const std::string& path) {
   linuxns::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return linuxns::ErrnoError(errno, "open");
   std::string text;
@@ -133,6 +139,10 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return linuxns::ErrnoError(errno, "read");
     if (n == 0) return text;
+    if (text.size() + static_cast<std::size_t>(n) > kMaxFilterFileBytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("larger than ", kMaxFilterFileBytes, " bytes, too large for a filter file"));
+    }
     text.append(buffer, static_cast<std::size_t>(n));
   }
 }
@@ -157,7 +167,7 @@ absl::StatusOr<Seccomp> SeccompFor(const tools::NsexecOptions& options,
   Seccomp made;
   if (options.seccomp_file.has_value()) {
     const std::string& path = *options.seccomp_file;
-    absl::StatusOr<std::string> text = ReadFile(path);
+    absl::StatusOr<std::string> text = ReadFilterFile(path);
     if (!text.ok()) return linuxns::WithContext(text.status(), path);
     absl::StatusOr<linuxns::SyscallFilter> parsed = linuxns::SyscallFilter::Parse(*text);
     if (!parsed.ok()) return linuxns::WithContext(parsed.status(), path);

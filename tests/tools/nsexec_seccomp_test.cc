@@ -242,5 +242,39 @@ TEST_F(NsexecSeccompTest, SeccompFileErrorsNameTheFileAndTheLineAndNothingRuns) 
             "Try 'nsexec --help' for more information.\n");
 }
 
+// A filter file is read whole before it is parsed: one without end
+// (/dev/zero) or larger than any filter (more than 1 MiB) is refused, not
+// read until memory runs out (nsexec once died of std::bad_alloc, exit 134,
+// after taking all the memory it was allowed). A file of exactly 1 MiB is
+// read.
+TEST_F(NsexecSeccompTest, SeccompFileLargerThanOneMebibyteIsRefused) {
+  const std::string marker = scratch() + "/ran";
+  // 1 GiB of address space bounds what a nsexec without the limit takes,
+  // except under a sanitizer (its shadow memory alone is more).
+  const std::string limit = kUnderSanitizer ? "" : "ulimit -v 1048576;";
+  auto run = [&](const std::string& file) {
+    std::vector<std::string> argv = {LINUXNS_NSEXEC_PATH, "--seccomp", file};
+    if (!IsRoot()) argv.insert(argv.begin() + 1, "-U");
+    argv.insert(argv.end(), {"sh", "-c", "touch " + marker});
+    return RunToolInShell(limit, argv, "");
+  };
+  ToolResult r = run("/dev/zero");
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_EQ(r.err, "nsexec: /dev/zero: larger than 1048576 bytes, too large for a filter file\n");
+  // 16384 comment lines of 64 bytes: 1 MiB, then one byte more.
+  std::string text;
+  for (int i = 0; i < 16384; ++i) text += "#" + std::string(62, 'x') + "\n";
+  const std::string exact = WriteFilterFile(scratch(), "exact", text);
+  const std::string over = WriteFilterFile(scratch(), "over", text + "\n");
+  r = run(over);
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_EQ(r.err, absl::StrCat("nsexec: ", over,
+                                ": larger than 1048576 bytes, too large for a filter file\n"));
+  EXPECT_FALSE(std::filesystem::exists(marker)) << "the command ran";
+  r = run(exact);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(marker));
+}
+
 }  // namespace
 }  // namespace linuxns::testing
