@@ -7,6 +7,7 @@
 // (ChildProcess) when a pid namespace is entered, else in this process
 // (ExecInPlace), as util-linux forks only when it must.
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/sockios.h>
 #include <poll.h>
 #include <sched.h>
@@ -159,6 +160,7 @@ struct Plan {
   UniqueFd root;                   // -r: SpawnOptions::root_fd
   UniqueFd wd;                     // -w: SpawnOptions::cwd_fd
   UniqueFd cgroup;                 // -c
+  bool drop_groups_here = false;   // setgroups(0) here first (a gid is set)
   SpawnOptions spawn;
 };
 
@@ -290,7 +292,14 @@ absl::Status ReadEnvironment(const NsenterOptions& o, Plan& plan) {
 
 // util-linux: entering a user namespace without --preserve-credentials
 // becomes uid 0 and gid 0 there (unless -S/-G say otherwise) with no
-// supplementary groups.
+// supplementary groups. Setting a gid drops them, as util-linux does: first
+// here, before anything is entered (Run()), so that a user namespace that
+// denies setgroups(2) does not keep them (unmapped, shown as 65534, but
+// granting their access all the same); where this process may not, the
+// command's process does once the user namespace is entered, unless the
+// target's denies it. util-linux fails only when both drops fail and a user
+// namespace is entered without --preserve-credentials; otherwise the drop is
+// a best effort, and a gid of one's own can be set without privilege.
 absl::Status PlanCredentials(const NsenterOptions& o, Plan& plan) {
   const bool user = plan.entered.Contains(NsType::kUser);
   const bool user_from_target = plan.from_target.Contains(NsType::kUser);
@@ -322,14 +331,42 @@ absl::Status PlanCredentials(const NsenterOptions& o, Plan& plan) {
   plan.spawn.uid = uid;
   plan.spawn.gid = gid;
   if (gid) {
-    bool setgroups_allowed = true;
+    plan.drop_groups_here = true;
+    // Whether the command's process drops them too, where this one cannot.
+    bool drop_inside = false;
     if (user_from_target) {
       absl::StatusOr<std::string> text = ReadFile(ProcPath(*plan.target, "setgroups"));
-      setgroups_allowed = !text.ok() || !absl::StartsWith(*text, "deny");
+      drop_inside = !text.ok() || !absl::StartsWith(*text, "deny");
+    } else if (user) {
+      // A user namespace given as a file: whether it allows setgroups(2) is
+      // not known, so only a drop that must happen is tried (and fails there
+      // if it denies it, as util-linux's does).
+      drop_inside = !o.preserve_credentials;
     }
-    if (setgroups_allowed) plan.spawn.groups = std::vector<gid_t>{};
+    if (drop_inside) plan.spawn.groups = std::vector<gid_t>{};
   }
-  plan.spawn.keep_capabilities = o.keep_caps;
+  // As util-linux: only the capabilities a user namespace entered grants are
+  // kept; elsewhere they are the caller's own, which a program run under
+  // another uid (-S) must not keep.
+  plan.spawn.keep_capabilities = o.keep_caps && user;
+  if (plan.spawn.keep_capabilities && !plan.spawn.uid) {
+    // --preserve-credentials: the uid stays as it is, but linuxns raises the
+    // ambient set as part of a uid change, so name the uid the program will
+    // have anyway: ours, as the target's user namespace maps it.
+    if (!user_from_target) {
+      return absl::InvalidArgumentError(
+          "--keep-caps with --preserve-credentials needs --setuid for a user namespace "
+          "given as a file");
+    }
+    LINUXNS_ASSIGN_OR_RETURN(std::string text, ReadFile(ProcPath(*plan.target, "uid_map")));
+    const std::optional<std::uint32_t> inside = MapInside(text, ::geteuid());
+    if (!inside) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("--keep-caps: uid ", ::geteuid(),
+                       " is not mapped in the user namespace of pid ", plan.target->pid()));
+    }
+    plan.spawn.uid = *inside;
+  }
   return absl::OkStatus();
 }
 
@@ -457,6 +494,9 @@ int Run(const NsenterOptions& o) {
   Plan& plan = *opened;
   BorrowIntoSpawn(plan);
   if (absl::Status s = JoinCgroupHere(plan); !s.ok()) return ReportFailure(kTool, s);
+  // Nothing is entered yet: dropped here, the groups are gone wherever the
+  // command runs, and need no setgroups(2) there (see PlanCredentials).
+  if (plan.drop_groups_here && ::setgroups(0, nullptr) == 0) plan.spawn.groups.reset();
   const bool fork = plan.entered.Contains(NsType::kPid) && !o.no_fork;
   if (!fork) {
     // Returns only on failure.
@@ -493,7 +533,11 @@ int main(int argc, char** argv) {
   tools::CloseStdoutAtExit("nsenter");
   if (tools::RefuseSetId("nsenter")) return tools::kExitFailure;
   absl::StatusOr<tools::NsenterOptions> parsed = tools::ParseNsenterOptions(argc, argv);
-  if (!parsed.ok()) return tools::ReportUsageError("nsenter", parsed.status());
+  if (!parsed.ok()) {
+    return tools::IsNsenterUsageError(parsed.status())
+               ? tools::ReportUsageError("nsenter", parsed.status())
+               : tools::ReportFailure("nsenter", parsed.status());
+  }
   if (parsed->help) return std::fputs(tools::kNsenterUsage, stdout), 0;
   if (parsed->version) return std::puts("nsenter from linuxns " LINUXNS_VERSION), 0;
   return tools::Run(*parsed);

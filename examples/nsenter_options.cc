@@ -6,6 +6,7 @@
 #include <climits>
 #include <cstdlib>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "getopt_util.h"
 
@@ -52,6 +53,8 @@ const char kNsenterUsage[] =
     "executed, 127 if it was not found, 1 for any other error.\n";
 
 namespace {
+
+constexpr char kUsagePayload[] = "linuxns.tools/usage-error";
 
 absl::Status ParseError(absl::string_view what, absl::string_view text) {
   return absl::InvalidArgumentError(absl::StrCat(what, ": '", text, "'"));
@@ -139,6 +142,10 @@ absl::Status CheckCombinations(const NsenterOptions& o) {
 }
 
 }  // namespace
+
+bool IsNsenterUsageError(const absl::Status& status) {
+  return status.GetPayload(kUsagePayload).has_value();
+}
 
 absl::StatusOr<NsenterOptions> ParseNsenterOptions(int argc, char* const* argv) {
   enum : int {
@@ -262,8 +269,11 @@ absl::StatusOr<NsenterOptions> ParseNsenterOptions(int argc, char* const* argv) 
       case kUserParent:
         options.user_parent = true;
         break;
-      default:
-        return GetoptError(argv, c, kLongOptions);
+      default: {
+        absl::Status usage = GetoptError(argv, c, kLongOptions);
+        usage.SetPayload(kUsagePayload, absl::Cord("1"));
+        return usage;
+      }
     }
     if (type) {
       NsenterNamespace& ns = options.ns(*type);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "linuxns/ns_type.h"
 
@@ -64,8 +65,15 @@ struct NsenterOptions {
 // InvalidArgument with glibc's wording for option errors, util-linux's for
 // values ("failed to parse pid: 'x'"), and for combinations ("neither
 // filename nor target pid supplied for ns/net", "--wd and --wdns are mutually
-// exclusive").
+// exclusive"). Only getopt's own complaints are usage errors
+// (IsNsenterUsageError()).
 absl::StatusOr<NsenterOptions> ParseNsenterOptions(int argc, char* const* argv);
+
+// True for a getopt complaint (an unknown option, a missing or unexpected
+// argument), which gets util-linux's second line "Try 'nsenter --help' for
+// more information."; a bad value or combination is reported alone, as
+// util-linux's errx() reports it.
+bool IsNsenterUsageError(const absl::Status& status);
 
 // The --help text.
 extern const char kNsenterUsage[];

@@ -137,6 +137,21 @@ TEST(NsenterOptionsTest, BadInputGetsExactMessages) {
   EXPECT_EQ(Error({"--env=1"}), "option '--env' doesn't allow an argument");
 }
 
+TEST(NsenterOptionsTest, OnlyGetoptComplaintsAreUsageErrors) {
+  // They alone get "Try 'nsenter --help'", as with util-linux.
+  for (std::vector<std::string> args : {std::vector<std::string>{"--bogus"}, {"-x"}, {"-t"}}) {
+    absl::StatusOr<NsenterOptions> o = Parse(args);
+    ASSERT_FALSE(o.ok()) << args[0];
+    EXPECT_TRUE(IsNsenterUsageError(o.status())) << args[0];
+  }
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"-t", "abc"}, {"-n"}, {"-t", "1", "-w", "-W", "/"}}) {
+    absl::StatusOr<NsenterOptions> o = Parse(args);
+    ASSERT_FALSE(o.ok()) << args[0];
+    EXPECT_FALSE(IsNsenterUsageError(o.status())) << args[0];
+  }
+}
+
 TEST(NsenterOptionsTest, ParsingStopsAtTheCommandAndResetsGetopt) {
   absl::StatusOr<NsenterOptions> o = Parse({"-t", "1", "-n", "ls", "-n", "--bogus"});
   ASSERT_TRUE(o.ok()) << o.status();

@@ -489,6 +489,72 @@ TEST_F(NsenterTest, SetuidAndSetgid) {
   EXPECT_EQ(r.out, "uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n");
 }
 
+// util-linux drops the supplementary groups before it enters anything: in a
+// user namespace that denies setgroups(2) (as `unshare -r` makes them) they
+// would stay otherwise, unmapped but granting their access all the same.
+// The user namespace given as a file must work too, as with util-linux.
+TEST_F(NsenterTest, SupplementaryGroupsAreGoneInAUserNamespaceThatDeniesSetgroups) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ChildProcess target = StartTarget({NsType::kUser}, /*map_user=*/true);
+  ASSERT_EQ(RunTool({"/bin/cat", absl::StrCat("/proc/", target.pid(), "/setgroups")}).out,
+            "deny\n");
+  const std::string file = absl::StrCat("--user=/proc/", target.pid(), "/ns/user");
+  for (const std::string& tool :
+       {std::string(LINUXNS_NSENTER_PATH), std::string(kUtilLinuxNsenter)}) {
+    if (::access(tool.c_str(), X_OK) != 0) continue;
+    for (std::vector<std::string> args :
+         {std::vector<std::string>{tool, "-t", Pid(target.pid()), "-U"}, {tool, file}}) {
+      args.insert(args.end(), {"id", "-G"});
+      SpawnOptions o;
+      o.argv = args;
+      o.groups = std::vector<gid_t>{1, 2};  // the tool starts with these
+      absl::StatusOr<Output> r = RunCapturingStdout(o);
+      ASSERT_TRUE(r.ok()) << r.status();
+      ASSERT_TRUE(r->status.ok()) << r->status.status();
+      EXPECT_EQ(*r->status, ExitStatus::Exited(0)) << absl::StrJoin(args, " ");
+      EXPECT_EQ(r->out, "0\n") << absl::StrJoin(args, " ");
+    }
+  }
+}
+
+// Without a user namespace entered, util-linux drops the supplementary
+// groups as a best effort: an ordinary user may still set a gid of its own.
+TEST_F(NsenterTest, OrdinaryUserSetsItsOwnGidWithoutAUserNamespace) {
+  // The gid the tool runs with: nobody's, or ours when not root already.
+  const gid_t own = IsRoot() ? 65534 : ::getegid();
+  const std::vector<std::string> args = {"-t", Pid(::getpid()), "-G", absl::StrCat(own), "id",
+                                         "-G"};
+  std::vector<std::string> ours = args;
+  ours.insert(ours.begin(), CopyToolForOthers(LINUXNS_NSENTER_PATH, scratch()));
+  ToolResult r = RunToolAsNobody(ours);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, absl::StrCat(own, "\n"));
+  if (::access(kUtilLinuxNsenter, X_OK) != 0) return;
+  std::vector<std::string> theirs = args;
+  theirs.insert(theirs.begin(), kUtilLinuxNsenter);
+  ToolResult t = RunToolAsNobody(theirs);
+  EXPECT_EQ(r.code, t.code) << t.err;
+  EXPECT_EQ(r.out, t.out);
+}
+
+// --keep-caps keeps what an entered user namespace grants, and only that, as
+// util-linux's does: without one the capabilities are the caller's own.
+TEST_F(NsenterTest, KeepCapsOnlyKeepsTheCapabilitiesOfAnEnteredUserNamespace) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ChildProcess target = StartTarget({NsType::kUser, NsType::kUts}, /*map_user=*/true);
+  constexpr char kNone[] = "CapAmb:\t0000000000000000\n";
+  ToolResult r = Nsenter({"-t", Pid(target.pid()), "-u", "-S", "65534", "-G", "65534",
+                          "--keep-caps", "grep", "CapAmb", "/proc/self/status"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, kNone);
+  // With the uid left as it is, the user namespace's capabilities are kept.
+  r = Nsenter({"-t", Pid(target.pid()), "-U", "--preserve-credentials", "--keep-caps", "grep",
+               "CapAmb", "/proc/self/status"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, ::testing::StartsWith("CapAmb:"));
+  EXPECT_NE(r.out, kNone);
+}
+
 TEST_F(NsenterTest, BadInputGetsTheErrorAndExitCode) {
   ToolResult gone = Nsenter({"-t", "2147483647", "-n", "true"});
   EXPECT_EQ(gone.code, 1);
@@ -517,9 +583,7 @@ TEST_F(NsenterTest, BadInputGetsTheErrorAndExitCode) {
 
   ToolResult no_target = Nsenter({"-n", "true"});
   EXPECT_EQ(no_target.code, 1);
-  EXPECT_EQ(no_target.err,
-            "nsenter: neither filename nor target pid supplied for ns/net\n"
-            "Try 'nsenter --help' for more information.\n");
+  EXPECT_EQ(no_target.err, "nsenter: neither filename nor target pid supplied for ns/net\n");
 
   ToolResult missing = Nsenter({"-t", Pid(::getpid()), "-U", "linuxns-no-such-command"});
   EXPECT_EQ(missing.code, 127);
@@ -527,6 +591,32 @@ TEST_F(NsenterTest, BadInputGetsTheErrorAndExitCode) {
                                      "file or directory"));
   ToolResult not_executable = Nsenter({"-t", Pid(::getpid()), "-U", "/etc/passwd"});
   EXPECT_EQ(not_executable.code, 126);
+}
+
+// As util-linux (and nsenter(1) says): only getopt's complaints add the hint
+// to run --help; a bad value or combination is one line.
+TEST_F(NsenterTest, OnlyOptionErrorsGetTheHelpHint) {
+  const std::vector<std::vector<std::string>> cases = {
+      {"-t", "abc", "-n", "true"}, {"-n", "true"}, {"-t", "1", "-S", "x", "-U", "true"}};
+  const std::vector<std::string> want = {
+      "nsenter: failed to parse pid: 'abc'\n",
+      "nsenter: neither filename nor target pid supplied for ns/net\n",
+      "nsenter: failed to parse uid: 'x'\n"};
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    ToolResult ours = Nsenter(cases[i]);
+    EXPECT_EQ(ours.code, 1) << cases[i][1];
+    EXPECT_EQ(ours.err, want[i]);
+    if (::access(kUtilLinuxNsenter, X_OK) != 0) continue;
+    std::vector<std::string> theirs_argv = cases[i];
+    theirs_argv.insert(theirs_argv.begin(), kUtilLinuxNsenter);
+    ToolResult theirs = RunTool(theirs_argv);
+    EXPECT_EQ(ours.code, theirs.code) << cases[i][1];
+    EXPECT_EQ(ours.err, theirs.err);
+  }
+  ToolResult exclusive = Nsenter({"-t", "1", "-w", "-W", "/", "true"});
+  EXPECT_EQ(exclusive.err, "nsenter: --wd and --wdns are mutually exclusive\n");
+  ToolResult unknown = Nsenter({"--bogus"});
+  EXPECT_THAT(unknown.err, HasSubstr("\nTry 'nsenter --help' for more information.\n"));
 }
 
 TEST_F(NsenterTest, MissingCommandInAForkedPidNamespace) {
