@@ -8,6 +8,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -118,11 +119,20 @@ absl::StatusOr<SpawnOptions> ToSpawnOptions(const UnshareOptions& o) {
 // --owner: this process takes the owner's credentials, so the new user
 // namespace is created (and owned) by them, as in util-linux.
 absl::Status BecomeOwner(const UnshareOptions& o) {
+  if (!o.owner_uid && !o.owner_gid) return absl::OkStatus();
   if (o.owner_gid) {
     if (::setgroups(0, nullptr) != 0) return ErrnoError(errno, "setgroups failed");
     if (::setgid(*o.owner_gid) != 0) return ErrnoError(errno, "setgid() failed");
   }
   if (o.owner_uid && ::setuid(*o.owner_uid) != 0) return ErrnoError(errno, "setuid() failed");
+  // The change of ids made this process (and the children it clones) not
+  // dumpable: their /proc files then belong to root, and the owner could not
+  // write the id maps of the namespace it creates, nor newuidmap(1) for it.
+  // The program it execs is the owner's all the same (exec makes it dumpable
+  // again), so nothing is exposed that would not be a moment later.
+  if (::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0) {
+    return ErrnoError(errno, "prctl(PR_SET_DUMPABLE) failed");
+  }
   return absl::OkStatus();
 }
 

@@ -572,6 +572,14 @@ absl::StatusOr<UnshareOptions> ParseUnshareOptions(int argc, char* const* argv,
   if ((o.monotonic || o.boottime) && !o.types.Contains(NsType::kTime)) {
     return Invalid("options --monotonic and --boottime require unsharing of a time namespace (-T)");
   }
+  // Without a new user namespace util-linux writes "deny" to the setgroups
+  // file of the namespace it runs in, which fails (the initial one's never
+  // changes, and another's not once its gid map is written), where linuxns
+  // would silently ignore it. "allow" is the state it finds there: a no-op
+  // for both.
+  if (setgroups_allow == false && !o.types.Contains(NsType::kUser)) {
+    return Invalid("option --setgroups=deny requires unsharing of a user namespace (-U)");
+  }
   absl::StatusOr<BuiltMap> uid_map = BuildMap(users, env.euid, o.owner_uid.has_value());
   if (!uid_map.ok()) return uid_map.status();
   absl::StatusOr<BuiltMap> gid_map = BuildMap(groups, env.egid, o.owner_gid.has_value());

@@ -259,6 +259,17 @@ TEST_F(UnshareOptionsTest, TimeOffsetsNeedATimeNamespace) {
                                                           "failed to parse monotonic offset: 'x'"));
 }
 
+TEST_F(UnshareOptionsTest, SetgroupsDenyNeedsAUserNamespace) {
+  const std::string need = "option --setgroups=deny requires unsharing of a user namespace (-U)";
+  EXPECT_THAT(Parse({"--setgroups=deny"}), StatusIs(absl::StatusCode::kInvalidArgument, need));
+  EXPECT_THAT(Parse({"-m", "--setgroups", "deny"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, need));
+  // Any option that implies one will do; "allow" is the state found anyway.
+  EXPECT_OK(Parse({"--setgroups=deny", "-U"}).status());
+  EXPECT_OK(Parse({"--map-users=0:1000:1", "--setgroups=deny"}).status());
+  EXPECT_OK(Parse({"-m", "--setgroups=allow"}).status());
+}
+
 TEST_F(UnshareOptionsTest, EverythingElse) {
   ASSERT_OK_AND_ASSIGN(
       UnshareOptions o,

@@ -347,6 +347,36 @@ TEST_F(UnshareTest, BadInputGetsTheErrorAndExitCode) {
   }
 }
 
+// --owner: the namespace is created by the owner, who writes maps of its own
+// ids itself (setgroups denied first, as an unprivileged writer of a gid map
+// must), with --fork or without.
+TEST_F(UnshareTest, OwnerWritesTheMapsOfItsOwnIds) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  for (const char* mode : {"-U", "-f"}) {
+    ToolResult r = Ours({mode, "--owner=65534:65534", "--map-users=0:65534:1",
+                         "--map-groups=0:65534:1", "--setgroups=deny", "sh", "-c",
+                         "id -u; cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups"});
+    EXPECT_EQ(r.code, 0) << mode << ": " << r.err;
+    EXPECT_EQ(r.out,
+              "0\n         0      65534          1\n         0      65534          1\ndeny\n")
+        << mode;
+  }
+}
+
+// Without a new user namespace util-linux writes "deny" to the setgroups
+// file of the namespace it runs in, which fails: an error here too, never
+// silently ignored. "allow" is what it finds there, a no-op for both.
+TEST_F(UnshareTest, SetgroupsDenyWithoutAUserNamespaceIsAnError) {
+  ToolResult ours = Ours({"--setgroups=deny", "true"});
+  EXPECT_EQ(ours.code, 1);
+  EXPECT_EQ(ours.err,
+            "unshare: option --setgroups=deny requires unsharing of a user namespace (-U)\n");
+  EXPECT_EQ(Ours({"--setgroups=allow", "true"}).code, 0);
+  if (!HaveUtilLinux() || !IsRoot()) return;
+  EXPECT_EQ(Theirs({"--setgroups=deny", "true"}).code, 1);
+  EXPECT_EQ(Theirs({"--setgroups=allow", "true"}).code, 0);
+}
+
 TEST_F(UnshareTest, NoCommandRunsTheShell) {
   ToolResult r = RunTool({"/usr/bin/env", "SHELL=/bin/echo", LINUXNS_UNSHARE_PATH});
   EXPECT_EQ(r.code, 0) << r.err;
