@@ -39,6 +39,11 @@ std::uint64_t ForkGeneration() {
 
 struct ChildProcess::State {
   std::mutex mu;
+  // Held by the one Wait() that reaps: a second one, whose waitid(2) would
+  // find the child already taken (ECHILD), waits for the first's status
+  // (with its usage) instead of reading a usage-less one from the pidfd,
+  // or failing on a kernel that keeps none.
+  std::mutex reap_mu;
   std::optional<ExitStatus> status;
   bool detached = false;
   std::vector<NsId> at_exec;  // SpawnOptions::record_namespaces
@@ -103,9 +108,13 @@ absl::StatusOr<ExitStatus> ChildProcess::Wait() {
     std::lock_guard<std::mutex> lock(state_->mu);
     if (state_->status.has_value()) return *state_->status;
   }
+  std::lock_guard<std::mutex> reaping(state_->reap_mu);
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    if (state_->status.has_value()) return *state_->status;  // another Wait() reaped it
+  }
   absl::StatusOr<ExitStatus> status = internal::WaitForExit(pidfd_);
   std::lock_guard<std::mutex> lock(state_->mu);
-  if (state_->status.has_value()) return *state_->status;  // another Wait() won
   if (!status.ok()) return status.status();
   state_->status = *status;
   return *state_->status;

@@ -11,7 +11,9 @@
 #include <cerrno>
 #include <ostream>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "internal/kernel.h"
 #include "linuxns/status.h"
 
@@ -43,6 +45,20 @@ const char* DescribeMode(mode_t mode) {
 absl::Status NotANamespace(const std::string& what, mode_t mode) {
   return absl::InvalidArgumentError(
       absl::StrCat(what, " is not a namespace file (it is ", DescribeMode(mode), ")"));
+}
+
+// Whether `fd` is a pidfd: a file of pidfs, or (before Linux 6.9) the anonymous
+// inode "[pidfd]". True when that cannot be told (no /proc), so that only a
+// descriptor known to be something else is refused.
+bool IsPidfd(int fd) {
+  struct statfs fs;
+  if (::fstatfs(fd, &fs) != 0) return false;
+  if (fs.f_type == PID_FS_MAGIC) return true;
+  char link[64];
+  const ssize_t n =
+      ::readlink(absl::StrCat("/proc/thread-self/fd/", fd).c_str(), link, sizeof link - 1);
+  if (n < 0) return true;
+  return absl::string_view(link, static_cast<std::size_t>(n)) == "anon_inode:[pidfd]";
 }
 
 absl::Status StatNs(const char* path, struct stat* st) {
@@ -123,6 +139,15 @@ absl::StatusOr<NsFd> NsFd::FromPidFdView(const PidFd& process, NsType type, bool
       case ENOTTY:
       case EINVAL:
       case ENOSYS:
+        // Any other descriptor answers ENOTTY too: it says nothing of this
+        // kernel, and must not switch every later call of the process over
+        // to /proc (nor pass for a process that has exited, below).
+        if (!IsPidfd(process.get())) {
+          return ErrnoError(absl::StatusCode::kInvalidArgument, err,
+                            absl::StrCat("open ", what, ": descriptor ", process.get(),
+                                         " of the PidFd is not a pidfd (PidFd::Adopt() "
+                                         "was given another kind of file)"));
+        }
         internal::pidfs_ns_ioctls_missing.store(true, std::memory_order_relaxed);
         break;  // Before Linux 6.11: use /proc below.
       case ESRCH:
@@ -159,6 +184,11 @@ absl::StatusOr<NsFd> NsFd::FromPid(pid_t pid, NsType type) {
 }
 
 absl::StatusOr<NsFd> NsFd::OpenPath(const std::string& path, std::optional<NsType> expected) {
+  // open(2) would stop at the NUL and open another file than the one named.
+  if (path.find('\0') != std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("open ", absl::CEscape(path), ": the path contains a NUL byte"));
+  }
   // Look at the file without opening it (O_PATH runs no driver's open, wakes
   // no FIFO writer), then open that very file through its descriptor: a check
   // by path and an open by path could meet two different files.
@@ -199,6 +229,14 @@ absl::StatusOr<NsFd> NsFd::AdoptAs(UniqueFd fd, std::optional<NsType> expected,
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) return ErrnoError(errno, absl::StrCat("fstat ", what));
   if (!S_ISREG(st.st_mode)) return NotANamespace(what, st.st_mode);
+  const int fl = ::fcntl(fd.get(), F_GETFL);
+  if (fl >= 0 && (fl & O_PATH) != 0) {
+    // The kernel answers EBADF to both the ioctl and setns(2): say why.
+    return ErrnoError(absl::StatusCode::kInvalidArgument, EBADF,
+                      absl::StrCat(what,
+                                   " is opened with O_PATH, which can be neither checked nor "
+                                   "entered; open the namespace file with O_RDONLY"));
+  }
   const int flag = ::ioctl(fd.get(), NS_GET_NSTYPE);
   if (flag < 0) {
     const int err = errno;
@@ -216,6 +254,23 @@ absl::StatusOr<NsFd> NsFd::AdoptAs(UniqueFd fd, std::optional<NsType> expected,
                                                    " namespace"));
   }
   return NsFd(std::move(fd), NsId{*type, st.st_dev, st.st_ino});
+}
+
+absl::Status NsFd::CheckStillHeld(absl::string_view what) const {
+  if (!fd_.valid()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(what, " into ", id_.ToString(), ": the NsFd is empty (moved from)"));
+  }
+  // A descriptor closed behind this object's back, its number reused by
+  // another file (another namespace, even), must not be entered in its place.
+  struct stat st;
+  if (::fstat(fd_.get(), &st) != 0 || st.st_dev != id_.dev || st.st_ino != id_.inode) {
+    return ErrnoError(absl::StatusCode::kFailedPrecondition, EBADF,
+                      absl::StrCat(what, " into ", id_.ToString(), ": descriptor ", fd_.get(),
+                                   " no longer refers to that namespace (it was closed behind "
+                                   "the NsFd's back)"));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<NsFd> NsFd::Dup() const {
@@ -265,6 +320,7 @@ absl::StatusOr<uid_t> NsFd::OwnerUid() const {
 
 absl::Status NsFd::Enter() const {
   const NsType type = id_.type;
+  LINUXNS_RETURN_IF_ERROR(CheckStillHeld("setns"));
   if (type == NsType::kUser || type == NsType::kMnt) {
     struct stat st;
     LINUXNS_RETURN_IF_ERROR(StatNs(internal::ThreadNsPath(type, false), &st));

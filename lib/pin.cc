@@ -30,6 +30,7 @@
 #include <utility>
 
 #include "absl/cleanup/cleanup.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "child/kernel_constants.h"
@@ -48,6 +49,11 @@ struct PinPath {
 
 absl::StatusOr<PinPath> SplitPinPath(const std::string& path, absl::string_view what) {
   if (path.empty()) return absl::InvalidArgumentError(absl::StrCat(what, ": the path is empty"));
+  // The system calls would stop at the NUL: another file than the one named.
+  if (path.find('\0') != std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(absl::CEscape(what), ": the path contains a NUL byte"));
+  }
   if (path.back() == '/') {
     return absl::InvalidArgumentError(
         absl::StrCat(what, ": the path ends in '/' and so is not a regular file"));

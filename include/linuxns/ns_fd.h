@@ -59,6 +59,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "linuxns/export.h"
 #include "linuxns/ns_type.h"
 #include "linuxns/pid_fd.h"
@@ -116,7 +117,9 @@ class LINUXNS_EXPORT NsFd {
   // that reused the pid. Errors: NotFound (ESRCH) when the process has exited;
   // PermissionDenied (EACCES or EPERM) when the caller may not inspect it (a
   // non-dumpable process or another user's: ptrace access mode read is
-  // needed).
+  // needed); InvalidArgument when the PidFd holds a descriptor that is not a
+  // pidfd (a PidFd::Adopt() of another file), which changes nothing for later
+  // calls.
   static absl::StatusOr<NsFd> FromPidFd(const PidFd& process, NsType type);
 
   // FromPidFdForChildren()
@@ -139,7 +142,8 @@ class LINUXNS_EXPORT NsFd {
   // `expected` is given, a namespace of another type is InvalidArgument. A path
   // that is not a namespace gives InvalidArgument saying what it is ("a regular
   // file", "a directory", ...). Errors of open(2) keep their errno (ENOENT:
-  // NotFound, EACCES: PermissionDenied).
+  // NotFound, EACCES: PermissionDenied); a path with a NUL byte is
+  // InvalidArgument (open(2) would open another file).
   //
   // The file is looked at before it is opened for reading, without being
   // opened (O_PATH), and then that same file is opened through
@@ -153,8 +157,9 @@ class LINUXNS_EXPORT NsFd {
   // Adopt()
   //
   // Takes ownership of `fd`, which must refer to a namespace (of type
-  // `expected` when given), checked as OpenPath() does. On error `fd` is
-  // closed.
+  // `expected` when given), checked as OpenPath() does; a descriptor opened
+  // with O_PATH is InvalidArgument (EBADF: it can be neither checked nor
+  // entered). On error `fd` is closed.
   static absl::StatusOr<NsFd> Adopt(UniqueFd fd, std::optional<NsType> expected = std::nullopt);
 
   // Moves the handle; the source holds no descriptor afterwards.
@@ -200,8 +205,14 @@ class LINUXNS_EXPORT NsFd {
   // Enter()
   //
   // setns(2) into this namespace for the calling thread, with the rules and
-  // errors listed at the top of this file.
+  // errors listed at the top of this file. FailedPrecondition for an empty
+  // (moved-from) handle, and (EBADF) when its descriptor no longer refers to
+  // id(): closed behind its back, the number perhaps reused by another file.
   absl::Status Enter() const;
+
+  // OK when this handle holds a descriptor that still refers to id();
+  // FailedPrecondition as Enter() says otherwise, `what` naming the caller.
+  absl::Status CheckStillHeld(absl::string_view what) const;
 
  private:
   NsFd(UniqueFd fd, NsId id) : fd_(std::move(fd)), id_(id) {}

@@ -31,7 +31,7 @@
 // the file for one between the check and the mount (RELIABILITY rule 11).
 //
 // Errors: InvalidArgument when `path` exists and is not a regular file, or is
-// empty, ends in '/' or has a ".." component; InvalidArgument with errno
+// empty, ends in '/', has a ".." component or a NUL byte; InvalidArgument with errno
 // ELOOP ("a pin path must not contain a symbolic link") for a symbolic link
 // on any component, the last included; NotFound (ENOENT) when its directory
 // is missing; FailedPrecondition for a mount namespace pinned on a mount with

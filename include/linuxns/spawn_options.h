@@ -205,6 +205,8 @@ struct LINUXNS_EXPORT SpawnOptions {
   // then unshares it itself, writes the offsets, and enters it at exec.
   std::optional<TimeOffsets> time_offsets;
   // Namespaces to enter, borrowed: they must stay valid until Spawn returns.
+  // An empty (moved-from) NsFd, or one whose descriptor no longer refers to
+  // its namespace (closed behind its back), is InvalidArgument.
   std::vector<const NsFd*> join;
   // Enter `join_process_types` namespaces of this process (borrowed), e.g.
   // every type, as `nsenter -t PID -a` does.

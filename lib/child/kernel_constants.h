@@ -104,6 +104,9 @@ struct LinuxnsPidfdInfo {
 #ifndef NSFS_MAGIC
 #define NSFS_MAGIC 0x6e736673
 #endif
+#ifndef PID_FS_MAGIC  // pidfs (Linux 6.9), where pidfds live
+#define PID_FS_MAGIC 0x50494446
+#endif
 #ifndef PROC_SUPER_MAGIC
 #define PROC_SUPER_MAGIC 0x9fa0
 #endif

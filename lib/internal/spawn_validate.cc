@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "internal/spawn_plan.h"
 #include "linuxns/status.h"
 
@@ -89,6 +91,19 @@ absl::Status ValidateImpl(const SpawnOptions& o, SpawnTarget target) {
   NsTypeSet joined;
   for (const NsFd* ns : o.join) {
     if (ns == nullptr) return Invalid("null namespace in join");
+    // An empty NsFd, or one whose descriptor was closed and its number
+    // reused, would have the child join another namespace or fail after
+    // the clone.
+    absl::Status held = ns->CheckStillHeld("join");
+    if (!held.ok()) {
+      // The same words and errno payload, as the InvalidArgument of a field.
+      absl::Status invalid(absl::StatusCode::kInvalidArgument,
+                           absl::StrCat("spawn: ", held.message()));
+      held.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
+        invalid.SetPayload(url, payload);
+      });
+      return invalid;
+    }
     if (joined.Contains(ns->type())) {
       return Invalid(absl::StrCat("two ", NsTypeName(ns->type()), " namespaces in join"));
     }
