@@ -179,6 +179,17 @@ TEST_F(ChildProcessTest, InvalidOptionsAreRejectedBeforeClone) {
   o = Shell("true");
   o.join = {nullptr};
   rejected(o, "null namespace in join");
+  o = Shell("true");
+  o.rlimits = {Rlimit{RLIMIT_NOFILE, 64, 64}, Rlimit{RLIM_NLIMITS, 1, 1}};
+  rejected(o, absl::StrCat("rlimits: resource ", RLIM_NLIMITS, " is not an RLIMIT_*"));
+  o.rlimits = {Rlimit{-1, 1, 1}};
+  rejected(o, "rlimits: resource -1 is not an RLIMIT_*");
+  o = Shell("true");
+  o.kill_on_parent_death = true;
+  for (int sig : {0, -1, SIGRTMAX + 1}) {
+    o.parent_death_signal = sig;
+    rejected(o, absl::StrCat("parent_death_signal ", sig, " is not a signal"));
+  }
 }
 
 TEST_F(ChildProcessTest, NoInheritedDescriptorUnlessInheritAll) {

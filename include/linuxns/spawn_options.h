@@ -152,7 +152,7 @@ struct LINUXNS_EXPORT NsPin {
 
 // A resource limit to set in the child (setrlimit(2)).
 struct LINUXNS_EXPORT Rlimit {
-  int resource = 0;  // RLIMIT_*
+  int resource = 0;  // RLIMIT_*; another number is InvalidArgument before the clone
   rlim_t soft = 0;   // rlim_cur; RLIM_INFINITY for no limit
   rlim_t hard = 0;   // rlim_max; RLIM_INFINITY for no limit
 };
@@ -357,7 +357,8 @@ struct LINUXNS_EXPORT SpawnOptions {
   // checked afterwards so that a parent that died in between is caught. Costs
   // a hand-over to that thread per spawn.
   bool kill_on_parent_death = false;
-  // The signal kill_on_parent_death sends (`unshare --kill-child=SIGNAL`).
+  // The signal kill_on_parent_death sends (`unshare --kill-child=SIGNAL`);
+  // with kill_on_parent_death, one outside 1..SIGRTMAX is InvalidArgument.
   int parent_death_signal = SIGKILL;
   // The child records the ids of its namespaces once its joins are made
   // (the ones its program will run in: time_for_children for time), and

@@ -2,6 +2,8 @@
 // (spawn_plan.h): every field of SpawnOptions, before any system call.
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -191,6 +193,19 @@ absl::Status ValidateImpl(const SpawnOptions& o, SpawnTarget target) {
     return Invalid("keep_capabilities needs uid (capabilities survive exec as root anyway)");
   }
   LINUXNS_RETURN_IF_ERROR(CheckSeccomp(o));
+  for (const Rlimit& r : o.rlimits) {
+    // setrlimit(2) answers EINVAL to these only after the clone. A soft
+    // limit above the hard one is left to it: whether that fails depends
+    // on the limits the child has by then.
+    if (r.resource < 0 || r.resource >= RLIM_NLIMITS) {
+      return Invalid(absl::StrCat("rlimits: resource ", r.resource, " is not an RLIMIT_* (0 to ",
+                                  RLIM_NLIMITS - 1, ")"));
+    }
+  }
+  if (o.kill_on_parent_death && (o.parent_death_signal < 1 || o.parent_death_signal > SIGRTMAX)) {
+    return Invalid(absl::StrCat("parent_death_signal ", o.parent_death_signal,
+                                " is not a signal (1 to ", SIGRTMAX, ")"));
+  }
   if (o.cgroup_fd >= 0 && ::fcntl(o.cgroup_fd, F_GETFD) < 0) {
     return Invalid(absl::StrCat("cgroup_fd ", o.cgroup_fd, " is not an open descriptor"));
   }
