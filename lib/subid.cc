@@ -3,8 +3,7 @@
 #include <pwd.h>
 
 #include <cerrno>
-#include <fstream>
-#include <sstream>
+#include <string>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -12,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "internal/small_file.h"
 #include "linuxns/status.h"
 
 namespace linuxns {
@@ -66,11 +66,13 @@ absl::StatusOr<std::vector<SubordinateRange>> ParseSubordinateIds(absl::string_v
 }
 
 absl::StatusOr<SubordinateRange> FindSubordinateRange(const std::string& file, uid_t uid) {
-  std::ifstream in(file);
-  if (!in) return ErrnoError(errno, absl::StrCat("open ", file));
-  std::stringstream text;
-  text << in.rdbuf();
-  absl::StatusOr<std::vector<SubordinateRange>> ranges = ParseSubordinateIds(text.str());
+  // open(2) would stop at a NUL and read another file than the one named.
+  if (file.find('\0') != std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("open ", absl::CEscape(file), ": the path contains a NUL byte"));
+  }
+  LINUXNS_ASSIGN_OR_RETURN(std::string text, internal::ReadSmallFileOrError(file.c_str()));
+  absl::StatusOr<std::vector<SubordinateRange>> ranges = ParseSubordinateIds(text);
   if (!ranges.ok()) return WithContext(ranges.status(), file);
   const std::string name = UserName(uid);
   const std::string id = absl::StrCat(uid);

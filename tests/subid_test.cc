@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
 #include <string>
 
@@ -13,6 +14,7 @@
 namespace linuxns {
 namespace {
 
+using ::linuxns::testing::ErrnoIs;
 using ::linuxns::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -58,6 +60,18 @@ TEST_F(SubidTest, MissingRangeSaysHowToAddOne) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("usermod --add-subuids")));
   EXPECT_THAT(FindSubordinateRange(scratch() + "/none", 0),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("open ")));
+}
+
+// What cannot be read is an error with its errno, never "no range": a
+// directory (which a stream reads as empty), something without end, and a
+// path cut short by a NUL byte (which would name another file).
+TEST_F(SubidTest, UnreadableFilesKeepTheirErrno) {
+  EXPECT_THAT(FindSubordinateRange(scratch(), 0), ErrnoIs(EISDIR));
+  EXPECT_THAT(FindSubordinateRange("/dev/zero", 0), ErrnoIs(EFBIG));
+  const std::string file = scratch() + "/subuid";
+  std::ofstream(file) << "root:200000:100\n";
+  EXPECT_THAT(FindSubordinateRange(file + std::string("\0/x", 3), 0),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("NUL byte")));
 }
 
 }  // namespace

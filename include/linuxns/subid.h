@@ -51,7 +51,11 @@ LINUXNS_EXPORT absl::StatusOr<std::vector<SubordinateRange>> ParseSubordinateIds
 // FindSubordinateRange()
 //
 // The first range of `file` (a subuid or subgid file) whose owner is the
-// name of user `uid` or `uid` itself.
+// name of user `uid` or `uid` itself. Errors: NotFound when no line gives it
+// one (the message says how to add one); the errno of open(2) or read(2)
+// kept (ENOENT: NotFound, EISDIR for a directory, EFBIG past 64 MiB); a bad
+// line as the parser names it, after the file's name; InvalidArgument for a
+// path with a NUL byte.
 LINUXNS_EXPORT absl::StatusOr<SubordinateRange> FindSubordinateRange(const std::string& file,
                                                                      uid_t uid);
 

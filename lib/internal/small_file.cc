@@ -22,7 +22,12 @@ struct ReadFailure {
   const char* call = "";
 };
 
-// Appends the whole of the file at `path` to `text`.
+// The most any of these files may hold: far above a mountinfo of thousands
+// of mounts or a subuid file of thousands of users, and a bound for a path
+// that names something without end (/dev/zero, a pipe that keeps writing).
+constexpr std::size_t kMaxBytes = std::size_t{64} << 20;
+
+// Appends the whole of the file at `path` to `text`; EFBIG past kMaxBytes.
 ReadFailure ReadInto(const char* path, std::string& text) {
   UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
   if (!fd) return {errno, "open"};
@@ -34,6 +39,7 @@ ReadFailure ReadInto(const char* path, std::string& text) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return {errno, "read"};
     if (n == 0) return {};
+    if (text.size() + static_cast<std::size_t>(n) > kMaxBytes) return {EFBIG, "read"};
     text.append(buf, static_cast<std::size_t>(n));
   }
 }

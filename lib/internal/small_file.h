@@ -6,8 +6,9 @@
 //   std::optional<long long> max = ReadNumberFile("/proc/sys/user/max_net_namespaces");
 //
 // Each opens the file O_CLOEXEC, reads it to the end (retrying on EINTR) and
-// closes it. A file that cannot be opened or read is nullopt rather than an
-// error status: most callers use these answers to explain a failure or to
+// closes it; more than 64 MiB is a read error (EFBIG), so that a path naming
+// something without end (/dev/zero) cannot take all memory. A file that cannot be opened or read is
+// nullopt rather than an error status: most callers use these answers to explain a failure or to
 // fill a listing, where a missing file only means "nothing to tell"; those
 // that report it use ReadSmallFileOrError().
 //
