@@ -387,10 +387,7 @@ absl::StatusOr<Plan> OpenEverything(const NsenterOptions& o) {
   }
   SpawnOptions& s = plan.spawn;
   s.argv = o.command;
-  if (s.argv.empty()) {
-    const char* shell = std::getenv("SHELL");
-    s.argv = {shell != nullptr && *shell != '\0' ? shell : "/bin/sh"};
-  }
+  if (s.argv.empty()) s.argv = {DefaultShell(s.env)};
   s.inherit_fds = true;
   s.shell_fallback = true;  // execvp(3), as util-linux
   return plan;

@@ -1,6 +1,7 @@
 #include "tool_common.h"
 
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio_ext.h>
 #include <sys/auxv.h>
@@ -133,6 +134,23 @@ int WaitForwardingSignals(absl::string_view tool, ChildProcess& child, SignalFor
   absl::StatusOr<ExitStatus> status = forwarder.Wait(child);
   if (!status.ok()) return ReportFailure(tool, status.status());
   return status->ShellCode();
+}
+
+std::string DefaultShell(const std::optional<std::vector<std::string>>& env) {
+  std::optional<std::string> shell;
+  if (env.has_value()) {
+    for (const std::string& e : *env) {
+      if (e.rfind("SHELL=", 0) == 0) shell = e.substr(6);  // the last one, as getenv's
+    }
+  } else if (const char* own = std::getenv("SHELL")) {
+    shell = own;
+  }
+  if (shell.has_value() && !shell->empty()) return *shell;
+  if (const passwd* pw = ::getpwuid(::getuid());
+      pw != nullptr && pw->pw_shell != nullptr && pw->pw_shell[0] != '\0') {
+    return pw->pw_shell;
+  }
+  return "/bin/sh";
 }
 
 }  // namespace linuxns::tools

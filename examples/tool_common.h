@@ -6,8 +6,10 @@
 #include <nss.h>
 
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -45,6 +47,11 @@ bool RefuseSetId(absl::string_view tool);
 // failed close of stderr also makes the status 1, silently. `tool` must
 // outlive the program (a string literal).
 void CloseStdoutAtExit(const char* tool);
+
+// The shell to run when no command is given, as util-linux's
+// ul_default_shell(): SHELL of the environment the command will get (`env`,
+// or this process's when nullopt), then the user's login shell, then /bin/sh.
+std::string DefaultShell(const std::optional<std::vector<std::string>>& env);
 
 // For --verbose: one line per type in `types` on stderr, the caller's
 // namespace and the child's as the child recorded it before its exec

@@ -33,16 +33,6 @@ namespace {
 
 constexpr char kTool[] = "unshare";
 
-// $SHELL, then the user's login shell, then /bin/sh.
-std::string DefaultShell() {
-  if (const char* shell = ::getenv("SHELL"); shell != nullptr && shell[0] != '\0') return shell;
-  if (const passwd* pw = ::getpwuid(::getuid());
-      pw != nullptr && pw->pw_shell != nullptr && pw->pw_shell[0] != '\0') {
-    return pw->pw_shell;
-  }
-  return "/bin/sh";
-}
-
 // The environment for --clear-env (empty) or --whitelist-env (the listed
 // variables that are set); std::nullopt inherits it.
 std::optional<std::vector<std::string>> Environment(const UnshareOptions& o) {
@@ -66,8 +56,8 @@ std::optional<uid_t> InnerId(const std::optional<IdMap>& map, std::uint32_t oute
 
 absl::StatusOr<SpawnOptions> ToSpawnOptions(const UnshareOptions& o) {
   SpawnOptions s;
-  s.argv = o.command.empty() ? std::vector<std::string>{DefaultShell()} : o.command;
   s.env = Environment(o);
+  s.argv = o.command.empty() ? std::vector<std::string>{DefaultShell(s.env)} : o.command;
   s.new_namespaces = o.types;
   s.pins = o.pins;
   if (o.monotonic || o.boottime) {

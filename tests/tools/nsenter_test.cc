@@ -633,6 +633,17 @@ TEST_F(NsenterTest, NoCommandRunsTheShell) {
   EXPECT_EQ(r.code, 0) << r.err;
 }
 
+// With -e the command gets the target's environment, and without a command
+// the shell is the one that environment names, as in util-linux: not ours.
+TEST_F(NsenterTest, NoCommandWithTheTargetsEnvironmentRunsItsShell) {
+  ChildProcess target =
+      StartTarget({}, /*map_user=*/false, std::vector<std::string>{"SHELL=/bin/echo"});
+  ToolResult r = RunTool(
+      {"/usr/bin/env", "SHELL=/bin/false", LINUXNS_NSENTER_PATH, "-t", Pid(target.pid()), "-e"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "\n");
+}
+
 TEST_F(NsenterTest, InheritedDescriptorsPassThroughAndNoOthers) {
   // The outer shell opens 7 without close-on-exec; the command must see it,
   // and none of the tool's own descriptors (the test builtin opens nothing).

@@ -383,6 +383,19 @@ TEST_F(UnshareTest, NoCommandRunsTheShell) {
   EXPECT_EQ(r.out, "\n");
 }
 
+// Without a command the shell is the one the new environment names, as in
+// util-linux (which sets that environment before it looks): --clear-env drops
+// SHELL, so the login shell or /bin/sh runs, reading /dev/null (for uid 65534
+// the login shell is nologin, which fails: only what ran is checked); a
+// SHELL kept by --whitelist-env runs.
+TEST_F(UnshareTest, NoCommandRunsTheShellOfTheNewEnvironment) {
+  ToolResult r = RunTool({"/usr/bin/env", "SHELL=/bin/echo", LINUXNS_UNSHARE_PATH, "--clear-env"});
+  EXPECT_NE(r.out, "\n") << "the SHELL of the old environment ran";
+  r = RunTool({"/usr/bin/env", "SHELL=/bin/echo", LINUXNS_UNSHARE_PATH, "--whitelist-env=SHELL"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "\n");
+}
+
 TEST_F(UnshareTest, ClearAndWhitelistEnvironment) {
   ToolResult r = RunTool({"/usr/bin/env", "-i", "A=1", "B=2", LINUXNS_UNSHARE_PATH,
                           "--whitelist-env=B,C", "/usr/bin/env"});
