@@ -1,6 +1,7 @@
 #include "linuxns/ns_list.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -18,6 +19,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "internal/mountinfo.h"
@@ -83,11 +85,35 @@ absl::StatusOr<std::vector<long>> NumericEntries(const std::string& dir) {
   return out;
 }
 
+// The /proc directory of one process, open: `dir` is its name ("/proc/42"),
+// `via` the path of its descriptor ("/proc/thread-self/fd/7"), through which
+// its files are read; errors name them by `dir`.
+struct ProcDir {
+  std::string dir;
+  std::string via;
+
+  std::string Via(absl::string_view name) const { return absl::StrCat(via, "/", name); }
+  // `status` with the descriptor's path in its message replaced by `dir`;
+  // the code and the errno are kept.
+  absl::Status Named(const absl::Status& status) const {
+    if (status.ok()) return status;
+    absl::Status named(status.code(), absl::StrReplaceAll(status.message(), {{via, dir}}));
+    status.ForEachPayload([&named](absl::string_view url, const absl::Cord& payload) {
+      named.SetPayload(url, payload);
+    });
+    return named;
+  }
+  absl::StatusOr<std::string> Read(absl::string_view name) const {
+    absl::StatusOr<std::string> text = ReadSmallFileOrError(Via(name).c_str());
+    if (!text.ok()) return Named(text.status());
+    return text;
+  }
+};
+
 // The ppid from /proc/PID/stat: the field after the state that follows the
 // last ')' (the command name may contain anything, parentheses included).
-absl::StatusOr<pid_t> ReadPpid(pid_t pid) {
-  const std::string path = absl::StrCat("/proc/", pid, "/stat");
-  LINUXNS_ASSIGN_OR_RETURN(std::string stat, ReadSmallFileOrError(path.c_str()));
+absl::StatusOr<pid_t> ReadPpid(const ProcDir& proc) {
+  LINUXNS_ASSIGN_OR_RETURN(std::string stat, proc.Read("stat"));
   const size_t close = stat.rfind(')');
   std::vector<absl::string_view> fields;
   if (close != std::string::npos) {
@@ -95,23 +121,21 @@ absl::StatusOr<pid_t> ReadPpid(pid_t pid) {
   }
   pid_t ppid;
   if (fields.size() < 2 || !absl::SimpleAtoi(fields[1], &ppid)) {
-    return absl::DataLossError(absl::StrCat(path, ": no parent pid in \"", stat, "\""));
+    return absl::DataLossError(absl::StrCat(proc.dir, "/stat: no parent pid in \"", stat, "\""));
   }
   return ppid;
 }
 
 // As util-linux's pid_get_cmdline(): arguments joined by spaces, trailing
 // blanks dropped; comm for kernel threads and zombies (empty cmdline).
-absl::StatusOr<std::string> ReadCommand(pid_t pid) {
-  LINUXNS_ASSIGN_OR_RETURN(std::string cmdline,
-                           ReadSmallFileOrError(absl::StrCat("/proc/", pid, "/cmdline").c_str()));
+absl::StatusOr<std::string> ReadCommand(const ProcDir& proc) {
+  LINUXNS_ASSIGN_OR_RETURN(std::string cmdline, proc.Read("cmdline"));
   std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
   while (!cmdline.empty() && (cmdline.back() == ' ' || cmdline.back() == '\n')) {
     cmdline.pop_back();
   }
   if (!cmdline.empty()) return cmdline;
-  LINUXNS_ASSIGN_OR_RETURN(std::string comm,
-                           ReadSmallFileOrError(absl::StrCat("/proc/", pid, "/comm").c_str()));
+  LINUXNS_ASSIGN_OR_RETURN(std::string comm, proc.Read("comm"));
   if (!comm.empty() && comm.back() == '\n') comm.pop_back();
   return comm;
 }
@@ -176,11 +200,14 @@ class Scanner {
 
   // The entry made from a namespace file given by path; nullopt when the
   // file is gone or hidden (GoneOrHidden()) or of a type not asked for.
+  // A path through a process's directory descriptor is named in errors as
+  // `proc` names it.
   absl::StatusOr<std::optional<size_t>> AddPath(const std::string& path, std::optional<NsType> type,
-                                                bool ancestors) {
+                                                bool ancestors, const ProcDir* proc = nullptr) {
     absl::StatusOr<NsFd> ns = NsFd::OpenPath(path, type);
     if (!ns.ok()) {
-      LINUXNS_RETURN_IF_ERROR(UnlessGoneOrHidden(ns.status()));
+      LINUXNS_RETURN_IF_ERROR(
+          UnlessGoneOrHidden(proc != nullptr ? proc->Named(ns.status()) : ns.status()));
       return std::nullopt;
     }
     if (!options_.types.Contains(ns->type())) return std::nullopt;
@@ -189,20 +216,28 @@ class Scanner {
 
   absl::Status ScanProcess(pid_t pid) {
     const std::string dir = absl::StrCat("/proc/", pid);
+    // The process's directory is opened once and all its files are read
+    // through it: reading them by /proc/PID path one after the other, a
+    // process that exits and whose pid is reused between two reads would mix
+    // two processes in one entry (the uid of one, the namespaces of the
+    // other). Through the descriptor, the reads after the exit fail with
+    // ENOENT, and the process is skipped as gone.
+    UniqueFd dirfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dirfd) return UnlessGoneOrHidden(ErrnoError(errno, absl::StrCat("open ", dir)));
+    const ProcDir proc{dir, absl::StrCat("/proc/thread-self/fd/", dirfd.get())};
     struct stat st;
-    if (::stat(dir.c_str(), &st) != 0) {
-      return UnlessGoneOrHidden(ErrnoError(errno, absl::StrCat("stat ", dir)));
-    }
-    absl::StatusOr<pid_t> ppid = ReadPpid(pid);
+    if (::fstat(dirfd.get(), &st) != 0) return ErrnoError(errno, absl::StrCat("fstat ", dir));
+    absl::StatusOr<pid_t> ppid = ReadPpid(proc);
     if (!ppid.ok()) return UnlessGoneOrHidden(ppid.status());
-    absl::StatusOr<std::string> command = ReadCommand(pid);
+    absl::StatusOr<std::string> command = ReadCommand(proc);
     if (!command.ok()) return UnlessGoneOrHidden(command.status());
     std::vector<size_t> entries;
     for (NsType type : options_.types) {
-      const std::string path = absl::StrCat(dir, "/ns/", NsTypeName(type));
+      const std::string name = absl::StrCat("ns/", NsTypeName(type));
       struct stat ns_st;
-      if (::stat(path.c_str(), &ns_st) != 0) {
-        LINUXNS_RETURN_IF_ERROR(UnlessGoneOrHidden(ErrnoError(errno, absl::StrCat("stat ", path))));
+      if (::fstatat(dirfd.get(), name.c_str(), &ns_st, 0) != 0) {
+        LINUXNS_RETURN_IF_ERROR(
+            UnlessGoneOrHidden(ErrnoError(errno, absl::StrCat("stat ", dir, "/", name))));
         continue;
       }
       const NsId id{type, static_cast<std::uint64_t>(ns_st.st_dev), ns_st.st_ino};
@@ -211,34 +246,42 @@ class Scanner {
         entries.push_back(it->second);
         continue;
       }
-      LINUXNS_ASSIGN_OR_RETURN(std::optional<size_t> added, AddPath(path, type, false));
+      LINUXNS_ASSIGN_OR_RETURN(std::optional<size_t> added,
+                               AddPath(proc.Via(name), type, false, &proc));
       if (added) entries.push_back(*added);
+    }
+    // The process is listed only if it was still the one the directory names
+    // when its namespaces were read: otherwise they may be those of a new
+    // process with its pid (a zombie still answers: its pid is not free).
+    if (::faccessat(dirfd.get(), "stat", F_OK, 0) != 0) {
+      return UnlessGoneOrHidden(ErrnoError(errno, absl::StrCat("access ", dir, "/stat")));
     }
     processes_[pid] = NsProcessInfo{pid, *ppid, st.st_uid, *std::move(command)};
     for (size_t entry : entries) AddUnique(infos_[entry].pids, pid);
-    if (options_.scan_fds || options_.scan_sockets) return ScanFds(pid, dir);
+    if (options_.scan_fds || options_.scan_sockets) return ScanFds(pid, proc, dirfd.get());
     return absl::OkStatus();
   }
 
-  absl::Status ScanFds(pid_t pid, const std::string& dir) {
-    absl::StatusOr<std::vector<long>> fds = NumericEntries(dir + "/fd");
-    if (!fds.ok()) return UnlessGoneOrHidden(fds.status());
+  absl::Status ScanFds(pid_t pid, const ProcDir& proc, int dirfd) {
+    absl::StatusOr<std::vector<long>> fds = NumericEntries(proc.Via("fd"));
+    if (!fds.ok()) return UnlessGoneOrHidden(proc.Named(fds.status()));
     for (long fd : *fds) {
-      const std::string path = absl::StrCat(dir, "/fd/", fd);
+      const std::string name = absl::StrCat("fd/", fd);
       struct stat st;
-      if (::stat(path.c_str(), &st) != 0) {
-        LINUXNS_RETURN_IF_ERROR(UnlessGoneOrHidden(ErrnoError(errno, absl::StrCat("stat ", path))));
+      if (::fstatat(dirfd, name.c_str(), &st, 0) != 0) {
+        LINUXNS_RETURN_IF_ERROR(
+            UnlessGoneOrHidden(ErrnoError(errno, absl::StrCat("stat ", proc.dir, "/", name))));
         continue;
       }
       if (options_.scan_fds && st.st_dev == nsfs_dev_) {
         std::optional<size_t> entry = FindIno(st.st_ino);
         if (!entry) {
-          LINUXNS_ASSIGN_OR_RETURN(entry, AddPath(path, std::nullopt, true));
+          LINUXNS_ASSIGN_OR_RETURN(entry, AddPath(proc.Via(name), std::nullopt, true, &proc));
         }
         if (entry) AddUnique(infos_[*entry].fd_holders, pid);
       } else if (options_.scan_sockets && S_ISSOCK(st.st_mode) &&
                  options_.types.Contains(NsType::kNet)) {
-        LINUXNS_RETURN_IF_ERROR(ScanSocket(pid, static_cast<int>(fd)));
+        LINUXNS_RETURN_IF_ERROR(ScanSocket(pid, dirfd, static_cast<int>(fd)));
       }
     }
     return absl::OkStatus();
@@ -248,11 +291,17 @@ class Scanner {
   // process (pidfd_getfd, Linux 5.6) and ask for it with SIOCGSKNS (4.9).
   // pidfd_getfd needs ptrace access (EPERM) and SIOCGSKNS CAP_NET_ADMIN over
   // the socket's namespace (EPERM): without them the socket is not seen.
-  absl::Status ScanSocket(pid_t pid, int fd) {
+  // `dirfd` is the process's /proc directory.
+  absl::Status ScanSocket(pid_t pid, int dirfd, int fd) {
     if (!pidfd_ || pidfd_->pid() != pid) {
       pidfd_.reset();
       absl::StatusOr<PidFd> opened = PidFd::Open(pid);
       if (!opened.ok()) return UnlessGoneOrHidden(opened.status());
+      // The pidfd is of the process `dirfd` names only if that one still
+      // lives (holds the pid) now: else the pid may be another's already.
+      if (::faccessat(dirfd, "stat", F_OK, 0) != 0) {
+        return UnlessGoneOrHidden(ErrnoError(errno, absl::StrCat("access /proc/", pid, "/stat")));
+      }
       pidfd_ = std::move(*opened);
     }
     UniqueFd sock(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd_->get(), fd, 0)));

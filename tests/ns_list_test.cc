@@ -1,20 +1,32 @@
 #include "linuxns/ns_list.h"
 
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <linux/sockios.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstddef>
+#include <future>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -305,6 +317,139 @@ TEST_F(NsListTest, PinPathWithBlanksAndBackslashIsListedAsItIs) {
   const NsInfo* info = FindOrFail(*listing, ns.Find(NsType::kUts)->id());
   ASSERT_NE(info, nullptr);
   EXPECT_THAT(info->paths, ElementsAre(path));
+}
+
+#if defined(__x86_64__)
+constexpr std::uint32_t kAuditArch = AUDIT_ARCH_X86_64;
+#elif defined(__aarch64__)
+constexpr std::uint32_t kAuditArch = AUDIT_ARCH_AARCH64;
+#else
+constexpr std::uint32_t kAuditArch = 0;
+#endif
+
+// Makes every openat, newfstatat and statx of the calling thread (and of no
+// other) wait for the supervisor listening on the returned descriptor.
+absl::StatusOr<UniqueFd> TrapPathCallsOfThisThread() {
+  sock_filter filter[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kAuditArch, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_openat, 3, 0),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_newfstatat, 2, 0),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_statx, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+  };
+  sock_fprog prog{static_cast<unsigned short>(sizeof filter / sizeof filter[0]), filter};
+  // Without TSYNC the filter is this thread's only.
+  return FdOrErrno(static_cast<int>(::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                                              SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog)),
+                   "seccomp");
+}
+
+// A process that exits between two reads of its /proc files, its pid taken
+// at once by a new process in another uts namespace (clone3 with set_tid),
+// must not show up with the namespaces of the new one. The scan is made to
+// wait (seccomp user notification) at the first path call after the one
+// naming /proc/PID, while the swap is made; then it goes on.
+TEST_F(NsListTest, PidReusedMidScanDoesNotMixTwoProcesses) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  if (kAuditArch == 0) GTEST_SKIP() << "no seccomp architecture known for this build";
+  const pid_t victim = ::fork();
+  ASSERT_GE(victim, 0);
+  if (victim == 0) {
+    for (;;) ::pause();
+  }
+  const std::string victim_dir = absl::StrCat("/proc/", victim);
+  std::promise<int> listener_promise;
+  std::future<int> listener_future = listener_promise.get_future();
+  UniqueFd done(::eventfd(0, EFD_CLOEXEC));
+  ASSERT_TRUE(done.valid());
+  absl::StatusOr<NsListing> listing = absl::UnknownError("not run");
+  std::thread scanner([&] {
+    absl::StatusOr<UniqueFd> listener = TrapPathCallsOfThisThread();
+    listener_promise.set_value(listener.ok() ? listener->release() : -1);
+    if (listener.ok()) listing = ListNamespaces();
+    const std::uint64_t one = 1;
+    (void)!::write(done.get(), &one, sizeof one);
+  });
+  UniqueFd listener(listener_future.get());
+  pid_t reused = -1;
+  std::string failure;
+  bool swapped = false, saw_victim = false;
+  while (listener.valid()) {
+    pollfd pfds[2] = {{listener.get(), POLLIN, 0}, {done.get(), POLLIN, 0}};
+    if (::poll(pfds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      failure = "poll failed";
+      break;
+    }
+    if (pfds[1].revents != 0) break;
+    if ((pfds[0].revents & POLLIN) == 0) continue;
+    seccomp_notif req{};
+    if (::ioctl(listener.get(), SECCOMP_IOCTL_NOTIF_RECV, &req) != 0) continue;
+    // The scanner waits in the call: its path is copied out as a supervisor
+    // copies a target's memory (process_vm_readv), not read in place, which
+    // ThreadSanitizer would take for a race with the thread that wrote it.
+    char path_buf[256] = {};
+    iovec local{path_buf, sizeof path_buf - 1};
+    iovec remote{reinterpret_cast<void*>(req.data.args[1]), sizeof path_buf - 1};
+    const bool has_path =
+        req.data.args[1] != 0 && ::process_vm_readv(::getpid(), &local, 1, &remote, 1, 0) > 0;
+    const char* path = has_path ? path_buf : nullptr;
+    if (!swapped && saw_victim) {
+      swapped = true;
+      ::kill(victim, SIGKILL);
+      ::waitpid(victim, nullptr, 0);
+      pid_t tid = victim;
+      clone_args args{};
+      args.flags = CLONE_NEWUTS;
+      args.exit_signal = SIGCHLD;
+      args.set_tid = reinterpret_cast<std::uintptr_t>(&tid);
+      args.set_tid_size = 1;
+      reused = static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
+      if (reused == 0) {
+        for (;;) ::pause();
+      }
+      if (reused != victim) failure = absl::StrCat("clone3 with set_tid ", victim, " failed");
+    } else if (!saw_victim && path != nullptr && victim_dir == path) {
+      saw_victim = true;
+    }
+    seccomp_notif_resp resp{};
+    resp.id = req.id;
+    resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    ::ioctl(listener.get(), SECCOMP_IOCTL_NOTIF_SEND, &resp);
+  }
+  listener.reset();  // a call still waiting fails: the scanner cannot hang
+  scanner.join();
+  absl::StatusOr<NsFd> reused_uts =
+      reused > 0 ? NsFd::FromPid(reused, NsType::kUts) : absl::UnknownError("no process");
+  if (reused > 0) {
+    ::kill(reused, SIGKILL);
+    ::waitpid(reused, nullptr, 0);
+  } else {
+    ::kill(victim, SIGKILL);
+    ::waitpid(victim, nullptr, 0);
+  }
+  ASSERT_EQ(failure, "");
+  ASSERT_TRUE(swapped) << "the scan never read " << victim_dir;
+  ASSERT_OK(listing);
+  ASSERT_OK(reused_uts);
+  const NsInfo* reused_info = listing->Find(reused_uts->id());
+  if (reused_info != nullptr) {
+    EXPECT_THAT(reused_info->pids, Not(Contains(victim)))
+        << "pid " << victim << " is listed in the uts namespace of the process that took its pid";
+  }
+  // Listed or not, the pid is never in two namespaces of one type.
+  int uts_with_victim = 0;
+  for (const NsInfo& info : listing->namespaces) {
+    if (info.id.type == NsType::kUts && absl::c_linear_search(info.pids, victim)) {
+      ++uts_with_victim;
+      EXPECT_EQ(info.id, SelfNs(NsType::kUts));
+    }
+  }
+  EXPECT_LE(uts_with_victim, 1);
 }
 
 // A process without a command line (a zombie) is named by its comm, of which
