@@ -64,7 +64,9 @@ class ParentSideHelper {
         absl::StatusOr<PidFd> us = PidFd::Open(target);
         written = us.ok() ? internal::PinNamespacesOf(*us, o).status() : us.status();
       }
-      std::string text(written.message());
+      // The first byte says how it went: the exit status cannot, when the
+      // host ignores SIGCHLD (the kernel reaps the helper; waitpid: ECHILD).
+      const std::string text = absl::StrCat(written.ok() ? "0" : "1", written.message());
       (void)!::write(done_write.get(), text.data(), text.size());
       ::_exit(written.ok() ? 0 : 1);
     }
@@ -79,14 +81,23 @@ class ParentSideHelper {
     std::string message;
     char buf[512];
     ssize_t n;
-    while ((n = ::read(done_.get(), buf, sizeof buf)) > 0)
+    for (;;) {
+      n = ::read(done_.get(), buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
       message.append(buf, static_cast<std::size_t>(n));
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    // Reaped here, or already by the kernel when SIGCHLD is ignored (ECHILD):
+    // the report, not the exit status, says how it went.
+    while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
     }
     pid_ = -1;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return absl::OkStatus();
-    return absl::PermissionDeniedError(absl::StrCat(kWhat, ": ", message));
+    if (message == "0") return absl::OkStatus();
+    if (message.empty()) {
+      return absl::InternalError(
+          absl::StrCat(kWhat, ": the helper writing the id maps or pins ended without a report"));
+    }
+    return absl::PermissionDeniedError(absl::StrCat(kWhat, ": ", message.substr(1)));
   }
 
   ~ParentSideHelper() {

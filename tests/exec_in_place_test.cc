@@ -199,6 +199,25 @@ TEST_F(ExecInPlaceTest, InitIsRefusedWithTheReason) {
 namespace linuxns {
 namespace {
 
+// A host that ignores SIGCHLD has its children reaped by the kernel, so the
+// helper's exit status cannot be waited for: its failure must still be seen
+// (here a pin into a directory that does not exist), not taken for success.
+TEST_F(ExecInPlaceTest, HelperFailureIsReportedWhenTheHostIgnoresSigchld) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  const std::string pin = scratch() + "/no-such-dir/uts";
+  Result r = RunInPlace([&] {
+    ::signal(SIGCHLD, SIG_IGN);
+    SpawnOptions o;
+    o.argv = {"/bin/true"};
+    o.new_namespaces = {NsType::kUts};
+    o.pins = {{NsType::kUts, pin}};
+    return o;
+  });
+  // 99: ExecInPlace() returned (its status goes to the test's stdout, as
+  // the descriptors were not moved yet); 0 was /bin/true run without the pin.
+  EXPECT_EQ(r.code, 99) << r.out;
+}
+
 TEST_F(ExecInPlaceTest, PinsAreMadeInTheOriginalMountNamespace) {
   LINUXNS_SKIP_UNLESS_ROOT();
   const std::string net = scratch() + "/net";
