@@ -20,5 +20,14 @@ TEST(TimeOffsetsTest, NegativeOffsetsKeepNanosecondsPositive) {
   EXPECT_EQ(ToProcText(o), "monotonic -2 500000000\nboottime -3 0\n");
 }
 
+// Beyond what int64 nanoseconds hold (about 292 years) the text is still the
+// offset asked for, which the kernel then refuses (ERANGE), not a clamped one.
+TEST(TimeOffsetsTest, OffsetsBeyondInt64NanosecondsAreNotClamped) {
+  TimeOffsets offsets;
+  offsets.monotonic = absl::Hours(24 * 365 * 1000);
+  offsets.boottime = -absl::Hours(24 * 365 * 1000) - absl::Nanoseconds(1);
+  EXPECT_EQ(ToProcText(offsets), "monotonic 31536000000 0\nboottime -31536000001 999999999\n");
+}
+
 }  // namespace
 }  // namespace linuxns
