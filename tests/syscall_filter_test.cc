@@ -134,9 +134,9 @@ TEST(SyscallFilterTest, CompileRefusesWhatTheKernelCouldNotRun) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unknown system call \"\"")));
   EXPECT_THAT(
       compile(SyscallFilter().Add("read", SyscallAction::Errno(0))),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("errno 0 is outside 1..4095")));
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("errno 0 is outside 1..4094")));
   EXPECT_THAT(compile(SyscallFilter().Add("read", SyscallAction::Errno(4096))),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("outside 1..4095")));
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("outside 1..4094")));
   SyscallFilter bad_default;
   bad_default.default_action = SyscallAction::Errno(-1);
   EXPECT_THAT(compile(bad_default), StatusIs(absl::StatusCode::kInvalidArgument,
@@ -203,6 +203,91 @@ TEST(SyscallFilterTest, TheContainerDenyListAddsWhatTheSharedNamespacesNeed) {
   EXPECT_THAT(names(ContainerDenyList({NsType::kMnt})), ::testing::Contains("sethostname"));
   EXPECT_THAT(own.Compile(), IsOk());
   EXPECT_THAT(shared.Compile(), IsOk());
+}
+
+// libseccomp refuses MAX_ERRNO (4095): Compile() used to pass it on and
+// answer "libseccomp refused the conditions" for a rule, ResourceExhausted
+// for the default action, and Parse() took "errno 4095".
+TEST(SyscallFilterTest, Errno4095IsRefusedWithTheRangeLibseccompTakes) {
+  EXPECT_THAT(SyscallFilter().Add("read", SyscallAction::Errno(4095)).Compile(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("rule 1 (read): errno 4095 is outside 1..4094")));
+  SyscallFilter by_default;
+  by_default.default_action = SyscallAction::Errno(4095);
+  EXPECT_THAT(by_default.Compile(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("the default action: errno 4095 is outside 1..4094")));
+  EXPECT_THAT(SyscallFilter::Parse("errno 4095 read\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unknown errno \"4095\"")));
+  ASSERT_OK_AND_ASSIGN(SyscallFilter largest, SyscallFilter::Parse("errno 4094 read\n"));
+  EXPECT_EQ(largest.rules[0].action, SyscallAction::Errno(SyscallAction::kMaxErrno));
+  EXPECT_THAT(largest.Compile(), IsOk());
+}
+
+// An errno number is decimal digits only: SimpleAtoi() took "+5", and "010"
+// as ten where a condition reads it as eight.
+TEST(SyscallFilterTest, AnErrnoNumberIsPlainDecimal) {
+  for (const char* text : {"errno +5 read\n", "errno 010 read\n", "errno 0x5 read\n"}) {
+    EXPECT_THAT(SyscallFilter::Parse(text),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("line 1: unknown errno")))
+        << text;
+  }
+  ASSERT_OK_AND_ASSIGN(SyscallFilter f, SyscallFilter::Parse("errno 10 read\n"));
+  EXPECT_EQ(f.rules[0].action, SyscallAction::Errno(10));
+}
+
+// Two unconditional rules for one call conflict when their actions differ,
+// even if one of them is the default action (it was left out before the
+// check, and the other one silently won); the same rule twice does not (it
+// was refused).
+TEST(SyscallFilterTest, UnconditionalRulesConflictOnlyWhenTheirActionsDiffer) {
+  EXPECT_THAT(SyscallFilter()
+                  .Add("read", SyscallAction::Allow())
+                  .Add("read", SyscallAction::Errno(EPERM))
+                  .Compile(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("rule 2 (read): a second rule without conditions for \"read\", "
+                                 "with another action (allow, then errno EPERM")));
+  EXPECT_THAT(SyscallFilter()
+                  .Add("read", SyscallAction::Errno(EPERM))
+                  .Add("read", SyscallAction::Allow())
+                  .Compile(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("rule 2 (read)")));
+  SyscallFilter once;
+  once.Add("reboot", SyscallAction::Errno(EPERM));
+  SyscallFilter twice = once;
+  twice.Add("reboot", SyscallAction::Errno(EPERM)).Add("read", SyscallAction::Allow());
+  twice.Add("read", SyscallAction::Allow());
+  ASSERT_OK_AND_ASSIGN(SeccompProgram one, once.Compile());
+  ASSERT_OK_AND_ASSIGN(SeccompProgram two, twice.Compile());
+  EXPECT_EQ(one, two) << "a repeated rule changes nothing";
+  ASSERT_OK_AND_ASSIGN(SyscallFilter parsed,
+                       SyscallFilter::Parse("errno EPERM reboot\nerrno EPERM reboot\n"));
+  EXPECT_THAT(parsed.Compile(), IsOk());
+}
+
+// The mask of a comparison other than kMaskedEq means nothing (Compile()
+// ignores it, ToText() leaves it out), so a filter with one set still
+// equals what Parse() reads back from its text.
+TEST(SyscallFilterTest, ToTextThenParseIsEqualWhateverTheUnusedMask) {
+  SyscallFilter f;
+  f.default_action = SyscallAction::Errno(ENOSYS);
+  for (ArgOp op :
+       {ArgOp::kEq, ArgOp::kNe, ArgOp::kLt, ArgOp::kLe, ArgOp::kGt, ArgOp::kGe, ArgOp::kMaskedEq}) {
+    f.Add("ioctl", SyscallAction::Errno(EPERM),
+          {{.index = 1, .op = op, .value = ~0ULL, .mask = 0xffff0000ffff0000ULL}});
+  }
+  f.Add("read", SyscallAction::Allow()).Add("write", SyscallAction::Log());
+  f.Add("getpid", SyscallAction::Trap()).Add("reboot", SyscallAction::KillProcess());
+  f.Add("close", SyscallAction::Errno(SyscallAction::kMaxErrno));
+  ASSERT_OK_AND_ASSIGN(SyscallFilter again, SyscallFilter::Parse(f.ToText()));
+  EXPECT_EQ(again, f) << f.ToText();
+  EXPECT_EQ(again.ToText(), f.ToText());
+  // The mask of a kMaskedEq comparison still counts.
+  ArgCondition masked{.index = 0, .op = ArgOp::kMaskedEq, .value = 1, .mask = 1};
+  ArgCondition other_mask = masked;
+  other_mask.mask = 3;
+  EXPECT_FALSE(masked == other_mask);
 }
 
 }  // namespace

@@ -23,7 +23,7 @@
 //   ACTION SYSCALL [COND...]  a rule: every COND must hold
 //
 //   ACTION  allow | log | trap | kill | errno E   (E: a name such as EPERM,
-//           or a number 1..4095)
+//           or a decimal number 1..4094)
 //   COND    argN==V  argN!=V  argN<V  argN<=V  argN>V  argN>=V  argN&M==V
 //           (N 0..5; V and M unsigned 64-bit numbers, decimal, 0x hex or
 //           0 octal; no spaces inside a condition)
@@ -68,7 +68,11 @@ class LINUXNS_EXPORT SyscallAction {
   static SyscallAction Allow() { return SyscallAction(Kind::kAllow, 0); }
   // The call runs and is logged.
   static SyscallAction Log() { return SyscallAction(Kind::kLog, 0); }
-  // `err` must be 1..4095 (Compile() says InvalidArgument otherwise).
+  // The largest errno of Errno(): the kernel would take 4095 (MAX_ERRNO),
+  // but libseccomp refuses it.
+  static constexpr int kMaxErrno = 4094;
+
+  // `err` must be 1..kMaxErrno (Compile() says InvalidArgument otherwise).
   static SyscallAction Errno(int err) { return SyscallAction(Kind::kErrno, err); }
   // SIGSYS to the thread, which may catch it.
   static SyscallAction Trap() { return SyscallAction(Kind::kTrap, 0); }
@@ -111,10 +115,16 @@ struct LINUXNS_EXPORT ArgCondition {
   ArgOp op = ArgOp::kEq;
   // What the argument is compared with (all 64 bits).
   std::uint64_t value = 0;
-  std::uint64_t mask = 0;  // kMaskedEq only
+  // kMaskedEq only: the other comparisons ignore it, and so do ToText()
+  // and operator==.
+  std::uint64_t mask = 0;
 
-  // Every field equal.
-  friend bool operator==(const ArgCondition&, const ArgCondition&) = default;
+  // The same comparison: every field equal, the mask only for kMaskedEq (so
+  // that a filter equals what Parse() reads back from its ToText()).
+  friend bool operator==(const ArgCondition& a, const ArgCondition& b) {
+    return a.index == b.index && a.op == b.op && a.value == b.value &&
+           (a.op != ArgOp::kMaskedEq || a.mask == b.mask);
+  }
 };
 
 // One rule: `action` for calls of `syscall` whose arguments meet every
@@ -153,8 +163,10 @@ struct LINUXNS_EXPORT SyscallFilter {
   // a few hundred bytes per compile of rules whose conditions overlap on one
   // call; docs/sanitizers.md shows it without linuxns.) InvalidArgument naming the rule for
   // a system call this architecture does not know (the message has the
-  // name), an argument index above 5, an errno outside 1..4095, two
-  // unconditional rules with different actions for one call, or a program
+  // name), an argument index above 5, an errno outside 1..4094, two
+  // unconditional rules with different actions for one call (the default
+  // action counts: "allow read" then "errno EPERM read" conflict under
+  // "default allow"; the same rule twice does not), or a program
   // above SeccompProgram::kMaxInstructions (with the count and the limit).
   absl::StatusOr<SeccompProgram> Compile() const;
 

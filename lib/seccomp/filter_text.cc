@@ -2,6 +2,7 @@
 // (linuxns/syscall_filter.h).
 #include <string.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <optional>
@@ -62,14 +63,21 @@ std::optional<std::uint64_t> ParseNumber(absl::string_view text) {
   return value;
 }
 
-// An errno by name (EPERM) or number (1..4095).
+// An errno by name (EPERM) or decimal number (1..SyscallAction::kMaxErrno).
 std::optional<int> ParseErrno(absl::string_view text) {
-  int number = 0;
-  if (absl::SimpleAtoi(text, &number)) {
-    if (number >= 1 && number <= 4095) return number;
-    return std::nullopt;
+  // Digits only: absl::SimpleAtoi() would also take "+5", and "010" would be
+  // ten here but eight in a condition, where a leading 0 means octal.
+  if (!text.empty() && absl::ascii_isdigit(static_cast<unsigned char>(text[0]))) {
+    int number = 0;
+    if (text[0] == '0' ||
+        !std::all_of(text.begin(), text.end(),
+                     [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); }) ||
+        !absl::SimpleAtoi(text, &number) || number < 1 || number > SyscallAction::kMaxErrno) {
+      return std::nullopt;
+    }
+    return number;
   }
-  for (int e = 1; e < 4096; ++e) {
+  for (int e = 1; e <= SyscallAction::kMaxErrno; ++e) {
     const char* name = ::strerrorname_np(e);
     if (name != nullptr && text == name) return e;
   }
@@ -118,13 +126,13 @@ std::optional<SyscallAction> ParseAction(const std::vector<absl::string_view>& w
   if (word == "kill") return SyscallAction::KillProcess();
   if (word == "errno") {
     if (*at >= words.size()) {
-      *error = "\"errno\" needs an errno after it (a name such as EPERM, or 1..4095)";
+      *error = "\"errno\" needs an errno after it (a name such as EPERM, or 1..4094)";
       return std::nullopt;
     }
     std::optional<int> err = ParseErrno(words[*at]);
     if (!err) {
       *error =
-          absl::StrCat("unknown errno \"", words[*at], "\" (a name such as EPERM, or 1..4095)");
+          absl::StrCat("unknown errno \"", words[*at], "\" (a name such as EPERM, or 1..4094)");
       return std::nullopt;
     }
     ++*at;

@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <map>
 #include <memory>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -62,9 +62,13 @@ scmp_compare ToScmp(ArgOp op) {
 }
 
 absl::Status CheckAction(const SyscallAction& a, absl::string_view where) {
-  if (a.kind() == SyscallAction::Kind::kErrno && (a.err() < 1 || a.err() > 4095)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("syscall filter: ", where, ": errno ", a.err(), " is outside 1..4095"));
+  // libseccomp takes errnos below MAX_ERRNO only (db_col_action_valid()), so
+  // 4095, which the kernel would take, is refused here rather than as a
+  // failure of seccomp_init() or seccomp_rule_add() with no reason.
+  if (a.kind() == SyscallAction::Kind::kErrno &&
+      (a.err() < 1 || a.err() > SyscallAction::kMaxErrno)) {
+    return absl::InvalidArgumentError(absl::StrCat("syscall filter: ", where, ": errno ", a.err(),
+                                                   " is outside 1..", SyscallAction::kMaxErrno));
   }
   return absl::OkStatus();
 }
@@ -144,7 +148,11 @@ absl::StatusOr<SeccompProgram> SyscallFilter::Compile() const {
       if (r < 0 && r != -EEXIST) return ScmpError(r, "add an architecture");
     }
   }
-  std::set<std::string> unconditional;
+  // The action of each call's unconditional rule, default ones included: a
+  // second one with another action conflicts even when one of the two is
+  // the default action (which one would hold is not what the rules say),
+  // and a repeat of the same one changes nothing.
+  std::map<std::string, SyscallAction> unconditional;
   for (std::size_t i = 0; i < rules.size(); ++i) {
     const SyscallRule& rule = rules[i];
     const std::string where = absl::StrCat("rule ", i + 1, " (", rule.syscall, ")");
@@ -172,12 +180,17 @@ absl::StatusOr<SeccompProgram> SyscallFilter::Compile() const {
       cmp.datum_b = c.op == ArgOp::kMaskedEq ? c.value : 0;
       args.push_back(cmp);
     }
-    if (rule.action == default_action) continue;  // changes nothing
-    if (args.empty() && !unconditional.insert(rule.syscall).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("syscall filter: ", where, ": a second rule without conditions for \"",
-                       rule.syscall, "\" (give each call one unconditional action)"));
+    if (args.empty()) {
+      const auto [earlier, first] = unconditional.emplace(rule.syscall, rule.action);
+      if (!first && earlier->second != rule.action) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "syscall filter: ", where, ": a second rule without conditions for \"", rule.syscall,
+            "\", with another action (", earlier->second.ToString(), ", then ",
+            rule.action.ToString(), "; give each call one unconditional action)"));
+      }
+      if (!first) continue;  // the same rule again
     }
+    if (rule.action == default_action) continue;  // changes nothing
     r = seccomp_rule_add_array(ctx.get(), ToScmp(rule.action), nr,
                                static_cast<unsigned>(args.size()), args.data());
     if (r == -EEXIST) {
