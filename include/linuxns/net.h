@@ -45,8 +45,11 @@
 //
 // Errors: InvalidArgument before any system call for a link name that is
 // empty, longer than 15 bytes (IFNAMSIZ) or has characters the kernel refuses
-// ('/', ':', white space), for a prefix length out of range, and for a route
-// whose addresses mix IPv4 and IPv6. A netlink error keeps the kernel's errno
+// ('/', ':', NUL, white space, the kernel's included: byte 0xa0) or takes as
+// a template for a name of its own choosing ('%': "veth%d" would become
+// "veth0"), for a prefix length out of range, and for a route whose
+// addresses mix IPv4 and IPv6. A socket(2) failure keeps its errno too
+// (EMFILE: ResourceExhausted). A netlink error keeps the kernel's errno
 // (linuxns::ErrnoOf()), and its message names the operation, the link, the
 // namespace and the errno's text, plus the kernel's own explanation when it
 // gives one (extended ack):
@@ -225,8 +228,8 @@ class LINUXNS_EXPORT NetNs {
 
   // AddAddress()
   //
-  // Adds `address` (with its prefix length, which also adds the route to its
-  // subnet, as `ip address add` does) to `link`. AlreadyExists (EEXIST) when
+  // Adds `address` (with its prefix length, 0 included, which also adds the
+  // route to its subnet, as `ip address add` does) to `link`. AlreadyExists (EEXIST) when
   // the link has it already.
   absl::Status AddAddress(absl::string_view link, const IpPrefix& address,
                           AddressOptions options = {});
@@ -235,8 +238,8 @@ class LINUXNS_EXPORT NetNs {
   //
   // Adds `route` to the main table. InvalidArgument when it has neither a
   // gateway nor a link, or mixes families; AlreadyExists (EEXIST) when the
-  // table has that destination already; NetworkUnreachable (ENETUNREACH) when
-  // no link reaches the gateway (add the address of its subnet and bring the
+  // table has that destination already; Unavailable (ENETUNREACH; EHOSTUNREACH
+  // for IPv6) when no link reaches the gateway (add the address of its subnet and bring the
   // link up first).
   absl::Status AddRoute(const Route& route);
 

@@ -1,12 +1,13 @@
 #include "linuxns/net.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 #include <netlink/addr.h>
+#include <netlink/attr.h>
 #include <netlink/cache.h>
+#include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
@@ -23,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "linuxns/ns_entry.h"
 #include "linuxns/status.h"
+#include "linuxns/unique_fd.h"
 #include "net/netlink_error.h"
 
 namespace linuxns {
@@ -66,11 +68,23 @@ absl::Status ValidateLinkName(absl::string_view name) {
     return absl::InvalidArgumentError(absl::StrCat("\"", name, "\" is not a valid link name"));
   }
   for (const char c : name) {
-    if (c == '/' || c == ':' || c == '\0' || c == ' ' || (c >= '\t' && c <= '\r')) {
+    // The kernel's isspace() counts Latin-1's no-break space (0xa0) as white
+    // space too (lib/ctype.c).
+    if (c == '/' || c == ':' || c == '\0' || c == ' ' || (c >= '\t' && c <= '\r') ||
+        static_cast<unsigned char>(c) == 0xa0) {
       return absl::InvalidArgumentError(
           absl::StrCat("link name \"", name,
                        "\" contains a character the kernel refuses ('/', ':', "
                        "NUL or white space)"));
+    }
+    // The kernel takes a name with '%' as a template ("veth%d" becomes
+    // "veth0"), so the link would not have the name asked for, and no link
+    // ever has a '%' in its name to be found by.
+    if (c == '%') {
+      return absl::InvalidArgumentError(
+          absl::StrCat("link name \"", name,
+                       "\" contains '%', which the kernel takes as a template for a "
+                       "name of its choice (\"veth%d\" becomes \"veth0\")"));
     }
   }
   return absl::OkStatus();
@@ -83,19 +97,26 @@ AddrPtr ToNlAddr(const IpAddress& address, int prefix_length) {
 }
 
 absl::StatusOr<SocketPtr> ConnectRouteSocket() {
+  // The socket is made and bound here and handed to libnl rather than made
+  // by nl_connect(), which turns errnos such as EMFILE into NLE_FAILURE
+  // ("Unspecific failure") and loses them.
+  UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+  if (!fd) return ErrnoError(errno, "netlink socket (NETLINK_ROUTE)");
+  sockaddr_nl local{};
+  local.nl_family = AF_NETLINK;  // nl_pid 0: the kernel picks a free port
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&local), sizeof(local)) != 0) {
+    return ErrnoError(errno, "bind the netlink socket (NETLINK_ROUTE)");
+  }
+  // The kernel's explanation of an error (Linux 4.12); harmless where missing.
+  const int one = 1;
+  ::setsockopt(fd.get(), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
   SocketPtr sock(nl_socket_alloc());
   if (sock == nullptr) return ErrnoError(ENOMEM, "netlink socket");
-  if (const int rc = nl_connect(sock.get(), NETLINK_ROUTE); rc < 0) {
+  if (const int rc = nl_socket_set_fd(sock.get(), NETLINK_ROUTE, fd.get()); rc < 0) {
     KernelError none;
     return NetlinkError(rc, none, "netlink socket (NETLINK_ROUTE)");
   }
-  const int fd = nl_socket_get_fd(sock.get());
-  // libnl 3.7 opens it with SOCK_CLOEXEC; make sure of it for older ones.
-  const int flags = ::fcntl(fd, F_GETFD);
-  if (flags >= 0 && (flags & FD_CLOEXEC) == 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
-  // The kernel's explanation of an error (Linux 4.12); harmless where missing.
-  const int one = 1;
-  ::setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+  static_cast<void>(fd.release());  // nl_socket_free() closes it now
   return sock;
 }
 
@@ -290,17 +311,36 @@ absl::Status NetNs::AddAddress(absl::string_view link, const IpPrefix& address,
   }
   absl::StatusOr<LinkPtr> target = impl_->GetLink(link);
   if (!target.ok()) return WithContext(target.status(), what);
-  std::unique_ptr<rtnl_addr, void (*)(rtnl_addr*)> addr(rtnl_addr_alloc(), rtnl_addr_put);
-  AddrPtr local = ToNlAddr(address.address, address.length);
-  if (addr == nullptr || local == nullptr) return ErrnoError(ENOMEM, what);
-  rtnl_addr_set_ifindex(addr.get(), rtnl_link_get_ifindex(target->get()));
-  rtnl_addr_set_family(addr.get(), address.address.af());
-  LINUXNS_RETURN_IF_ERROR(impl_->Check(rtnl_addr_set_local(addr.get(), local.get()), what));
-  rtnl_addr_set_prefixlen(addr.get(), address.length);
+  // The request is built here rather than with rtnl_addr_add(): libnl takes a
+  // prefix length of 0 for "none" and refuses the request (NLE_MISSING_ATTR),
+  // where the kernel takes 192.0.2.1/0 as `ip address add` gives it.
+  ifaddrmsg header{};
+  header.ifa_family = static_cast<unsigned char>(address.address.af());
+  header.ifa_prefixlen = static_cast<unsigned char>(address.length);
+  header.ifa_index = static_cast<unsigned>(rtnl_link_get_ifindex(target->get()));
+  // The scope libnl gives: host for IPv4 loopback addresses (127/8), else
+  // universe (the kernel sets IPv6 scopes itself).
+  header.ifa_scope =
+      address.address.family() == IpFamily::kIpv4 && address.address.bytes()[0] == 127
+          ? RT_SCOPE_HOST
+          : RT_SCOPE_UNIVERSE;
   if (options.no_dad && address.address.family() == IpFamily::kIpv6) {
-    rtnl_addr_set_flags(addr.get(), IFA_F_NODAD);
+    header.ifa_flags = IFA_F_NODAD;
   }
-  return impl_->Check(rtnl_addr_add(impl_->sock.get(), addr.get(), NLM_F_EXCL), what);
+  std::unique_ptr<nl_msg, void (*)(nl_msg*)> request(
+      nlmsg_alloc_simple(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL), nlmsg_free);
+  if (request == nullptr) return ErrnoError(ENOMEM, what);
+  // IFA_ADDRESS as well as IFA_LOCAL: the same address, as ip(8) sends it
+  // for an address without a peer.
+  if (nlmsg_append(request.get(), &header, sizeof(header), NLMSG_ALIGNTO) < 0 ||
+      nla_put(request.get(), IFA_LOCAL, static_cast<int>(address.address.size()),
+              address.address.bytes().data()) < 0 ||
+      nla_put(request.get(), IFA_ADDRESS, static_cast<int>(address.address.size()),
+              address.address.bytes().data()) < 0) {
+    return ErrnoError(EMSGSIZE, what);
+  }
+  // nl_send_sync() frees the request, whatever it returns.
+  return impl_->Check(nl_send_sync(impl_->sock.get(), request.release()), what);
 }
 
 absl::Status NetNs::AddRoute(const Route& route) {

@@ -6,6 +6,7 @@
 
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -510,6 +512,86 @@ TEST_F(NetTest, OpenCurrentWorksWithoutPrivilegeAndNeedsNoSetns) {
   EXPECT_EQ(here.id(), current.id());
   ASSERT_OK_AND_ASSIGN(std::vector<LinkInfo> links, here.ListLinks());
   EXPECT_THAT(links, Contains(Field(&LinkInfo::name, "lo")));
+}
+
+// The kernel takes a name with '%' as a template and makes up another
+// ("v%d" became "v0"), so the link could not be found by the name asked for;
+// and its isspace() counts 0xa0 as white space, which came back as a bare
+// EINVAL from the kernel rather than InvalidArgument with the reason.
+TEST_F(NetTest, NameTheKernelWouldRewriteOrRefuseIsRefusedBeforeIt) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ASSERT_OK_AND_ASSIGN(TestNet a, MakeNet());
+  EXPECT_THAT(a.net.CreateVethPair({.name = "v%d", .peer_name = "p"}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("link name \"v%d\" contains '%', which the kernel takes as a "
+                                 "template")));
+  EXPECT_THAT(a.net.CreateVethPair({.name = "v", .peer_name = "p%d"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("\"p%d\" contains '%'")));
+  EXPECT_THAT(a.net.CreateBridge("br%d"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(a.net.SetLinkUp("lo%d"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(a.net.CreateBridge("b\xa0r"),
+              AllOf(StatusIs(absl::StatusCode::kInvalidArgument,
+                             HasSubstr("contains a character the kernel refuses")),
+                    Not(ErrnoIs(EINVAL))));
+  EXPECT_THAT(LinkNames(a.net), ::testing::ElementsAre("lo"));
+  // UTF-8 and other bytes the kernel takes are still fine.
+  EXPECT_OK(a.net.CreateBridge("br\xc3\xa9"));
+}
+
+// A prefix length of 0 lies in the documented range, and the kernel takes
+// it; libnl's rtnl_addr_add() took 0 for "no prefix length" and failed with
+// Internal ("netlink: Missing attribute").
+TEST_F(NetTest, AddressWithPrefixLengthZeroIsAdded) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  ASSERT_OK_AND_ASSIGN(TestNet a, MakeNet());
+  ASSERT_OK(a.net.CreateVethPair({.name = "v0", .peer_name = "v1"}));
+  ASSERT_OK(a.net.AddAddress("v0", Prefix("192.0.2.7/0")));
+  ASSERT_OK(a.net.AddAddress("v0", Prefix("2001:db8::7/0"), {.no_dad = true}));
+  ASSERT_OK_AND_ASSIGN(std::vector<AddressInfo> addresses, a.net.ListAddresses());
+  EXPECT_THAT(addresses, Contains(AllOf(Field(&AddressInfo::link, "v0"),
+                                        Field(&AddressInfo::prefix, Prefix("192.0.2.7/0")))));
+  EXPECT_THAT(addresses, Contains(AllOf(Field(&AddressInfo::link, "v0"),
+                                        Field(&AddressInfo::prefix, Prefix("2001:db8::7/0")),
+                                        Field(&AddressInfo::tentative, false))));
+  const absl::Status again = a.net.AddAddress("v0", Prefix("192.0.2.7/0"));
+  EXPECT_THAT(again, AllOf(StatusIs(absl::StatusCode::kAlreadyExists), ErrnoIs(EEXIST)));
+  EXPECT_THAT(again.message(), HasSubstr(absl::StrCat("add address 192.0.2.7/0 to link \"v0\" in ",
+                                                      a.net.id().ToString(), ": File exists")));
+}
+
+// With every descriptor in use, Open() fails with the errno of the call that
+// found none, EMFILE; nl_connect() made the netlink socket's "Unspecific
+// failure" (Internal) of it.
+TEST_F(NetTest, OutOfDescriptorsIsResourceExhaustedWithEmfile) {
+  const ForkedReport report = RunForkedAndReport([]() -> std::string {
+    const rlimit limit{32, 32};
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) return "setrlimit failed";
+    std::vector<UniqueFd> taken;
+    for (;;) {
+      UniqueFd fd(::dup(STDIN_FILENO));
+      if (!fd) break;
+      taken.push_back(std::move(fd));
+    }
+    // Free one descriptor at a time until Open() has all it needs; each
+    // failure on the way must say EMFILE, the socket's one included.
+    std::string out;
+    while (!taken.empty()) {
+      taken.pop_back();
+      absl::StatusOr<NetNs> net = NetNs::OpenCurrent();
+      if (net.ok()) return out;
+      if (net.status().code() != absl::StatusCode::kResourceExhausted ||
+          ErrnoOf(net.status()) != EMFILE) {
+        return absl::StrCat("not EMFILE: ", net.status().ToString());
+      }
+      if (absl::StrContains(net.status().message(),
+                            "netlink socket (NETLINK_ROUTE): Too many open files")) {
+        out = "socket: EMFILE";
+      }
+    }
+    return "never opened";
+  });
+  EXPECT_EQ(report.code, 0);
+  EXPECT_EQ(report.text, "socket: EMFILE");
 }
 
 // ------------------------------------------------------------ threads
