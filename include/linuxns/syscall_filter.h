@@ -166,7 +166,9 @@ struct LINUXNS_EXPORT SyscallFilter {
   // name), an argument index above 5, an errno outside 1..4094, two
   // unconditional rules with different actions for one call (the default
   // action counts: "allow read" then "errno EPERM read" conflict under
-  // "default allow"; the same rule twice does not), or a program
+  // "default allow"; the same rule twice does not), two rules for one call
+  // that share a comparison other than == while each compares an argument
+  // the other does not (libseccomp 2.5.4 loops forever on them), or a program
   // above SeccompProgram::kMaxInstructions (with the count and the limit).
   absl::StatusOr<SeccompProgram> Compile() const;
 

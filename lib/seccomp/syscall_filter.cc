@@ -61,6 +61,28 @@ scmp_compare ToScmp(ArgOp op) {
   return SCMP_CMP_EQ;
 }
 
+// Whether libseccomp 2.5.4 would never return from adding rules `a` and `b`
+// of one call: both have the same comparison other than == (found by the
+// syscall_filter fuzzer: "arg1==0 arg0>2" beside "arg3==0 arg0>2" loops in
+// _db_tree_put), and each compares an argument the other does not.
+bool LoopsLibseccomp(const SyscallRule& a, const SyscallRule& b) {
+  bool shared = false;
+  for (const ArgCondition& c : a.conditions) {
+    if (c.op == ArgOp::kEq) continue;
+    for (const ArgCondition& d : b.conditions) shared = shared || c == d;
+  }
+  if (!shared) return false;
+  auto has_arg_beyond = [](const SyscallRule& x, const SyscallRule& y) {
+    for (const ArgCondition& c : x.conditions) {
+      bool in_y = false;
+      for (const ArgCondition& d : y.conditions) in_y = in_y || d.index == c.index;
+      if (!in_y) return true;
+    }
+    return false;
+  };
+  return has_arg_beyond(a, b) && has_arg_beyond(b, a);
+}
+
 absl::Status CheckAction(const SyscallAction& a, absl::string_view where) {
   // libseccomp takes errnos below MAX_ERRNO only (db_col_action_valid()), so
   // 4095, which the kernel would take, is refused here rather than as a
@@ -165,6 +187,15 @@ absl::StatusOr<SeccompProgram> SyscallFilter::Compile() const {
       return absl::InvalidArgumentError(absl::StrCat("syscall filter: ", where,
                                                      ": unknown system call \"", rule.syscall,
                                                      "\" (not in this architecture's tables)"));
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (rules[j].syscall == rule.syscall && LoopsLibseccomp(rules[j], rule)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "syscall filter: ", where, ": beside rule ", j + 1,
+            " it shares a comparison other than == and each compares an argument the other "
+            "does not, which libseccomp 2.5.4 never finishes adding (give both rules the same "
+            "arguments)"));
+      }
     }
     std::vector<scmp_arg_cmp> args;
     for (const ArgCondition& c : rule.conditions) {
