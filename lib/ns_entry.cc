@@ -22,7 +22,8 @@ namespace {
 // process and without unsharing its filesystem context first.
 constexpr NsTypeSet kThreadLocalTypes = {NsType::kNet, NsType::kUts, NsType::kIpc, NsType::kCgroup};
 
-// Checks the targets: non-null, one per type, each of a type in `allowed`.
+// Checks the targets: non-null, still held (NsFd::CheckStillHeld()), one per
+// type, each of a type in `allowed`.
 absl::Status ValidateTargets(absl::Span<const NsFd* const> targets, NsTypeSet allowed,
                              absl::string_view form, absl::string_view advice) {
   NsTypeSet seen;
@@ -30,6 +31,10 @@ absl::Status ValidateTargets(absl::Span<const NsFd* const> targets, NsTypeSet al
     if (target == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat(form, ": null target"));
     }
+    // As NsFd::Enter(): an empty handle, or one whose number the host closed
+    // and reused, must not be duplicated and entered in place of its
+    // namespace.
+    LINUXNS_RETURN_IF_ERROR(target->CheckStillHeld(form));
     const NsType type = target->type();
     if (!allowed.Contains(type)) {
       return absl::InvalidArgumentError(absl::StrCat(form, " cannot enter ",

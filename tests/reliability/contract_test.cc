@@ -22,6 +22,7 @@
 #include "internal/kernel.h"
 #include "linuxns/child_process.h"
 #include "linuxns/namespace.h"
+#include "linuxns/ns_entry.h"
 #include "linuxns/ns_fd.h"
 #include "linuxns/pid_fd.h"
 #include "linuxns/pin.h"
@@ -155,6 +156,31 @@ TEST_F(ContractTest, JoinOfAnEmptyOrStaleNsFdIsInvalidBeforeTheClone) {
                          stale->id().ToString(), ": descriptor ", stale->get(),
                          " no longer refers to that namespace (it was closed behind the NsFd's "
                          "back): Bad file descriptor"));
+}
+
+// RunInNamespacesHere and RunInNamespacesOnThread duplicate their targets:
+// a stale handle was duplicated as it stood, and the callback ran in the
+// namespace that had taken its number. Refused as Enter() refuses it, and
+// the callback never runs.
+TEST_F(ContractTest, RunInNamespacesOfAStaleNsFdIsRefusedAndRunsNothing) {
+  LINUXNS_SKIP_UNLESS_ROOT();  // two uts namespaces of our own
+  absl::StatusOr<Namespace> wanted = Namespace::Create({NsType::kUts});
+  absl::StatusOr<Namespace> other = Namespace::Create({NsType::kUts});
+  ASSERT_TRUE(wanted.ok() && other.ok());
+  absl::StatusOr<NsFd> stale = wanted->Find(NsType::kUts)->Dup();
+  ASSERT_TRUE(stale.ok()) << stale.status();
+  ASSERT_EQ(::dup2(other->Find(NsType::kUts)->get(), stale->get()), stale->get());
+  const std::string want = absl::StrCat(
+      "FAILED_PRECONDITION errno=9: %s into ", stale->id().ToString(), ": descriptor ",
+      stale->get(),
+      " no longer refers to that namespace (it was closed behind the NsFd's back): Bad file "
+      "descriptor");
+  bool ran = false;
+  EXPECT_EQ(Describe(RunInNamespacesHere({&*stale}, [&] { ran = true; })),
+            absl::StrReplaceAll(want, {{"%s", "ThreadNsEntry"}}));
+  EXPECT_EQ(Describe(RunInNamespacesOnThread({&*stale}, [&] { ran = true; })),
+            absl::StrReplaceAll(want, {{"%s", "RunInNamespacesOnThread"}}));
+  EXPECT_FALSE(ran);
 }
 
 // Enter() of an empty handle, or of one whose descriptor now holds another
