@@ -22,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "getopt_util.h"
+#include "number_parse.h"
 
 namespace linuxns::tools {
 namespace {
@@ -63,42 +64,6 @@ absl::Status AddColumns(absl::string_view list, std::vector<LsnsColumn>& columns
     columns.push_back(*column);
   }
   return absl::OkStatus();
-}
-
-// A number as util-linux's ul_strtos64() and ul_strtou64() read it, in
-// base 10 with strtoimax(3) and strtoumax(3): white space and a sign may come
-// first, nothing may come after the digits. For the unsigned one a negative
-// number is out of range. Nullopt with errno ERANGE for a number out of
-// range, EINVAL for anything else that is not a number.
-std::optional<std::int64_t> ParseSigned(const char* text) {
-  char* end = nullptr;
-  errno = 0;
-  const std::intmax_t value = std::strtoimax(text, &end, 10);
-  if (errno == 0 && (end == text || *end != '\0')) errno = EINVAL;
-  if (errno != 0) return std::nullopt;
-  return value;
-}
-
-std::optional<std::uint64_t> ParseUnsigned(const char* text) {
-  char* end = nullptr;
-  errno = 0;
-  if (std::strtoimax(text, &end, 10) < 0) {
-    errno = ERANGE;
-    return std::nullopt;
-  }
-  errno = 0;
-  const std::uintmax_t value = std::strtoumax(text, &end, 10);
-  if (errno == 0 && (end == text || *end != '\0')) errno = EINVAL;
-  if (errno != 0) return std::nullopt;
-  return value;
-}
-
-// util-linux's strtoxx_or_err() message: "what: 'text'", and the reason
-// when `err`, the errno of the parse, says the number is out of range.
-absl::Status InvalidNumber(const char* what, const char* text, int err) {
-  std::string message = absl::StrCat(what, ": '", text, "'");
-  if (err == ERANGE) absl::StrAppend(&message, ": ", std::strerror(ERANGE));
-  return absl::InvalidArgumentError(message);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "getopt_util.h"
+#include "number_parse.h"
 
 namespace linuxns::tools {
 
@@ -56,32 +57,17 @@ namespace {
 
 constexpr char kUsagePayload[] = "linuxns.tools/usage-error";
 
-absl::Status ParseError(absl::string_view what, absl::string_view text) {
-  return absl::InvalidArgumentError(absl::StrCat(what, ": '", text, "'"));
-}
-
-// A decimal number in [min, max], the whole string.
-std::optional<unsigned long long> ParseNumber(const std::string& text, unsigned long long min,
-                                              unsigned long long max) {
-  if (text.empty() || text[0] < '0' || text[0] > '9') return std::nullopt;
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long long value = std::strtoull(text.c_str(), &end, 10);
-  if (errno != 0 || *end != '\0' || value < min || value > max) return std::nullopt;
-  return value;
-}
-
 absl::Status ParseTarget(const std::string& text, NsenterOptions& options) {
   const std::size_t colon = text.find(':');
   const std::string pid_text = text.substr(0, colon);
-  std::optional<unsigned long long> pid = ParseNumber(pid_text, 1, INT_MAX);
-  if (!pid) return ParseError("failed to parse pid", pid_text);
+  std::optional<std::uint64_t> pid = ParseUnsignedIn(pid_text.c_str(), 1, INT_MAX);
+  if (!pid) return InvalidNumber("failed to parse pid", pid_text, errno);
   options.target = static_cast<pid_t>(*pid);
   options.target_inode.reset();
   if (colon != std::string::npos) {
     const std::string inode_text = text.substr(colon + 1);
-    std::optional<unsigned long long> inode = ParseNumber(inode_text, 1, ULLONG_MAX);
-    if (!inode) return ParseError("failed to parse pidfd inode", inode_text);
+    std::optional<std::uint64_t> inode = ParseUnsignedIn(inode_text.c_str(), 1, UINT64_MAX);
+    if (!inode) return InvalidNumber("failed to parse pidfd inode", inode_text, errno);
     options.target_inode = *inode;
   }
   return absl::OkStatus();
@@ -89,8 +75,8 @@ absl::Status ParseTarget(const std::string& text, NsenterOptions& options) {
 
 absl::StatusOr<NsenterId> ParseId(const std::string& text, absl::string_view what) {
   if (text == "follow") return NsenterId{true, 0};
-  std::optional<unsigned long long> id = ParseNumber(text, 0, UINT_MAX - 1);
-  if (!id) return ParseError(what, text);
+  std::optional<std::uint64_t> id = ParseUnsignedIn(text.c_str(), 0, UINT32_MAX - 1);
+  if (!id) return InvalidNumber(what, text, errno);
   return NsenterId{false, static_cast<std::uint32_t>(*id)};
 }
 
@@ -225,8 +211,8 @@ absl::StatusOr<NsenterOptions> ParseNsenterOptions(int argc, char* const* argv) 
         type = NsType::kTime;
         break;
       case 'N': {
-        std::optional<unsigned long long> fd = ParseNumber(optarg, 0, INT_MAX);
-        if (!fd) return ParseError("failed to parse file descriptor", optarg);
+        std::optional<std::uint64_t> fd = ParseUnsignedIn(optarg, 0, INT_MAX);
+        if (!fd) return InvalidNumber("failed to parse file descriptor", optarg, errno);
         options.net_socket = static_cast<int>(*fd);
         break;
       }

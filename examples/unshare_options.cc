@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <fstream>
 #include <sstream>
@@ -21,6 +22,7 @@
 #include "absl/strings/str_split.h"
 #include "getopt_util.h"
 #include "linuxns/subid.h"
+#include "number_parse.h"
 
 namespace linuxns::tools {
 
@@ -109,16 +111,18 @@ bool AllDigits(absl::string_view s) {
          std::all_of(s.begin(), s.end(), [](char c) { return absl::ascii_isdigit(c); });
 }
 
-// A decimal id in 0..4294967294 (4294967295 is "no id").
+// A decimal id in 0..4294967294 (4294967295 is "no id"), read as util-linux
+// reads numbers (number_parse.h): errno says why not.
 std::optional<std::uint32_t> ParseId(absl::string_view s) {
-  std::uint32_t id;
-  if (!AllDigits(s) || !absl::SimpleAtoi(s, &id) || id == kNoId) return std::nullopt;
-  return id;
+  std::optional<std::uint64_t> id = ParseUnsignedIn(std::string(s).c_str(), 0, kNoId - 1);
+  if (!id) return std::nullopt;
+  return static_cast<std::uint32_t>(*id);
 }
 
+// util-linux's strtoul_or_err(s, "failed to parse uid") and its message.
 absl::StatusOr<std::uint32_t> ParseNumber(absl::string_view s, absl::string_view what) {
   std::optional<std::uint32_t> id = ParseId(s);
-  if (!id) return Invalid(absl::StrCat("failed to parse ", what, ": '", s, "'"));
+  if (!id) return InvalidNumber(absl::StrCat("failed to parse ", what), s, errno);
   return *id;
 }
 
@@ -128,7 +132,7 @@ absl::StatusOr<std::uint32_t> UserId(const std::string& s) {
   passwd* found = nullptr;
   std::vector<char> buf(16384);
   if (::getpwnam_r(s.c_str(), &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
-    return Invalid(absl::StrCat("failed to parse uid: '", s, "'"));
+    return ParseNumber(s, "uid");  // " 5" is a number to util-linux too
   }
   return found->pw_uid;
 }
@@ -139,7 +143,7 @@ absl::StatusOr<std::uint32_t> GroupId(const std::string& s) {
   group* found = nullptr;
   std::vector<char> buf(16384);
   if (::getgrnam_r(s.c_str(), &gr, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
-    return Invalid(absl::StrCat("failed to parse gid: '", s, "'"));
+    return ParseNumber(s, "gid");
   }
   return found->gr_gid;
 }
@@ -273,13 +277,11 @@ absl::StatusOr<Propagation> ParsePropagation(absl::string_view s) {
   return Invalid(absl::StrCat("unsupported propagation mode: ", s));
 }
 
+// As strtos64_or_err(s, "failed to parse CLOCK offset").
 absl::StatusOr<absl::Duration> ParseOffset(absl::string_view s, absl::string_view clock) {
-  std::int64_t seconds;
-  const bool digits = !s.empty() && AllDigits(s[0] == '-' || s[0] == '+' ? s.substr(1) : s);
-  if (!digits || !absl::SimpleAtoi(s, &seconds)) {
-    return Invalid(absl::StrCat("failed to parse ", clock, " offset: '", s, "'"));
-  }
-  return absl::Seconds(seconds);
+  std::optional<std::int64_t> seconds = ParseSigned(std::string(s).c_str());
+  if (!seconds) return InvalidNumber(absl::StrCat("failed to parse ", clock, " offset"), s, errno);
+  return absl::Seconds(*seconds);
 }
 
 absl::Status UsageError(absl::Status status) {

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -111,15 +113,33 @@ TEST(NsenterOptionsTest, HelpAndVersionStopParsing) {
   EXPECT_TRUE(Parse({"--version"})->version);
 }
 
+// Numbers as util-linux reads them (strtoul_or_err): white space and a plus
+// sign before the digits, and leading zeros, are taken.
+TEST(NsenterOptionsTest, NumbersAreReadAsUtilLinuxReadsThem) {
+  absl::StatusOr<NsenterOptions> o = Parse({"-t", " +012", "-S", " 7", "-G", "+8", "-N", "03"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->target, 12);
+  ASSERT_TRUE(o->uid.has_value());
+  EXPECT_EQ(o->uid->id, 7u);
+  ASSERT_TRUE(o->gid.has_value());
+  EXPECT_EQ(o->gid->id, 8u);
+  EXPECT_EQ(o->net_socket, 3);
+}
+
 TEST(NsenterOptionsTest, BadInputGetsExactMessages) {
   EXPECT_EQ(Error({"-t", "abc", "-n"}), "failed to parse pid: 'abc'");
-  EXPECT_EQ(Error({"-t", "0"}), "failed to parse pid: '0'");
-  EXPECT_EQ(Error({"-t", "-5"}), "failed to parse pid: '-5'");
-  EXPECT_EQ(Error({"-t", "99999999999"}), "failed to parse pid: '99999999999'");
+  // Out of range: util-linux adds strerror(ERANGE), as err(3) does.
+  constexpr absl::string_view kRange = ": Numerical result out of range";
+  EXPECT_EQ(Error({"-t", "0"}), absl::StrCat("failed to parse pid: '0'", kRange));
+  EXPECT_EQ(Error({"-t", "-5"}), absl::StrCat("failed to parse pid: '-5'", kRange));
+  EXPECT_EQ(Error({"-t", "99999999999"}),
+            absl::StrCat("failed to parse pid: '99999999999'", kRange));
+  EXPECT_EQ(Error({"-t", "5 "}), "failed to parse pid: '5 '");
   EXPECT_EQ(Error({"-t", "12:x"}), "failed to parse pidfd inode: 'x'");
   EXPECT_EQ(Error({"-t", "12:"}), "failed to parse pidfd inode: ''");
   EXPECT_EQ(Error({"-S", "x"}), "failed to parse uid: 'x'");
-  EXPECT_EQ(Error({"-G", "-1"}), "failed to parse gid: '-1'");
+  EXPECT_EQ(Error({"-G", "-1"}), absl::StrCat("failed to parse gid: '-1'", kRange));
+  EXPECT_EQ(Error({"-S", "4294967295"}), absl::StrCat("failed to parse uid: '4294967295'", kRange));
   EXPECT_EQ(Error({"-N", "fd"}), "failed to parse file descriptor: 'fd'");
   EXPECT_EQ(Error({"-n"}), "neither filename nor target pid supplied for ns/net");
   EXPECT_EQ(Error({"-p", "true"}), "neither filename nor target pid supplied for ns/pid");

@@ -289,7 +289,26 @@ TEST_F(UnshareOptionsTest, EverythingElse) {
   EXPECT_THAT(Parse({"-S", "abc"}),
               StatusIs(absl::StatusCode::kInvalidArgument, "failed to parse uid: 'abc'"));
   EXPECT_THAT(Parse({"-G", "-1"}),
-              StatusIs(absl::StatusCode::kInvalidArgument, "failed to parse gid: '-1'"));
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "failed to parse gid: '-1': Numerical result out of range"));
+  EXPECT_THAT(Parse({"-S", "4294967295"}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "failed to parse uid: '4294967295': Numerical result out of range"));
+  EXPECT_THAT(
+      Parse({"-T", "--monotonic", "5s"}),
+      StatusIs(absl::StatusCode::kInvalidArgument, "failed to parse monotonic offset: '5s'"));
+}
+
+// Numbers as util-linux reads them (strtoul_or_err, strtos64_or_err): white
+// space and a sign before the digits are taken, nothing after them.
+TEST_F(UnshareOptionsTest, NumbersAreReadAsUtilLinuxReadsThem) {
+  absl::StatusOr<UnshareOptions> o =
+      Parse({"-S", " 7", "-G", "+8", "-T", "--monotonic", " -5", "--boottime", "+6"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->setuid, 7u);
+  EXPECT_EQ(o->setgid, 8u);
+  EXPECT_EQ(o->monotonic, absl::Seconds(-5));
+  EXPECT_EQ(o->boottime, absl::Seconds(6));
 }
 
 TEST_F(UnshareOptionsTest, GetoptErrorsAreUsageErrors) {
