@@ -82,8 +82,17 @@ absl::Status CheckStillRunning(const PidFd& target) {
   return absl::OkStatus();
 }
 
+// The target: a process, or one thread (util-linux reads /proc/TID/ns/* of
+// any thread id; here a thread pidfd, Linux 6.9, gives that thread's own
+// namespaces, root and directory, race-free as a process's).
 absl::StatusOr<PidFd> OpenTarget(pid_t pid, std::optional<std::uint64_t> inode) {
-  LINUXNS_ASSIGN_OR_RETURN(PidFd target, PidFd::Open(pid));
+  absl::StatusOr<PidFd> opened = PidFd::Open(pid);
+  if (absl::IsInvalidArgument(opened.status())) {  // a thread id, not a process
+    absl::StatusOr<PidFd> thread = PidFd::OpenThread(pid);
+    if (!absl::IsUnimplemented(thread.status())) opened = std::move(thread);
+  }
+  if (!opened.ok()) return opened.status();
+  PidFd target = std::move(*opened);
   if (inode) {
     // util-linux 2.42's PID:INODE: the inode of the pidfd (pidfs, Linux 6.9)
     // names one process for the boot, never a later one with the same pid.

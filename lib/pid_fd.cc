@@ -42,6 +42,29 @@ absl::StatusOr<PidFd> PidFd::Open(pid_t pid) {
   }
 }
 
+absl::StatusOr<PidFd> PidFd::OpenThread(pid_t tid) {
+  if (tid <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("pidfd_open: invalid thread id ", tid, " (must be > 0)"));
+  }
+  UniqueFd fd(internal::PidfdOpen(tid, PIDFD_THREAD));
+  if (fd) return PidFd(std::move(fd), tid);
+  const int err = errno;
+  switch (err) {
+    case ENOSYS:
+      return ErrnoError(absl::StatusCode::kUnimplemented, err,
+                        "pidfd_open: the kernel has no pidfds (Linux 5.3 or "
+                        "later is needed)");
+    case EINVAL:  // the flag is unknown: thread pidfds came with Linux 6.9
+      return ErrnoError(absl::StatusCode::kUnimplemented, err,
+                        absl::StrCat("pidfd_open ", tid,
+                                     " PIDFD_THREAD: the kernel has no thread pidfds (Linux "
+                                     "6.9 or later is needed)"));
+    default:
+      return ErrnoError(err, absl::StrCat("pidfd_open ", tid, " PIDFD_THREAD"));
+  }
+}
+
 absl::StatusOr<PidFd> PidFd::Self() { return Open(::getpid()); }
 
 absl::Status PidFd::SendSignal(int sig) const {

@@ -5,7 +5,9 @@
 #include "linuxns/pid_fd.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +17,8 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
+#include <future>
 #include <string>
 #include <thread>
 #include <utility>
@@ -23,12 +27,16 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "linuxns/ns_fd.h"
+#include "linuxns/ns_type.h"
 #include "linuxns/unique_fd.h"
 #include "support/status_matchers.h"
 #include "support/test_util.h"
 
 namespace {
 
+using ::linuxns::NsFd;
+using ::linuxns::NsType;
 using ::linuxns::PidFd;
 using ::linuxns::UniqueFd;
 using ::linuxns::testing::ErrnoIs;
@@ -183,6 +191,92 @@ TEST_F(PidFdTest, ThreadIdIsInvalidArgumentKeepingKernelErrno) {
                              Eq(absl::StrCat("pidfd_open ", tid, ": not a process (a thread id?): ",
                                              std::strerror(kernel_errno)))));
   EXPECT_THAT(proc, ErrnoIs(kernel_errno));
+}
+
+// --- OpenThread ---
+
+// A thread that reports its id, runs `body` in itself, then waits until
+// Release() before it exits: its id stays alive while the test looks at it.
+class HeldThread {
+ public:
+  explicit HeldThread(std::function<void()> body = [] {})
+      : thread_([this, body = std::move(body)] {
+          body();
+          tid_.set_value(::gettid());
+          release_.get_future().wait();
+        }) {}
+  HeldThread(const HeldThread&) = delete;
+  HeldThread& operator=(const HeldThread&) = delete;
+  ~HeldThread() {
+    Release();
+    thread_.join();
+  }
+
+  pid_t tid() { return tid_future_.get(); }
+  void Release() {
+    if (!released_) release_.set_value();
+    released_ = true;
+  }
+  void Join() {
+    Release();
+    thread_.join();
+    thread_ = std::thread([] {});  // for the destructor's join
+  }
+
+ private:
+  std::promise<pid_t> tid_;
+  std::shared_future<pid_t> tid_future_ = tid_.get_future().share();
+  std::promise<void> release_;
+  bool released_ = false;
+  std::thread thread_;
+};
+
+// Open() refuses a thread id; OpenThread() takes it and follows that thread:
+// its exit, not its process's, makes the pidfd readable.
+TEST_F(PidFdTest, OpenThreadFollowsTheThreadNotItsProcess) {
+  HeldThread thread;
+  const pid_t tid = thread.tid();
+  ASSERT_NE(tid, ::getpid());
+  absl::StatusOr<PidFd> proc = PidFd::OpenThread(tid);
+  if (absl::IsUnimplemented(proc.status())) GTEST_SKIP() << proc.status();
+  ASSERT_OK(proc.status());
+  EXPECT_EQ(proc->pid(), tid);
+  EXPECT_THAT(proc->HasExited(), IsOkAndHolds(false));
+  thread.Join();
+  EXPECT_THAT(proc->WaitForExit(absl::Seconds(10)), IsOkAndHolds(true));
+  // The process lives on.
+  ASSERT_OK_AND_ASSIGN(PidFd self, PidFd::Self());
+  EXPECT_THAT(self.HasExited(), IsOkAndHolds(false));
+}
+
+// The namespaces seen through a thread's pidfd are the thread's own, which it
+// no longer shares with its process once it unshared one.
+TEST_F(PidFdTest, OpenThreadSeesTheThreadsOwnNamespaces) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  struct stat thread_uts {};
+  int unshare_errno = 0;
+  HeldThread thread([&] {
+    if (::unshare(CLONE_NEWUTS) != 0) unshare_errno = errno;
+    ::stat("/proc/thread-self/ns/uts", &thread_uts);
+  });
+  const pid_t tid = thread.tid();
+  ASSERT_EQ(unshare_errno, 0) << std::strerror(unshare_errno);
+  absl::StatusOr<PidFd> proc = PidFd::OpenThread(tid);
+  if (absl::IsUnimplemented(proc.status())) GTEST_SKIP() << proc.status();
+  ASSERT_OK(proc.status());
+  ASSERT_OK_AND_ASSIGN(NsFd theirs, NsFd::FromPidFd(*proc, NsType::kUts));
+  ASSERT_OK_AND_ASSIGN(NsFd ours, NsFd::OpenCurrent(NsType::kUts));
+  EXPECT_EQ(theirs.id().inode, thread_uts.st_ino);
+  EXPECT_NE(theirs.id(), ours.id());
+}
+
+TEST_F(PidFdTest, OpenThreadRefusesWhatIsNoThread) {
+  EXPECT_THAT(PidFd::OpenThread(0), StatusIs(absl::StatusCode::kInvalidArgument,
+                                             Eq("pidfd_open: invalid thread id 0 (must be > 0)")));
+  absl::StatusOr<PidFd> beyond = PidFd::OpenThread(INT32_MAX);
+  if (absl::IsUnimplemented(beyond.status())) GTEST_SKIP() << beyond.status();
+  EXPECT_THAT(beyond, StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(beyond, ErrnoIs(ESRCH));
 }
 
 // --- HasExited / WaitForExit ---

@@ -19,8 +19,9 @@
 // Errors: Open() returns NotFound (ESRCH) for a pid that does not exist;
 // InvalidArgument for a pid <= 0 (checked before any call) and for a thread id
 // that is not a process (the kernel's errno is kept: EINVAL before Linux 6.15,
-// ENOENT since); Unimplemented (ENOSYS) naming Linux 5.3 where the kernel has
-// no pidfds. linuxns never falls back to racy plain pids.
+// ENOENT since; OpenThread() opens a thread); Unimplemented (ENOSYS) naming
+// Linux 5.3 where the kernel has no pidfds. linuxns never falls back to racy
+// plain pids.
 //
 // Thread-safety: a PidFd is an immutable value apart from assignment; its
 // const methods may be called from several threads at once.
@@ -49,6 +50,18 @@ class LINUXNS_EXPORT PidFd {
   // Opens a pidfd for process `pid` (a process, not a thread: pidfd_open(2)
   // with no flags). The descriptor is close-on-exec.
   static absl::StatusOr<PidFd> Open(pid_t pid);
+
+  // OpenThread()
+  //
+  // Opens a pidfd for the one thread `tid` (pidfd_open(2) with PIDFD_THREAD,
+  // Linux 6.9), the main thread of a process included. Namespace look-ups
+  // through it (NsFd::FromPidFd) give the thread's own namespaces, which a
+  // thread that called setns(2) or unshare(2) no longer shares with its
+  // process; HasExited() and WaitForExit() wait for that thread's exit, and
+  // SendSignal() signals that thread. pid() is `tid`. Errors as Open(), but a
+  // thread id is what it is for; Unimplemented (EINVAL) naming Linux 6.9 on a
+  // kernel without thread pidfds.
+  static absl::StatusOr<PidFd> OpenThread(pid_t tid);
 
   // Self()
   //

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <future>
 #include <optional>
 #include <string>
 #include <thread>
@@ -25,6 +26,7 @@
 #include "gtest/gtest.h"
 #include "linuxns/child_process.h"
 #include "linuxns/ns_fd.h"
+#include "linuxns/pid_fd.h"
 #include "linuxns/unique_fd.h"
 #include "support/spawn_util.h"
 #include "support/test_util.h"
@@ -617,6 +619,38 @@ TEST_F(NsenterTest, OnlyOptionErrorsGetTheHelpHint) {
   EXPECT_EQ(exclusive.err, "nsenter: --wd and --wdns are mutually exclusive\n");
   ToolResult unknown = Nsenter({"--bogus"});
   EXPECT_THAT(unknown.err, HasSubstr("\nTry 'nsenter --help' for more information.\n"));
+}
+
+// -t takes a thread id, as util-linux does, and enters that thread's own
+// namespaces: here a UTS namespace the thread unshared, which its process
+// does not share.
+TEST_F(NsenterTest, TargetThreadIdEntersTheThreadsOwnNamespaces) {
+  LINUXNS_SKIP_UNLESS_ROOT();
+  std::promise<pid_t> ready;
+  std::promise<void> done;
+  std::thread thread([&] {
+    const bool ok = ::unshare(CLONE_NEWUTS) == 0 && ::sethostname("linuxns-thread", 14) == 0;
+    ready.set_value(ok ? ::gettid() : -errno);
+    done.get_future().wait();
+  });
+  const pid_t tid = ready.get_future().get();
+  ToolResult ours = Nsenter({"-t", Pid(tid), "-u", "hostname"});
+  std::optional<ToolResult> theirs;
+  if (::access(kUtilLinuxNsenter, X_OK) == 0) {
+    theirs = RunTool({kUtilLinuxNsenter, "-t", Pid(tid), "-u", "hostname"});
+  }
+  done.set_value();
+  thread.join();
+  ASSERT_GT(tid, 0) << std::strerror(-tid);
+  if (absl::StatusOr<PidFd> self = PidFd::OpenThread(::gettid());
+      absl::IsUnimplemented(self.status())) {
+    GTEST_SKIP() << self.status();
+  }
+  EXPECT_EQ(ours.code, 0) << ours.err;
+  EXPECT_EQ(ours.out, "linuxns-thread\n");
+  if (theirs) {
+    EXPECT_EQ(ours.out, theirs->out);
+  }
 }
 
 TEST_F(NsenterTest, MissingCommandInAForkedPidNamespace) {
