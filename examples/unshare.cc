@@ -45,15 +45,6 @@ std::optional<std::vector<std::string>> Environment(const UnshareOptions& o) {
   return env;
 }
 
-// The id inside the new user namespace that `outer` maps to, if any.
-std::optional<uid_t> InnerId(const std::optional<IdMap>& map, std::uint32_t outer) {
-  if (!map) return std::nullopt;
-  for (const IdMapEntry& e : map->entries()) {
-    if (outer >= e.outer && outer - e.outer < e.count) return e.inner + (outer - e.outer);
-  }
-  return std::nullopt;
-}
-
 absl::StatusOr<SpawnOptions> ToSpawnOptions(const UnshareOptions& o) {
   SpawnOptions s;
   s.env = Environment(o);
@@ -83,17 +74,10 @@ absl::StatusOr<SpawnOptions> ToSpawnOptions(const UnshareOptions& o) {
     s.gid = *o.setgid;
   }
   s.uid = o.setuid;
-  if (o.keep_caps && o.types.Contains(NsType::kUser)) {
-    // linuxns raises the ambient set as part of a uid change, so name the
-    // uid the program will have anyway.
-    if (!s.uid) s.uid = InnerId(o.uid_map, o.owner_uid.value_or(::geteuid()));
-    if (!s.uid) {
-      return absl::InvalidArgumentError(
-          "--keep-caps needs the current user mapped in the new user namespace "
-          "(--map-user, -r, -c or --map-users) or --setuid");
-    }
-    s.keep_capabilities = true;
-  }
+  // As util-linux: the capabilities of the new user namespace are made
+  // ambient, so that a program run as a uid other than 0 there (unmapped,
+  // say) keeps them.
+  s.keep_capabilities = o.keep_caps && o.types.Contains(NsType::kUser);
   if (o.fork && o.kill_child_signal) {
     s.kill_on_parent_death = true;
     s.parent_death_signal = *o.kill_child_signal;

@@ -74,6 +74,17 @@ TEST_F(ChildProcessTest, KeepCapabilitiesMakesThemAmbient) {
   EXPECT_THAT(OutputOf(o), ::testing::Not(HasSubstr("CapAmb:0000000000000000")));
 }
 
+// Without a uid: in a new user namespace with no map the program runs as
+// the overflow uid and loses at exec the capabilities the namespace gave it,
+// unless they are made ambient (`unshare -U --keep-caps`). Needs no root.
+TEST_F(ChildProcessTest, KeepCapabilitiesWithoutAUidChange) {
+  SpawnOptions o = Shell("grep CapAmb /proc/self/status | tr -d '\\t'");
+  o.new_namespaces = {NsType::kUser};
+  EXPECT_EQ(OutputOf(o), "CapAmb:0000000000000000\n");
+  o.keep_capabilities = true;
+  EXPECT_THAT(OutputOf(o), ::testing::Not(HasSubstr("CapAmb:0000000000000000")));
+}
+
 TEST_F(ChildProcessTest, KillOnParentDeathSurvivesTheSpawningThread) {
   std::optional<ChildProcess> child;
   std::thread([&] {

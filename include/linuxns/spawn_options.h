@@ -305,7 +305,9 @@ struct LINUXNS_EXPORT SpawnOptions {
   std::optional<uid_t> uid;
   // Keep the capabilities the child has (in its user namespace) across the
   // exec of a program that is not run as root: they are made inheritable and
-  // ambient (`unshare --keep-caps`).
+  // ambient (`unshare --keep-caps`). With `uid` they survive the uid change;
+  // without it they are those the child has, all of them in a new user
+  // namespace, where an unmapped uid (65534) would lose them at exec.
   bool keep_capabilities = false;
   // Capabilities (CAP_* numbers) to drop from the bounding set, so that no
   // exec can ever give them back (prctl PR_CAPBSET_DROP; needs CAP_SETPCAP).

@@ -189,9 +189,6 @@ absl::Status ValidateImpl(const SpawnOptions& o, SpawnTarget target) {
   if (o.umask.has_value() && (*o.umask & ~mode_t{0777}) != 0) {
     return Invalid("umask has bits outside 0777");
   }
-  if (o.keep_capabilities && !o.uid) {
-    return Invalid("keep_capabilities needs uid (capabilities survive exec as root anyway)");
-  }
   LINUXNS_RETURN_IF_ERROR(CheckSeccomp(o));
   for (const Rlimit& r : o.rlimits) {
     // setrlimit(2) answers EINVAL to these only after the clone. A soft

@@ -416,6 +416,21 @@ TEST_F(UnshareTest, SetuidSetgidAndKeepCaps) {
   EXPECT_THAT(r.out, Not(HasSubstr("0000000000000000")));
 }
 
+// Without a map the program runs as the overflow uid, which keeps no
+// capability across execve: --keep-caps makes them ambient all the same, as
+// util-linux does (uid 65534 may create the user namespace too).
+TEST_F(UnshareTest, KeepCapsWithoutAMapOfTheUser) {
+  const std::vector<std::string> args = {"-U", "--keep-caps", "grep", "CapAmb",
+                                         "/proc/self/status"};
+  ToolResult r = Ours(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, Not(HasSubstr("0000000000000000")));
+  EXPECT_EQ(Ours({"-U", "grep", "CapAmb", "/proc/self/status"}).out, "CapAmb:\t0000000000000000\n");
+  if (HaveUtilLinux()) {
+    EXPECT_EQ(r.out, Theirs(args).out);
+  }
+}
+
 TEST_F(UnshareTest, HelpAndVersion) {
   ToolResult help = Ours({"--help"});
   EXPECT_EQ(help.code, 0);
