@@ -184,6 +184,9 @@ TEST_F(ChildProcessTest, InvalidOptionsAreRejectedBeforeClone) {
   rejected(o, absl::StrCat("rlimits: resource ", RLIM_NLIMITS, " is not an RLIMIT_*"));
   o.rlimits = {Rlimit{-1, 1, 1}};
   rejected(o, "rlimits: resource -1 is not an RLIMIT_*");
+  o.rlimits = {Rlimit{RLIMIT_NOFILE, 64, 32}};
+  rejected(o, absl::StrCat("rlimits: resource ", RLIMIT_NOFILE,
+                           " has soft limit 64 above its hard limit 32"));
   o = Shell("true");
   o.kill_on_parent_death = true;
   for (int sig : {0, -1, SIGRTMAX + 1}) {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -51,7 +52,12 @@ TEST(SpawnFailureTest, TheChildsExecFailureNamesTheCandidate) {
 TEST(SpawnFailureTest, ASetupStepCarriesItsIndex) {
   SpawnOptions o;
   o.argv = {"/bin/true"};
-  o.rlimits = {Rlimit{RLIMIT_NOFILE, 16, 16}, Rlimit{RLIMIT_NOFILE, 64, 32}};  // soft > hard
+  // A hard limit on descriptors above fs.nr_open is EPERM, even with
+  // CAP_SYS_RESOURCE.
+  std::ifstream nr_open_file("/proc/sys/fs/nr_open");
+  rlim_t nr_open = 0;
+  ASSERT_TRUE(nr_open_file >> nr_open);
+  o.rlimits = {Rlimit{RLIMIT_NOFILE, 16, 16}, Rlimit{RLIMIT_NOFILE, 16, nr_open + 1}};
   std::optional<SpawnFailure> failure = FailureOf(o);
   ASSERT_TRUE(failure.has_value());
   EXPECT_EQ(failure->step, SpawnStep::kRlimit);

@@ -153,7 +153,7 @@ struct LINUXNS_EXPORT NsPin {
 // A resource limit to set in the child (setrlimit(2)).
 struct LINUXNS_EXPORT Rlimit {
   int resource = 0;  // RLIMIT_*; another number is InvalidArgument before the clone
-  rlim_t soft = 0;   // rlim_cur; RLIM_INFINITY for no limit
+  rlim_t soft = 0;   // rlim_cur; RLIM_INFINITY for no limit; above hard: InvalidArgument
   rlim_t hard = 0;   // rlim_max; RLIM_INFINITY for no limit
 };
 

@@ -191,12 +191,17 @@ absl::Status ValidateImpl(const SpawnOptions& o, SpawnTarget target) {
   }
   LINUXNS_RETURN_IF_ERROR(CheckSeccomp(o));
   for (const Rlimit& r : o.rlimits) {
-    // setrlimit(2) answers EINVAL to these only after the clone. A soft
-    // limit above the hard one is left to it: whether that fails depends
-    // on the limits the child has by then.
+    // prlimit(2) answers EINVAL to these whatever the child's limits are,
+    // but only after the clone. Raising a hard limit (EPERM without
+    // CAP_SYS_RESOURCE) is left to it: that depends on the child's limits
+    // and capabilities by then.
     if (r.resource < 0 || r.resource >= RLIM_NLIMITS) {
       return Invalid(absl::StrCat("rlimits: resource ", r.resource, " is not an RLIMIT_* (0 to ",
                                   RLIM_NLIMITS - 1, ")"));
+    }
+    if (r.soft > r.hard) {
+      return Invalid(absl::StrCat("rlimits: resource ", r.resource, " has soft limit ", r.soft,
+                                  " above its hard limit ", r.hard));
     }
   }
   if (o.kill_on_parent_death && (o.parent_death_signal < 1 || o.parent_death_signal > SIGRTMAX)) {
