@@ -303,7 +303,12 @@ TEST(SyscallFilterTest, RulesLibseccompWouldLoopOnAreRefused) {
        {"errno 13 openat arg1==0 arg0>2\nerrno 13 openat arg3==0 arg0>2\n",
         "errno 13 openat arg1&0x40==0 arg0>2\nerrno 1 openat arg3&0x40==0 arg0>2\n",
         "errno 13 openat arg1==0 arg0!=2\nerrno 13 openat arg3==0 arg0!=2\n",
-        "errno 13 openat arg1==0 arg0<2\nerrno 13 openat arg3==0 arg0<2\n"}) {
+        "errno 13 openat arg1==0 arg0<2\nerrno 13 openat arg3==0 arg0<2\n",
+        // The same arguments, another operator (the fuzzer, in CI).
+        "errno 13 openat arg4>240 arg3<777\nerrno 13 openat arg4==5 arg3<777\n",
+        "errno 13 openat arg2&0==0x40 arg4>240 arg3<777\nerrno 13 openat arg4&0x40==0x40 "
+        "arg3<777\n",
+        "errno 13 openat arg0>=64 arg3>=240\nerrno 13 openat arg3==240 arg0>=64\n"}) {
     EXPECT_THAT(compile(text), StatusIs(absl::StatusCode::kInvalidArgument,
                                         HasSubstr("rule 2 (openat): beside rule 1")))
         << text;

@@ -167,8 +167,9 @@ struct LINUXNS_EXPORT SyscallFilter {
   // unconditional rules with different actions for one call (the default
   // action counts: "allow read" then "errno EPERM read" conflict under
   // "default allow"; the same rule twice does not), two rules for one call
-  // that share a comparison other than == while each compares an argument
-  // the other does not (libseccomp 2.5.4 loops forever on them), or a program
+  // with two conditions or more each that share a comparison other than ==
+  // while they compare other arguments or with other operators (libseccomp
+  // 2.5.4 may loop forever on them: docs/seccomp.md), or a program
   // above SeccompProgram::kMaxInstructions (with the count and the limit).
   absl::StatusOr<SeccompProgram> Compile() const;
 
