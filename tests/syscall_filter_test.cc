@@ -308,7 +308,13 @@ TEST(SyscallFilterTest, RulesLibseccompWouldLoopOnAreRefused) {
         "errno 13 openat arg4>240 arg3<777\nerrno 13 openat arg4==5 arg3<777\n",
         "errno 13 openat arg2&0==0x40 arg4>240 arg3<777\nerrno 13 openat arg4&0x40==0x40 "
         "arg3<777\n",
-        "errno 13 openat arg0>=64 arg3>=240\nerrno 13 openat arg3==240 arg0>=64\n"}) {
+        "errno 13 openat arg0>=64 arg3>=240\nerrno 13 openat arg3==240 arg0>=64\n",
+        // The same arguments and operators, another value of a comparison
+        // other than == (the fuzzer, after the rule above).
+        "errno 13 openat arg4&0x40==0x40 arg3<70 arg2<776\nerrno 13 openat arg4&0x40==0x40 "
+        "arg3<70 arg2<777\n",
+        "errno 13 openat arg2&5==0x45 arg4>120 arg1<77\nerrno 13 openat arg2&0==0 arg4>240 "
+        "arg1<77\n"}) {
     EXPECT_THAT(compile(text), StatusIs(absl::StatusCode::kInvalidArgument,
                                         HasSubstr("rule 2 (openat): beside rule 1")))
         << text;

@@ -168,7 +168,7 @@ struct LINUXNS_EXPORT SyscallFilter {
   // action counts: "allow read" then "errno EPERM read" conflict under
   // "default allow"; the same rule twice does not), two rules for one call
   // with two conditions or more each that share a comparison other than ==
-  // while they compare other arguments or with other operators (libseccomp
+  // and differ in more than the values of their == comparisons (libseccomp
   // 2.5.4 may loop forever on them: docs/seccomp.md), or a program
   // above SeccompProgram::kMaxInstructions (with the count and the limit).
   absl::StatusOr<SeccompProgram> Compile() const;
