@@ -16,6 +16,12 @@ namespace {
 
 absl::Status NotOpen() { return absl::FailedPreconditionError("PidFd is empty"); }
 
+// pidfd_open(2) said ENOSYS.
+absl::Status NoPidfds(int err) {
+  return ErrnoError(absl::StatusCode::kUnimplemented, err,
+                    "pidfd_open: the kernel has no pidfds (Linux 5.3 or later is needed)");
+}
+
 }  // namespace
 
 absl::StatusOr<PidFd> PidFd::Open(pid_t pid) {
@@ -30,9 +36,7 @@ absl::StatusOr<PidFd> PidFd::Open(pid_t pid) {
     case ESRCH:
       return ErrnoError(err, absl::StrCat("pidfd_open ", pid));
     case ENOSYS:
-      return ErrnoError(absl::StatusCode::kUnimplemented, err,
-                        "pidfd_open: the kernel has no pidfds (Linux 5.3 or "
-                        "later is needed)");
+      return NoPidfds(err);
     case EINVAL:  // a thread id, before Linux 6.15
     case ENOENT:  // a thread id, since Linux 6.15
       return ErrnoError(absl::StatusCode::kInvalidArgument, err,
@@ -52,9 +56,7 @@ absl::StatusOr<PidFd> PidFd::OpenThread(pid_t tid) {
   const int err = errno;
   switch (err) {
     case ENOSYS:
-      return ErrnoError(absl::StatusCode::kUnimplemented, err,
-                        "pidfd_open: the kernel has no pidfds (Linux 5.3 or "
-                        "later is needed)");
+      return NoPidfds(err);
     case EINVAL:  // the flag is unknown: thread pidfds came with Linux 6.9
       return ErrnoError(absl::StatusCode::kUnimplemented, err,
                         absl::StrCat("pidfd_open ", tid,

@@ -209,7 +209,7 @@ class HeldThread {
   HeldThread& operator=(const HeldThread&) = delete;
   ~HeldThread() {
     Release();
-    thread_.join();
+    if (thread_.joinable()) thread_.join();
   }
 
   pid_t tid() { return tid_future_.get(); }
@@ -220,7 +220,6 @@ class HeldThread {
   void Join() {
     Release();
     thread_.join();
-    thread_ = std::thread([] {});  // for the destructor's join
   }
 
  private:

@@ -41,6 +41,23 @@ using testing::RunForkedAndReport;
 
 class ContractTest : public testing::LeakCheckedTest {};
 
+// A handle whose number the host closed and reused: `stale` was a duplicate
+// of `wanted`'s uts namespace, and its number now holds `other`'s. Needs
+// root (two uts namespaces of our own).
+struct StaleUtsHandle {
+  absl::StatusOr<Namespace> wanted = Namespace::Create({NsType::kUts});
+  absl::StatusOr<Namespace> other = Namespace::Create({NsType::kUts});
+  absl::StatusOr<NsFd> stale = absl::UnknownError("not made");
+
+  // Makes `stale`; a failed step is a failed assertion of the caller's test.
+  void Make() {
+    ASSERT_TRUE(wanted.ok() && other.ok());
+    stale = wanted->Find(NsType::kUts)->Dup();
+    ASSERT_TRUE(stale.ok()) << stale.status();
+    ASSERT_EQ(::dup2(other->Find(NsType::kUts)->get(), stale->get()), stale->get());
+  }
+};
+
 // A PidFd::Adopt() of a descriptor that is no pidfd is the caller's mistake,
 // but the ENOTTY it earns from the PIDFD_GET_*_NAMESPACE ioctl used to be
 // taken for "this kernel has no such ioctls": every later FromPidFd() of the
@@ -142,13 +159,10 @@ TEST_F(ContractTest, JoinOfAnEmptyOrStaleNsFdIsInvalidBeforeTheClone) {
                                            id, ": the NsFd is empty (moved from)"));
 
   if (!testing::IsRoot()) return;  // two uts namespaces of our own need root
-  absl::StatusOr<Namespace> wanted = Namespace::Create({NsType::kUts});
-  absl::StatusOr<Namespace> other = Namespace::Create({NsType::kUts});
-  ASSERT_TRUE(wanted.ok() && other.ok());
-  absl::StatusOr<NsFd> stale = wanted->Find(NsType::kUts)->Dup();
-  ASSERT_TRUE(stale.ok()) << stale.status();
   // The host closes the number and another namespace lands on it.
-  ASSERT_EQ(::dup2(other->Find(NsType::kUts)->get(), stale->get()), stale->get());
+  StaleUtsHandle handle;
+  ASSERT_NO_FATAL_FAILURE(handle.Make());
+  absl::StatusOr<NsFd>& stale = handle.stale;
   options = testing::Shell("readlink /proc/self/ns/uts");
   options.join = {&*stale};
   EXPECT_EQ(Outcome(options),
@@ -164,12 +178,9 @@ TEST_F(ContractTest, JoinOfAnEmptyOrStaleNsFdIsInvalidBeforeTheClone) {
 // the callback never runs.
 TEST_F(ContractTest, RunInNamespacesOfAStaleNsFdIsRefusedAndRunsNothing) {
   LINUXNS_SKIP_UNLESS_ROOT();  // two uts namespaces of our own
-  absl::StatusOr<Namespace> wanted = Namespace::Create({NsType::kUts});
-  absl::StatusOr<Namespace> other = Namespace::Create({NsType::kUts});
-  ASSERT_TRUE(wanted.ok() && other.ok());
-  absl::StatusOr<NsFd> stale = wanted->Find(NsType::kUts)->Dup();
-  ASSERT_TRUE(stale.ok()) << stale.status();
-  ASSERT_EQ(::dup2(other->Find(NsType::kUts)->get(), stale->get()), stale->get());
+  StaleUtsHandle handle;
+  ASSERT_NO_FATAL_FAILURE(handle.Make());
+  absl::StatusOr<NsFd>& stale = handle.stale;
   const std::string want = absl::StrCat(
       "FAILED_PRECONDITION errno=9: %s into ", stale->id().ToString(), ": descriptor ",
       stale->get(),
