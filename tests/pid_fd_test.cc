@@ -5,6 +5,7 @@
 #include "linuxns/pid_fd.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -267,6 +269,45 @@ TEST_F(PidFdTest, OpenThreadSeesTheThreadsOwnNamespaces) {
   ASSERT_OK_AND_ASSIGN(NsFd ours, NsFd::OpenCurrent(NsType::kUts));
   EXPECT_EQ(theirs.id().inode, thread_uts.st_ino);
   EXPECT_NE(theirs.id(), ours.id());
+}
+
+// The pending-signal mask of /proc/self/task/TID/status line `field`
+// ("SigPnd": the thread's own, "ShdPnd": its process's), or 0.
+std::uint64_t PendingMask(pid_t tid, const std::string& field) {
+  std::ifstream in(absl::StrCat("/proc/self/task/", tid, "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0)
+      return std::stoull(line.substr(field.size() + 1), nullptr, 16);
+  }
+  return 0;
+}
+
+// SendSignal() through a thread's pidfd signals that thread, not its process:
+// the signal is pending for the thread alone. SIGUSR1 is blocked on both
+// threads, so nothing is delivered, and it dies with the thread.
+TEST_F(PidFdTest, OpenThreadSignalsTheThreadAlone) {
+  sigset_t usr1, old;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  ASSERT_EQ(::pthread_sigmask(SIG_BLOCK, &usr1, &old), 0);
+  {
+    HeldThread thread;  // inherits the blocked SIGUSR1
+    const pid_t tid = thread.tid();
+    absl::StatusOr<PidFd> proc = PidFd::OpenThread(tid);
+    if (absl::IsUnimplemented(proc.status())) {
+      thread.Join();
+      ASSERT_EQ(::pthread_sigmask(SIG_SETMASK, &old, nullptr), 0);
+      GTEST_SKIP() << proc.status();
+    }
+    ASSERT_OK(proc.status());
+    ASSERT_OK(proc->SendSignal(SIGUSR1));
+    const std::uint64_t bit = std::uint64_t{1} << (SIGUSR1 - 1);
+    EXPECT_EQ(PendingMask(tid, "SigPnd") & bit, bit);
+    EXPECT_EQ(PendingMask(tid, "ShdPnd") & bit, 0u);
+    EXPECT_EQ(PendingMask(::gettid(), "SigPnd") & bit, 0u);
+  }
+  ASSERT_EQ(::pthread_sigmask(SIG_SETMASK, &old, nullptr), 0);
 }
 
 TEST_F(PidFdTest, OpenThreadRefusesWhatIsNoThread) {
